@@ -1,0 +1,46 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+from service.config import Config, load_config
+from service.runtime import Runtime, build_runtime
+
+
+def create_app(config: Config | None = None, runtime: Runtime | None = None,
+               **flask_config: Any) -> Flask:
+    """Build the app; the team's files are validated here, so a broken one stops the start."""
+    if runtime is None:
+        runtime = build_runtime(config or load_config())
+    config = runtime.config
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.public_base_url.startswith("https://"),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+    )
+    app.config.update(flask_config)
+    app.extensions["rinnalla"] = runtime
+    logging.basicConfig(level=config.log_level)
+
+    from service.web import api, twilio_hooks
+    from service.web.context import close_session
+
+    app.teardown_appcontext(close_session)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(twilio_hooks.bp)
+
+    @app.get("/healthz")
+    def healthz() -> ResponseReturnValue:
+        return jsonify({"status": "ok"})
+
+    return app

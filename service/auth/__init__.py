@@ -1,0 +1,1 @@
+"""Signing workers in: passwords, sessions, API tokens."""

@@ -1,0 +1,232 @@
+"""Configuration: one TOML file (RINNALLA_CONFIG) plus the environment for secrets.
+
+Without any file the service runs on SQLite with the offline development gateway,
+so a newcomer needs nothing but a clone.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_AUTH_TOKEN = "development-only-auth-token"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str = ""
+    auth_token: str = ""
+    from_number: str = ""
+    messaging_service_sid: str = ""
+    api_base_url: str = "https://api.twilio.com"
+    messages_per_second: float = 10.0
+    calls_per_second: float = 1.0
+    timeout_seconds: float = 10.0
+    voice_fi: str = "Polly.Suvi-Neural"
+    voice_sv: str = "Polly.Elin-Neural"
+    voice_en: str = "Polly.Amy-Neural"
+    call_attempts: int = 3
+    call_retry_minutes: int = 30
+    machine_detection: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = ""
+    gateway_kind: str = "development"
+    public_base_url: str = "http://127.0.0.1:5000"
+    window: str = "08:00-20:00"
+    saturday_window: str = ""
+    sunday_window: str = ""
+    time_zone: str = "Europe/Helsinki"
+    team_name: str = "Sosiaalitoimi"
+    team_phone: str = ""
+    transport_booking_number: str = ""
+    templates_dir: Path = REPO_ROOT / "message_templates"
+    schedules_dir: Path = REPO_ROOT / "schedules"
+    secret_key: str = ""
+    tick_seconds: int = 30
+    batch_size: int = 100
+    lease_seconds: int = 300
+    max_attempts: int = 5
+    retention_message_days: int = 90
+    retention_inactive_days: int = 730
+    log_level: str = "INFO"
+    twilio: TwilioConfig = field(default_factory=TwilioConfig)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def webhook_auth_token(self) -> str:
+        """The token webhooks are signed with: Twilio's, or a fixed one offline."""
+        if self.gateway_kind == "twilio":
+            return self.twilio.auth_token
+        return self.twilio.auth_token or DEV_AUTH_TOKEN
+
+
+_SECTIONS: dict[str, dict[str, str]] = {
+    "database": {"url": "database_url"},
+    "gateway": {"kind": "gateway_kind", "public_base_url": "public_base_url"},
+    "sending": {
+        "window": "window",
+        "saturday_window": "saturday_window",
+        "sunday_window": "sunday_window",
+        "time_zone": "time_zone",
+    },
+    "team": {
+        "name": "team_name",
+        "phone": "team_phone",
+        "transport_booking_number": "transport_booking_number",
+    },
+    "files": {"templates_dir": "templates_dir", "schedules_dir": "schedules_dir"},
+    "worker": {
+        "tick_seconds": "tick_seconds",
+        "batch_size": "batch_size",
+        "lease_seconds": "lease_seconds",
+        "max_attempts": "max_attempts",
+    },
+    "retention": {
+        "message_days": "retention_message_days",
+        "inactive_days": "retention_inactive_days",
+    },
+    "logging": {"level": "log_level"},
+}
+
+_ENV = {
+    "DATABASE_URL": "database_url",
+    "RINNALLA_SECRET_KEY": "secret_key",
+    "RINNALLA_PUBLIC_BASE_URL": "public_base_url",
+    "RINNALLA_GATEWAY": "gateway_kind",
+}
+_TWILIO_ENV = {
+    "TWILIO_ACCOUNT_SID": "account_sid",
+    "TWILIO_AUTH_TOKEN": "auth_token",
+    "TWILIO_FROM_NUMBER": "from_number",
+    "TWILIO_MESSAGING_SERVICE_SID": "messaging_service_sid",
+    "TWILIO_API_BASE_URL": "api_base_url",
+}
+
+
+def _coerce(name: str, value: Any, target: Any, where: str) -> Any:
+    expected = type(target)
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(target, Path):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a path")
+        path = Path(value)
+        return path if path.is_absolute() else REPO_ROOT / path
+    if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+        raise ConfigError(f"{where}: expected {expected.__name__}, got {value!r}")
+    return value
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
+                **overrides: Any) -> Config:
+    """Build the config: defaults < TOML file < environment < explicit overrides."""
+    env = dict(os.environ) if env is None else env
+    if path is None:
+        path = env.get("RINNALLA_CONFIG") or None
+    values: dict[str, Any] = {}
+    twilio: dict[str, Any] = {}
+    defaults = Config()
+    twilio_defaults = TwilioConfig()
+    if path is not None:
+        file = Path(path)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{file}: configuration file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: {exc}") from exc
+        for section, content in data.items():
+            if not isinstance(content, dict):
+                raise ConfigError(f"{file}: [{section}] must be a table")
+            if section == "twilio":
+                known = {f.name for f in fields(TwilioConfig)}
+                for key, value in content.items():
+                    if key not in known:
+                        raise ConfigError(f"{file}: unknown key twilio.{key}")
+                    twilio[key] = _coerce(key, value, getattr(twilio_defaults, key),
+                                          f"{file}: twilio.{key}")
+                continue
+            mapping = _SECTIONS.get(section)
+            if mapping is None:
+                raise ConfigError(f"{file}: unknown section [{section}]")
+            for key, value in content.items():
+                if key not in mapping:
+                    raise ConfigError(f"{file}: unknown key {section}.{key}")
+                attr = mapping[key]
+                values[attr] = _coerce(attr, value, getattr(defaults, attr),
+                                       f"{file}: {section}.{key}")
+    for var, attr in _ENV.items():
+        if env.get(var):
+            values[attr] = env[var]
+    for var, attr in _TWILIO_ENV.items():
+        if env.get(var):
+            twilio[attr] = env[var]
+    twilio_override = overrides.pop("twilio", None)
+    values.update(overrides)
+    config = Config(**values, twilio=twilio_override or TwilioConfig(**twilio))
+    if not config.database_url:
+        config = _replace(config, database_url=default_database_url())
+    validate_config(config)
+    return config
+
+
+def _replace(config: Config, **changes: Any) -> Config:
+    from dataclasses import replace
+
+    return replace(config, **changes)
+
+
+def default_database_url() -> str:
+    """SQLite in instance/ beside the code: the embedded default."""
+    instance = REPO_ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'rinnalla.sqlite3'}"
+
+
+def validate_config(config: Config) -> None:
+    """Refuse to start on a configuration that would misbehave later."""
+    if config.gateway_kind not in ("development", "twilio"):
+        raise ConfigError("gateway.kind must be \"development\" or \"twilio\"")
+    try:
+        ZoneInfo(config.time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"sending.time_zone: unknown time zone {config.time_zone!r}") from exc
+    from service.domain.window import parse_window
+
+    for key in ("window", "saturday_window", "sunday_window"):
+        text = getattr(config, key)
+        if text:
+            try:
+                parse_window(text)
+            except ValueError as exc:
+                raise ConfigError(f"sending.{key}: {exc}") from exc
+    if not config.public_base_url.startswith(("http://", "https://")):
+        raise ConfigError("gateway.public_base_url must start with http:// or https://")
+    if config.gateway_kind == "twilio":
+        t = config.twilio
+        missing = [name for name, value in (("TWILIO_ACCOUNT_SID", t.account_sid),
+                                             ("TWILIO_AUTH_TOKEN", t.auth_token)) if not value]
+        if missing:
+            raise ConfigError("gateway.kind is \"twilio\" but these are not set in the "
+                              "environment: " + ", ".join(missing))
+        if not (t.from_number or t.messaging_service_sid):
+            raise ConfigError("twilio.from_number or twilio.messaging_service_sid is required")

@@ -1,0 +1,39 @@
+"""The offline development gateway: nothing leaves the machine.
+
+What would be sent is already in the messages table (dispatch writes it first), so
+this gateway only hands out ids and says "delivered". The phone simulator in the
+web UI reads the messages table to show what a basic phone would have received.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from service.gateways.base import GatewayError, SendResult
+
+
+class DevelopmentGateway:
+    name = "development"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.sent: list[tuple[str, str, str]] = []  # (kind, to, body or url), for tests
+        self.fail_next: list[GatewayError] = []
+
+    def _result(self, prefix: str) -> SendResult:
+        return SendResult(sid=f"{prefix}{secrets.token_hex(16)}", status="delivered")
+
+    def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        with self._lock:
+            if self.fail_next:
+                raise self.fail_next.pop(0)
+            self.sent.append(("sms", to, body))
+        return self._result("SMdev")
+
+    def place_call(self, to: str, *, twiml_url: str, status_callback: str | None) -> SendResult:
+        with self._lock:
+            if self.fail_next:
+                raise self.fail_next.pop(0)
+            self.sent.append(("voice", to, twiml_url))
+        return self._result("CAdev")

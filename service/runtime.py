@@ -1,0 +1,67 @@
+"""Everything a process needs, built once at start-up: config, database, files, gateway.
+
+The web app, the worker and the CLI all build one Runtime, so the team's files are
+validated at every start and a broken template stops the start with a clear error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import Config
+from service.db import make_engine, make_session_factory
+from service.domain.rendering import Sender
+from service.domain.schedules import ScheduleSet, load_schedules
+from service.domain.templates import TemplateSet, load_templates
+from service.domain.window import SendingWindow, parse_window
+from service.gateways import Gateway, make_gateway
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    templates: TemplateSet
+    schedules: ScheduleSet
+    window: SendingWindow
+    gateway: Gateway
+
+    @property
+    def sender(self) -> Sender:
+        c = self.config
+        return Sender(team=c.team_name, team_phone=c.team_phone,
+                      booking_number=c.transport_booking_number, tz=c.tz)
+
+    def client_window(self, own: str | None) -> SendingWindow:
+        """The team's window, narrowed by the client's own hours where they set some."""
+        return self.window.narrowed(parse_window(own)) if own else self.window
+
+    def public_url(self, path: str) -> str:
+        return self.config.public_base_url.rstrip("/") + path
+
+
+def team_window(config: Config) -> SendingWindow:
+    return SendingWindow(
+        weekday=parse_window(config.window),
+        saturday=parse_window(config.saturday_window) if config.saturday_window else None,
+        sunday=parse_window(config.sunday_window) if config.sunday_window else None,
+        tz=config.tz,
+    )
+
+
+def load_team_files(config: Config) -> tuple[TemplateSet, ScheduleSet]:
+    templates = load_templates(config.templates_dir)
+    return templates, load_schedules(config.schedules_dir, templates)
+
+
+def build_runtime(config: Config, engine: Engine | None = None,
+                  gateway: Gateway | None = None) -> Runtime:
+    templates, schedules = load_team_files(config)
+    engine = engine or make_engine(config.database_url)
+    return Runtime(config=config, engine=engine, sessions=make_session_factory(engine),
+                   templates=templates, schedules=schedules, window=team_window(config),
+                   gateway=gateway or make_gateway(config))

@@ -1,0 +1,1 @@
+"""Scheduling: the dispatch pass and the worker process that runs it on a timer."""

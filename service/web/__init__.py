@@ -1,0 +1,1 @@
+"""HTTP: the worker UI, the JSON API and the Twilio webhooks, each a thin blueprint."""
