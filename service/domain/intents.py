@@ -80,7 +80,7 @@ _WORDS: dict[_Kind, str] = {
         joo juu jep jees jes jup jepjep kyllä kyl kylläkin okei oki okke oukei ookoo okidoki
         ok selvä sovittu tottakai toki tietysti tietenkin nähdään nähään tavataan vahvistan
         vahvistettu japp jajamen javisst visst absolut okej okay okey yes yeah yea yep yup
-        sure certainly definitely absolutely alright confirmed confirm ses
+        sure fine certainly definitely absolutely alright confirmed confirm ses
         noted 👍 👌 ✅ ✔ ☑ ✓ 🆗
     """,
     _Kind.YES_WEAK: "ja",
@@ -153,7 +153,7 @@ _WORDS: dict[_Kind, str] = {
         juttu asia tuon tuo tämä nämä näitä niitä noita tässä takaisin uudelleen uudestaan
         jälleen kaikki paljon todella tosi oikein ihan kans että pyydän vastaan vastaus
         aamulla illalla iltapäivällä aamupäivällä tapaamiseen tapaaminen vastaanotolle
-        ehdit ehditte kerkeät noh totta hätää
+        ehdit ehditte kerkeät noh totta hätää enempää
         i im ill ive id me my you your we us well thanks thank thx ty tnx please pls plz the
         a an to it its is am are be will would can could do does of for at on in there here
         then tomorrow today tonight soon morning afternoon evening appointment meeting time
@@ -237,7 +237,11 @@ _REPEATS = re.compile(r"(.)\1+")
 
 
 def read_intent(text: str) -> Intent:
-    """Read a typed reply; anything not clearly one intent is UNKNOWN."""
+    """Read a typed reply; anything not clearly one intent is UNKNOWN.
+
+    "2" is a decline here because the SMS offers "1 = tulen, 2 = en pääse". A
+    decline that asks for a call is CALLBACK: the worker calls and hears it.
+    """
     words = _split_words(text)
     count = sum(1 for word in words if word != _CLAUSE_BREAK)
     if count == 0:
@@ -450,7 +454,7 @@ class _Reading:
 
     question: bool
     strong: set[Intent] = field(default_factory=set)
-    weak: set[Intent] = field(default_factory=set)  # "ja", "no": only when nothing else
+    weak: set[Intent] = field(default_factory=set)  # "ja", "jo", a lone "no"
     unknown_words: int = 0
     blocked: bool = False  # a negated request or "I will call": never acted on
     doubtful: bool = False  # a hedge or a question: tolerated only in a call-back request
@@ -471,6 +475,14 @@ def _negation_targets(tokens: list[_Token]) -> dict[int, int]:
                 taken.add(j)
                 break
     return targets
+
+
+_REQUESTS = {
+    _Kind.CANCEL: Intent.DECLINE,
+    _Kind.CALL: Intent.CALLBACK,
+    _Kind.STOP: Intent.STOP,
+    _Kind.START: Intent.START,
+}
 
 
 def _read_clause(tokens: list[_Token], subordinate: bool, reading: _Reading) -> None:
@@ -531,9 +543,10 @@ def _read_clause(tokens: list[_Token], subordinate: bool, reading: _Reading) -> 
         reading.strong.add(Intent.STOP)
         return
     reading.unknown_words += unknown + wants
-    if noes:
-        # Finnish opens with "no" ("no joo", "no en"); later in a clause it is English no.
-        (reading.weak if leading_no and noes == 1 else reading.strong).add(Intent.DECLINE)
+    if noes and leading_no and noes == 1:
+        reading.weak.add(Intent.DECLINE)  # alone it is "no"; Finnish opens with it: "no joo"
+    elif noes:
+        reading.strong.add(Intent.DECLINE)  # later in a clause it is English "no"
     if bare_negs:
         # "ei", "en voi", "can't" alone say no; "en tarvitse kyytiä" we don't understand.
         if unknown + wants == 0:
@@ -546,14 +559,6 @@ def _read_clause(tokens: list[_Token], subordinate: bool, reading: _Reading) -> 
     # "1 kiitos" is the key offered; "tulen 2 kaverin kanssa" is not a "2".
     if unknown + wants == 0:
         reading.strong.update(keys)
-
-
-_REQUESTS = {
-    _Kind.CANCEL: Intent.DECLINE,
-    _Kind.CALL: Intent.CALLBACK,
-    _Kind.STOP: Intent.STOP,
-    _Kind.START: Intent.START,
-}
 
 
 def _decide(reading: _Reading, word_count: int) -> Intent:
