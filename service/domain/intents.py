@@ -139,7 +139,10 @@ _WORDS: dict[_Kind, str] = {
     _Kind.SUB_HEDGE: "jos if",
     # Real words one typo away from a keyword ("tuli" from "tule", "home" from
     # "come"); listing them stops the typo tolerance from misreading them.
-    _Kind.OTHER: "tuli tulo tulot tulin tulit tulitte soitti soitit soititte soitin home into find vet know step shop",
+    _Kind.OTHER: """
+        tuli tulo tulot tulin tulit tulitte soitti soitit soititte soitin
+        home into find vet know step shop
+    """,
     _Kind.FILLER: """
         kiitos kiitoksia kiitti kitti kiits tiedosta tiedoksi tiedän hei heippa heips moi
         moikka moro terve terveisin terkuin t ystävällisin hyvä hyvää hyvin päivää

@@ -70,6 +70,9 @@ REPLIES: list[tuple[str, Intent]] = [
     ("Hei! Tulen huomenna", C),
     ("Voin tulla", C),
     ("hyvä on", C),
+    ("jo", C),
+    ("Got it, thanks", C),
+    ("fine", C),
     # --- confirm: Swedish and English -----------------------------------------
     ("ja", C),
     ("Ja tack", C),
@@ -184,6 +187,9 @@ REPLIES: list[tuple[str, Intent]] = [
     ("cancel", D),
     ("Please cancel my appointment", D),
     ("cancle", D),
+    ("Peruuntuu", D),
+    ("Ei oo mahollista tulla", D),
+    ("Jag hinner inte", D),
     ("en paase 😞", D),
     # --- callback --------------------------------------------------------------
     ("soita", B),
@@ -207,6 +213,7 @@ REPLIES: list[tuple[str, Intent]] = [
     ("Missä se on? Soita", B),
     ("ring mig", B),
     ("Ring mig tack", B),
+    ("Ring när du kan", B),
     ("kan du ringa mig?", B),
     ("Jag kan inte komma, ring mig", B),
     ("call me", B),
@@ -241,6 +248,9 @@ REPLIES: list[tuple[str, Intent]] = [
     ("no more messages", S),
     ("I don't want messages", S),
     ("vill inte ha sms", S),
+    ("inga fler sms", S),
+    ("Lopeta viestien lähettäminen", S),
+    ("en halua enempää viestejä", S),
     # --- start ---------------------------------------------------------------
     ("ALOITA", A),
     ("aloita", A),
@@ -337,6 +347,13 @@ REPLIES: list[tuple[str, Intent]] = [
     ("I want to come", U),
     ("I'm at home", U),
     ("tuli", U),
+    ("Tulin jo", U),  # Finnish "jo" is "already", not the Swedish yes
+    ("Olen jo käynyt siellä", U),
+    ("tulen 2 kaverin kanssa", U),  # a "2" inside a sentence is not the key
+    ("1 en pääse", U),
+    ("shop", U),
+    ("Jag blir sen", U),
+    ("Tulen, mutta voinko tuoda ystävän?", U),
     ("kuka soitti?", U),
     ("Да", U),
     ("Hei, tässä Matin äiti. Matti on sairaalassa eikä pääse", U),
