@@ -1,0 +1,242 @@
+"""Where clients' service paths stall, for a chosen period: pure computation, no I/O.
+
+Input is facts without personal data (an agency, an appointment type, dates, states);
+output is aggregates. Definitions, so the figures can be checked by hand:
+
+Applications (per agency): an application counts when it was waiting at some point
+in the period (started on or before the period's last day, not decided before its
+first day, not cancelled). Its wait is from the day it was submitted (or registered)
+to the day the decision came, or to the end of the period ("as of") if it had not.
+- decided: decisions that came within the period; median_days is the median of their
+  waits (None without any);
+- longest_days: the longest wait among all counted, decided or still waiting;
+- waiting: not decided as of the period's end; overdue: of those, the ones whose
+  expected decision day had passed (expected before "as of").
+
+Appointments (per type, with a total): those whose day falls in the period and that
+were not cancelled: confirmed (also "done"), declined, unanswered (no answer yet).
+
+Replies (per kind, with a total): a client's answer, call-back request, stop or start,
+or a text from an unknown number, received in the period. Waits run from arrival to
+the moment a worker marked it handled, or to "as of" if not yet handled.
+- handled: handled by "as of"; median_hours over those; longest_hours over all;
+  waiting: not handled by "as of".
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+REPLY_KINDS = ("reply", "callback", "stop", "start", "unknown_sender")
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Period:
+    """First and last day (inclusive), local calendar days in `tz`."""
+
+    start: date
+    end: date
+    tz: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("period ends before it starts")
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(0), tzinfo=self.tz).astimezone(timezone.utc)
+
+    @property
+    def end_at(self) -> datetime:
+        """The moment the period is over (midnight after its last day), in UTC."""
+        return datetime.combine(self.end + timedelta(days=1), time(0),
+                                tzinfo=self.tz).astimezone(timezone.utc)
+
+    def as_of(self, now: datetime) -> datetime:
+        return min(self.end_at, now)
+
+    def as_of_day(self, now: datetime) -> date:
+        """The last day the period's figures can speak of: its end, or today if sooner."""
+        return min(self.end, now.astimezone(self.tz).date())
+
+
+@dataclass(frozen=True)
+class Application:
+    agency: str
+    started: date
+    expected: date | None
+    decided: date | None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Appointment:
+    type: str
+    day: date
+    state: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str
+    received: datetime
+    handled: datetime | None
+
+
+@dataclass(frozen=True)
+class AgencyWaits:
+    agency: str
+    applications: int
+    decided: int
+    median_days: float | None
+    longest_days: int
+    waiting: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class AppointmentAnswers:
+    type: str
+    confirmed: int
+    declined: int
+    unanswered: int
+
+    @property
+    def total(self) -> int:
+        return self.confirmed + self.declined + self.unanswered
+
+
+@dataclass(frozen=True)
+class ReplyWaits:
+    kind: str
+    received: int
+    handled: int
+    median_hours: float | None
+    longest_hours: float
+    waiting: int
+
+
+@dataclass(frozen=True)
+class ServicePathReport:
+    period: Period
+    as_of: datetime
+    applications: list[AgencyWaits]
+    appointments: list[AppointmentAnswers]
+    replies: list[ReplyWaits]
+
+
+def _median(values: list[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def application_waits(apps: list[Application], period: Period,
+                      now: datetime) -> list[AgencyWaits]:
+    """Per agency, the longest waits first."""
+    as_of = period.as_of_day(now)
+    groups: dict[str, list[tuple[int, bool, Application]]] = defaultdict(list)
+    for app in apps:
+        if app.cancelled or app.started > as_of:
+            continue
+        if app.decided is not None and app.decided < period.start:
+            continue
+        done = app.decided is not None and app.decided <= as_of
+        end = app.decided if done and app.decided is not None else as_of
+        groups[app.agency].append(((end - app.started).days, done, app))
+    out = []
+    for agency, rows in groups.items():
+        decided = [days for days, done, _ in rows if done]
+        pending = [app for _, done, app in rows if not done]
+        out.append(AgencyWaits(
+            agency=agency, applications=len(rows), decided=len(decided),
+            median_days=_median([float(d) for d in decided]),
+            longest_days=max(days for days, _, _ in rows), waiting=len(pending),
+            overdue=sum(1 for a in pending if a.expected is not None and a.expected < as_of)))
+    out.sort(key=lambda a: (-a.longest_days, a.agency))
+    return out
+
+
+def appointment_answers(appointments: list[Appointment],
+                        period: Period) -> list[AppointmentAnswers]:
+    """Per type in a fixed order of appearance by count, and a total row last."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for a in appointments:
+        if not period.start <= a.day <= period.end or a.state == "cancelled":
+            continue
+        column = {"confirmed": 0, "done": 0, "declined": 1}.get(a.state, 2)
+        counts[a.type][column] += 1
+    rows = [AppointmentAnswers(t, *c) for t, c in counts.items()]
+    rows.sort(key=lambda r: (-r.total, r.type))
+    if rows:
+        rows.append(AppointmentAnswers(TOTAL, sum(r.confirmed for r in rows),
+                                       sum(r.declined for r in rows),
+                                       sum(r.unanswered for r in rows)))
+    return rows
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600
+
+
+def reply_waits(replies: list[Reply], period: Period, now: datetime) -> list[ReplyWaits]:
+    """Per kind (in REPLY_KINDS order) and a total row last."""
+    as_of = period.as_of(now)
+    groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for r in replies:
+        if r.kind not in REPLY_KINDS or not period.start_at <= r.received < period.end_at \
+                or r.received > as_of:
+            continue
+        done = r.handled is not None and r.handled <= as_of
+        end = r.handled if done and r.handled is not None else as_of
+        groups[r.kind].append((_hours(end - r.received), done))
+        groups[TOTAL].append((_hours(end - r.received), done))
+    out = []
+    for kind in (*REPLY_KINDS, TOTAL):
+        rows = groups.get(kind)
+        if not rows:
+            continue
+        handled = [h for h, done in rows if done]
+        out.append(ReplyWaits(kind=kind, received=len(rows), handled=len(handled),
+                              median_hours=_median(handled),
+                              longest_hours=max(h for h, _ in rows),
+                              waiting=len(rows) - len(handled)))
+    return out
+
+
+def service_path_report(period: Period, now: datetime, applications: list[Application],
+                        appointments: list[Appointment], replies: list[Reply]
+                        ) -> ServicePathReport:
+    return ServicePathReport(period=period, as_of=period.as_of(now),
+                             applications=application_waits(applications, period, now),
+                             appointments=appointment_answers(appointments, period),
+                             replies=reply_waits(replies, period, now))
+
+
+def report_rows(report: ServicePathReport) -> list[tuple[str, str, str, str]]:
+    """The figures as (section, group, measure, value) rows, for CSV export."""
+    def num(value: float | int | None) -> str:
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+    rows: list[tuple[str, str, str, str]] = []
+    for a in report.applications:
+        for measure, value in (("hakemuksia", a.applications), ("päätöksiä", a.decided),
+                               ("mediaani_päivää", a.median_days),
+                               ("pisin_päivää", a.longest_days), ("odottaa", a.waiting),
+                               ("myöhässä", a.overdue)):
+            rows.append(("hakemukset", a.agency, measure, num(value)))
+    for p in report.appointments:
+        for measure, value in (("vahvistettu", p.confirmed), ("ei_pääse", p.declined),
+                               ("ei_vastausta", p.unanswered), ("yhteensä", p.total)):
+            rows.append(("ajat", p.type, measure, num(value)))
+    for r in report.replies:
+        for measure, value in (("saapuneita", r.received), ("käsitelty", r.handled),
+                               ("mediaani_tuntia", r.median_hours),
+                               ("pisin_tuntia", r.longest_hours), ("odottaa", r.waiting)):
+            rows.append(("vastaukset", r.kind, measure, num(value)))
+    return rows

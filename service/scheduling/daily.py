@@ -1,0 +1,65 @@
+"""Daily jobs of the worker process: retention at 03:00 local time.
+
+APScheduler is only a timer here, in a background thread beside the dispatch loop.
+Every worker process has one; retention is idempotent and claims each client with a
+check-and-set, so several processes running it at once do no harm. A worker that
+was down at 03:00 catches up shortly after it starts, judged by the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from service.clock import utcnow
+from service.db import transaction
+from service.domain.retention import RetentionResult, run_retention
+from service.models import AuditEntry
+from service.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+RETENTION_HOUR = 3
+CATCH_UP_DELAY = timedelta(minutes=1)
+
+
+def retention_now(rt: Runtime, now: datetime | None = None) -> RetentionResult:
+    """One retention run with the configured times (also `rinnalla retention`)."""
+    return run_retention(rt.sessions, now or utcnow(), rt.config.retention_message_days,
+                         rt.config.retention_inactive_days)
+
+
+def last_retention_run(rt: Runtime) -> datetime | None:
+    with transaction(rt.sessions) as session:
+        return session.scalar(select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == "erase", AuditEntry.object_type == "retention"))
+
+
+def _retention_job(rt: Runtime) -> None:
+    try:
+        retention_now(rt)
+    except Exception:  # the worker must outlive a failed run; tomorrow tries again
+        log.exception("retention run failed")
+
+
+def start_daily_jobs(rt: Runtime) -> BackgroundScheduler:
+    """Start the timer thread; call .shutdown() on the result when the worker stops."""
+    scheduler = BackgroundScheduler(timezone=rt.config.tz)
+    scheduler.add_job(_retention_job, "cron", args=[rt], hour=RETENTION_HOUR, minute=0,
+                      id="retention", max_instances=1, coalesce=True,
+                      misfire_grace_time=3600)
+    now = utcnow()
+    try:
+        last = last_retention_run(rt)
+    except Exception:  # database down at start: the 03:00 run will do
+        log.exception("could not read when retention last ran")
+        last = now
+    if last is None or now - last > timedelta(hours=25):
+        scheduler.add_job(_retention_job, "date", args=[rt], id="retention_catch_up",
+                          run_date=now + CATCH_UP_DELAY)
+    scheduler.start()
+    log.info("retention runs daily at %02d:00 %s", RETENTION_HOUR, rt.config.time_zone)
+    return scheduler

@@ -1,0 +1,155 @@
+"""/healthz, /readyz (database, migrations, worker heartbeat) and /metrics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, func, select
+
+from service import clock
+from service.app import create_app
+from service.db import make_engine, transaction
+from service.gateways.base import GatewayError
+from service.gateways.development import DevelopmentGateway
+from service.migrate import alembic_config
+from service.models import Heartbeat, Reminder
+from service.runtime import Runtime
+from service.scheduling.dispatch import beat, tick
+from tests.conftest import Api, signed_post
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def test_healthz_says_the_process_is_up(client) -> None:
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_needs_a_worker_heartbeat(client, rt: Runtime) -> None:
+    clock.freeze(T0)
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json["checks"]["database"] == "ok" and r.json["checks"]["migrations"] == "ok"
+    assert "ei sykettä" in r.json["checks"]["worker"]
+
+    beat(rt, "host:1", T0 - timedelta(seconds=10))
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json == {"status": "ok", "checks": {"database": "ok", "migrations": "ok",
+                                                 "worker": "ok"}}
+
+
+def test_readyz_fails_when_the_worker_has_stopped(client, rt: Runtime) -> None:
+    limit = max(3 * rt.config.tick_seconds, rt.config.lease_seconds)
+    beat(rt, "host:1", T0)
+    clock.freeze(T0 + timedelta(seconds=limit))
+    assert client.get("/readyz").status_code == 200  # exactly at the limit: still alive
+    clock.freeze(T0 + timedelta(seconds=limit + 1))
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json["checks"]["worker"].startswith("worker-prosessin viimeisin syke 5 min")
+    # a second, live worker is enough
+    beat(rt, "host:2", T0 + timedelta(seconds=limit))
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_follows_a_real_tick(client, rt: Runtime) -> None:
+    tick(rt, now=datetime.now(timezone.utc))
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/no/such/dir/x.sqlite3",
+                                 "postgresql://postgres@127.0.0.1:1/none"])
+def test_readyz_fails_when_the_database_is_unreachable(rt: Runtime, tmp_path: Path,
+                                                       url: str) -> None:
+    dead = make_engine(url.format(tmp=tmp_path), **(
+        {"connect_args": {"connect_timeout": 2}} if url.startswith("postgresql") else {}))
+    app = create_app(runtime=replace(rt, engine=dead), TESTING=True)
+    r = app.test_client().get("/readyz")
+    assert r.status_code == 503
+    assert r.json["checks"]["database"].startswith("tietokantaan ei saada yhteyttä")
+    assert r.json["checks"]["worker"] == "ei tarkistettu"
+    assert app.test_client().get("/healthz").status_code == 200  # the process itself is up
+
+
+def test_readyz_fails_when_migrations_are_behind(rt: Runtime, engine: Engine) -> None:
+    beat(rt, "host:1", datetime.now(timezone.utc))
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    r = create_app(runtime=rt, TESTING=True).test_client().get("/readyz")
+    assert r.status_code == 503
+    assert "rinnalla init-db" in r.json["checks"]["migrations"]
+    assert r.json["checks"]["database"] == "ok"
+
+
+def metric_lines(text: str) -> dict[str, float]:
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
+                                                gateway: DevelopmentGateway) -> None:
+    cid = api.post("/clients", {"name": "Matti Mäkinen", "phone": "040 123 4567"}).json["id"]
+    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+        hour=7, minute=0, second=0, microsecond=0)
+    api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat(),
+                               "place": "Keskuskatu 5"})
+    planned = sorted(datetime.fromisoformat(r["send_at"]) for r in
+                     api.get(f"/reminders?client_id={cid}").json["reminders"]
+                     if r["state"] == "planned" and r["channel"] != "task")
+    # the first goes 30 s late and fails for good; the next one 90 s late and goes through
+    gateway.fail_next.append(GatewayError("invalid", code=21211, permanent=True))
+    tick(rt, now=planned[0] + timedelta(seconds=30), limit=1)
+    tick(rt, now=planned[1] + timedelta(seconds=90), limit=1)
+    signed_post(client, "/twilio/sms", {"MessageSid": "SM" + "5" * 32,
+                                        "From": "+358401234567", "To": "+358451234567",
+                                        "Body": "Kyllä tulen"})
+    clock.freeze(planned[1] + timedelta(seconds=120))
+    body = client.get("/metrics")
+    assert body.status_code == 200 and body.content_type.startswith("text/plain")
+    m = metric_lines(body.get_data(as_text=True))
+    assert m['rinnalla_reminders_failed{reason="invalid_number"}'] == 1
+    assert m['rinnalla_gateway_errors_total{code="21211"}'] == 1
+    assert m['rinnalla_reminders_sent{channel="sms"}'] == 1
+    assert m['rinnalla_inbound_replies_total{channel="sms",intent="confirm"}'] == 1
+    assert m['rinnalla_reminder_lateness_seconds{quantile="0.5",window="24h"}'] == 90
+    assert m['rinnalla_reminder_lateness_sample_size{window="24h"}'] == 1
+    assert m['rinnalla_inbox_unhandled{kind="failed"}'] == 1
+    assert m['rinnalla_inbox_unhandled{kind="reply"}'] == 1
+    assert 'rinnalla_messages{direction="in",channel="sms",status="received"}' in m
+    text = body.get_data(as_text=True)
+    for personal in ("Matti", "401234567", "Keskuskatu", "Kyllä"):
+        assert personal not in text
+
+
+def test_metrics_show_the_backlog_and_its_age(api: Api, client, rt: Runtime) -> None:
+    cid = api.post("/clients", {"name": "Liisa", "phone": "0501234567"}).json["id"]
+    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+        hour=7, minute=0, second=0, microsecond=0)
+    api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat()})
+    with transaction(rt.sessions) as session:
+        first = session.scalar(select(func.min(Reminder.send_at)))
+    clock.freeze(first + timedelta(minutes=10))
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert m["rinnalla_reminders_due"] >= 1
+    assert m["rinnalla_reminders_due_oldest_seconds"] == 600
+
+
+def test_metrics_list_live_workers(client, rt: Runtime) -> None:
+    beat(rt, "host:7", T0)
+    with transaction(rt.sessions) as session:
+        session.add(Heartbeat(name="old:1", last_seen=T0 - timedelta(days=3)))
+    clock.freeze(T0 + timedelta(seconds=42))
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert m['rinnalla_worker_heartbeat_age_seconds{worker="host:7"}'] == 42
+    assert not any("old:1" in key for key in m)
+
