@@ -6,6 +6,7 @@ validated at every start and a broken template stops the start with a clear erro
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -37,8 +38,19 @@ class Runtime:
                       booking_number=c.transport_booking_number, tz=c.tz)
 
     def client_window(self, own: str | None) -> SendingWindow:
-        """The team's window, narrowed by the client's own hours where they set some."""
-        return self.window.narrowed(parse_window(own)) if own else self.window
+        """The team's window, narrowed by the client's own hours where they set some.
+
+        Own hours are checked when saved; if the team's window changed since and they
+        no longer fit, the team's window (still never at night) beats sending nothing.
+        """
+        if not own:
+            return self.window
+        try:
+            return self.window.narrowed(parse_window(own))
+        except ValueError:
+            logging.getLogger(__name__).warning(
+                "a client's own sending hours no longer fit the team window; using the team's")
+            return self.window
 
     def public_url(self, path: str) -> str:
         return self.config.public_base_url.rstrip("/") + path
@@ -62,6 +74,12 @@ def build_runtime(config: Config, engine: Engine | None = None,
                   gateway: Gateway | None = None) -> Runtime:
     templates, schedules = load_team_files(config)
     engine = engine or make_engine(config.database_url)
-    return Runtime(config=config, engine=engine, sessions=make_session_factory(engine),
+    sessions = make_session_factory(engine)
+    if gateway is None:
+        from service.scheduling.pace import share_rate_limits
+
+        gateway = make_gateway(config)
+        share_rate_limits(gateway, sessions, config)  # one rate for all processes
+    return Runtime(config=config, engine=engine, sessions=sessions,
                    templates=templates, schedules=schedules, window=team_window(config),
-                   gateway=gateway or make_gateway(config))
+                   gateway=gateway)

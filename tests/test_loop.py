@@ -40,8 +40,10 @@ def test_register_tick_reply_inbox(api: Api, client, rt: Runtime, gateway: Devel
     assert appt.status_code == 201, appt.json
     reminders = appt.json["reminders"]
     rules = {r["rule"]: r for r in reminders}
-    assert set(rules) == {"week_before", "day_before", "same_morning"}
-    assert all(r["state"] == "planned" and r["channel"] == "sms" for r in reminders)
+    assert set(rules) == {"week_before", "what_to_bring", "day_before", "call_the_client",
+                          "same_morning"}
+    assert all(r["state"] == "planned" and r["channel"] == ("task" if r["recipient"] == "worker"
+                                                            else "sms") for r in reminders)
     assert "Keskuskatu 5" in rules["week_before"]["text"]
     assert "http" not in rules["week_before"]["text"]
     event_id = appt.json["id"]
@@ -76,7 +78,11 @@ def test_register_tick_reply_inbox(api: Api, client, rt: Runtime, gateway: Devel
     assert again.status_code == 200
     assert len(api.get("/inbox").json["items"]) == 1
 
-    # The day-before reminder is conditional on no answer yet: it is skipped.
+    # What to bring goes whatever the answer; the day-before reminder is conditional
+    # on no answer yet: it is skipped.
+    bring = datetime.fromisoformat(rules["what_to_bring"]["send_at"])
+    assert tick(rt, now=bring + timedelta(seconds=1)).delivered == 1
+    assert "henkilökortti" in gateway.sent[-1][2]
     day_before = datetime.fromisoformat(rules["day_before"]["send_at"])
     result = tick(rt, now=day_before + timedelta(seconds=1))
     assert result.skipped == 1 and result.delivered == 0
@@ -88,7 +94,7 @@ def test_register_tick_reply_inbox(api: Api, client, rt: Runtime, gateway: Devel
     handled = api.post(f"/inbox/{inbox[0]['id']}/handle")
     assert handled.status_code == 200 and handled.json["state"] == "handled"
     messages = api.get(f"/messages?client_id={client_id}").json["messages"]
-    assert [m["direction"] for m in messages] == ["out", "in"]
+    assert [m["direction"] for m in messages] == ["out", "in", "out"]
 
 
 def test_unknown_number_goes_to_team_inbox(api: Api, client, rt: Runtime) -> None:

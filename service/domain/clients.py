@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
 from service.domain.phones import PhoneError, parse_phone
-from service.domain.window import parse_window
+from service.domain.window import SendingWindow, parse_window
 from service.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
 
 
@@ -23,8 +23,13 @@ class ClientInput:
     window: str | None = None
 
 
-def validate_client(session: Session, data: ClientInput) -> dict[str, object]:
-    """Check every field and return the clean values, or raise with all errors at once."""
+def validate_client(session: Session, data: ClientInput,
+                    team_window: SendingWindow | None = None) -> dict[str, object]:
+    """Check every field and return the clean values, or raise with all errors at once.
+
+    With the team's window, a client's own hours must leave time on every kind of
+    day (weekday, Saturday, Sunday/holiday), or reminders would silently stop.
+    """
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
     name = (data.name or "").strip()
@@ -53,25 +58,47 @@ def validate_client(session: Session, data: ClientInput) -> dict[str, object]:
     window = (data.window or "").strip() or None
     if window:
         try:
-            parse_window(window)
+            hours = parse_window(window)
         except ValueError:
             errors["window"] = "Kirjoita aikaväli muodossa 09:00-18:00."
+        else:
+            problem = _window_problem(hours, team_window)
+            if problem:
+                errors["window"] = problem
     clean["window"] = window
     if errors:
         raise ValidationError(errors)
     return clean
 
 
-def create_client(session: Session, data: ClientInput, now: datetime) -> Client:
-    clean = validate_client(session, data)
+def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None) -> str | None:
+    if team_window is None:
+        return None
+    try:
+        team_window.narrowed(hours)
+    except ValueError:
+        kinds = ((team_window.weekday, "arkipäivinä"),
+                 (team_window.saturday or team_window.weekday, "lauantaisin"),
+                 (team_window.sunday or team_window.weekday, "sunnuntaisin ja pyhäpäivinä"))
+        none_left = [name for (start, end), name in kinds
+                     if max(start, hours[0]) >= min(end, hours[1])]
+        return (f"Aikaväli ei jätä yhtään lähetysaikaa {' eikä '.join(none_left)} "
+                "(tiimin lähetysaikojen sisällä). Valitse laajempi aikaväli.")
+    return None
+
+
+def create_client(session: Session, data: ClientInput, now: datetime,
+                  team_window: SendingWindow | None = None) -> Client:
+    clean = validate_client(session, data, team_window)
     client = Client(**clean, created_at=now, updated_at=now, last_activity_at=now)
     session.add(client)
     session.flush()
     return client
 
 
-def update_client(session: Session, client: Client, data: ClientInput, now: datetime) -> Client:
-    clean = validate_client(session, data)
+def update_client(session: Session, client: Client, data: ClientInput, now: datetime,
+                  team_window: SendingWindow | None = None) -> Client:
+    clean = validate_client(session, data, team_window)
     for key, value in clean.items():
         setattr(client, key, value)
     client.updated_at = now

@@ -110,6 +110,10 @@ def plan_event(event: Event, client: Client, rt: Runtime, now: datetime) -> list
             continue
         if rule.condition == "needs_transport" and not event.needs_transport:
             continue
+        if rule.condition == "something_to_bring" and not event.bring:
+            continue
+        if rule.condition == "documents_missing" and event.documents_in_at is not None:
+            continue
         anchor, latest = anchored
         for recipient, person in _recipients(client, rule):
             number_type = person.number_type if person else client.number_type

@@ -15,10 +15,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from service.domain.window import UTC, SendingWindow, as_utc
+from service.domain.workdays import working_day_before
 
 __all__ = [
     "ANCHORS",
     "CHANNELS",
+    "FALLBACK_TRIGGERS",
     "RECIPIENTS",
     "SKIP_NO_WINDOW",
     "SKIP_REASONS",
@@ -32,6 +34,9 @@ __all__ = [
 ]
 
 ANCHORS = frozenset({"starts_at", "documents_due", "decision_expected"})
+# A fallback is planned when its original reminder was sent and `wait` passed with
+# no answer ("no_answer"), or when the original could not be delivered ("failed").
+FALLBACK_TRIGGERS = frozenset({"no_answer", "failed"})
 CHANNELS = frozenset({"sms", "voice", "auto", "task"})
 RECIPIENTS = frozenset({"client", "trusted", "worker"})
 
@@ -60,7 +65,10 @@ class Rule:
 
     With `at`, the offset counts whole local calendar days ("the day before at
     18:00"), which is what people mean across a DST change; without it, the
-    offset is absolute time ("2 h before").
+    offset is absolute time ("2 h before"). With `working_days_before`, the day is
+    that many working days (weekends and holidays skipped) before the anchor's day.
+    A fallback (`fallback_of` + `fallback_on`) has no time of its own: it is planned
+    from its original reminder's fate (service/domain/fallbacks.py).
     """
 
     id: str
@@ -75,6 +83,9 @@ class Rule:
     condition: str | None = None
     recipient: str = "client"
     fallback_of: str | None = None
+    fallback_on: str | None = None
+    wait: timedelta = timedelta(0)
+    working_days_before: int | None = None
 
     def __post_init__(self) -> None:
         # Fail when the schedule is loaded, not when a reminder is due.
@@ -102,6 +113,20 @@ class Rule:
             raise ValueError(f"{where}: min_days_ahead must not be negative")
         if self.min_lead < _ZERO:
             raise ValueError(f"{where}: min_lead must not be negative")
+        if self.working_days_before is not None:
+            if self.working_days_before < 1:
+                raise ValueError(f"{where}: working_days_before must be 1 or more")
+            if self.before is not None or self.after is not None:
+                raise ValueError(f"{where}: give working_days_before or before/after, not both")
+            if self.at is None:
+                raise ValueError(f"{where}: working_days_before needs 'at' (a time of day)")
+        if (self.fallback_of is None) != (self.fallback_on is None):
+            raise ValueError(f"{where}: a fallback needs both fallback_of and its trigger")
+        if self.fallback_on is not None and self.fallback_on not in FALLBACK_TRIGGERS:
+            raise ValueError(f"{where}: fallback trigger {self.fallback_on!r} is not one of "
+                             f"{sorted(FALLBACK_TRIGGERS)}")
+        if self.wait < _ZERO:
+            raise ValueError(f"{where}: wait must not be negative")
 
     @property
     def offset(self) -> timedelta:
@@ -136,7 +161,8 @@ class PlanResult:
         return self.skip_reason is not None
 
 
-def ideal_send_time(anchor: datetime, rule: Rule, tz: ZoneInfo) -> datetime:
+def ideal_send_time(anchor: datetime, rule: Rule, tz: ZoneInfo,
+                    holidays_country: str | None = "FI") -> datetime:
     """The time the rule asks for, before the window and `now` are considered; aware UTC.
 
     With `at`, the day is counted on the anchor's local calendar date, so a
@@ -148,6 +174,9 @@ def ideal_send_time(anchor: datetime, rule: Rule, tz: ZoneInfo) -> datetime:
     if rule.at is None:
         return anchor + rule.signed_offset
     day = anchor.astimezone(tz).date() + timedelta(days=rule.signed_offset.days)
+    if rule.working_days_before is not None:
+        day = working_day_before(anchor.astimezone(tz).date(), rule.working_days_before,
+                                 holidays_country)
     return datetime.combine(day, rule.at.replace(fold=0), tzinfo=tz).astimezone(UTC)
 
 
@@ -172,7 +201,7 @@ def plan_send_time(
     if rule.min_days_ahead is not None and anchor - now < timedelta(days=rule.min_days_ahead):
         return PlanResult(None, SKIP_TOO_CLOSE)
 
-    ideal = ideal_send_time(anchor, rule, window.tz)
+    ideal = ideal_send_time(anchor, rule, window.tz, window.holidays_country)
 
     if ideal < now:
         # Registered (or replanned) late: send at once, if that still helps.

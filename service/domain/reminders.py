@@ -46,6 +46,10 @@ REASONS = {
     "not_answered": "puheluun ei vastattu",
     "undelivered": "viesti ei mennyt perille",
     "outcome_unknown": "ei tiedetä, lähtikö viesti",
+    "nothing_to_bring": "mukaan otettavaa ei ole kirjattu",
+    "consent_withdrawn": "asiakas perui läheisen suostumuksen",
+    "ended_by_worker": "työntekijä lopetti viestit läheiselle",
+    "trusted_opted_out": "läheinen on kieltäytynyt viesteistä",
 }
 
 

@@ -13,10 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain import trusted
 from service.domain.intents import Intent, read_digits, read_intent
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.rendering import render_text
-from service.models import Client, Event, InboxItem, Message, Reminder
+from service.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,13 @@ def queue_text(session: Session, rt: Runtime, client: Client, template: str, now
     return message
 
 
+def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
+                    client: Client | None) -> TrustedPerson | None:
+    if reminder is not None:
+        return reminder.trusted_person if reminder.recipient == "trusted" else None
+    return trusted.find_by_phone(session, phone) if client is None else None
+
+
 def record_reply(session: Session, rt: Runtime, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
                  reminder: Reminder | None = None) -> ReplyOutcome:
@@ -124,6 +132,13 @@ def record_reply(session: Session, rt: Runtime, *, sender: str, to: str, body: s
     phone = normalise_sender(sender)
     intent = read_digits(digits) if digits is not None else read_intent(body)
     client = reminder.client if reminder is not None else find_client(session, phone)
+    person = _trusted_sender(session, phone, reminder, client)
+    if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
+        message, item = trusted.record_reply(session, rt, person, intent=intent, body=body,
+                                             to=to, sid=sid, channel=channel,
+                                             reminder=reminder, now=now)
+        return ReplyOutcome(message.id, item.id, intent.value, message.client_id,
+                            message.event_id)
     event: Event | None = None
     if client is not None and reminder is not None:
         event = reminder.event

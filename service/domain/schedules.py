@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
-from service.domain.planning import Rule, parse_offset
+from service.domain.planning import FALLBACK_TRIGGERS, Rule, parse_offset
 from service.domain.templates import TemplateSet
 
 EVENT_KINDS = ("appointment", "application")
@@ -23,9 +23,16 @@ ANCHORS = {
 }
 CHANNELS = ("sms", "voice", "auto", "task")
 RECIPIENTS = ("client", "trusted", "worker")
-CONDITIONS = ("unconfirmed", "documents_missing", "needs_transport", "undecided")
+CONDITIONS = ("unconfirmed", "documents_missing", "needs_transport", "undecided",
+              "something_to_bring")
+# Conditions an answer from the client changes: a "no_answer" fallback waits on one.
+ANSWER_CONDITIONS = ("unconfirmed", "undecided")
 _KEYS = {"id", "anchor", "template", "channel", "before", "after", "at", "min_days_ahead",
-         "min_lead", "condition", "recipient", "fallback_of", "description"}
+         "min_lead", "condition", "recipient", "fallback_of", "description", "on", "wait",
+         "working_days_before"}
+# A fallback's time comes from its original reminder, so these keys make no sense on it.
+_NOT_ON_FALLBACKS = ("anchor", "before", "after", "at", "min_days_ahead",
+                     "working_days_before")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -96,6 +103,10 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
         raise _KeyProblem("recipient", f"recipient must be one of {', '.join(RECIPIENTS)}")
     if (channel == "task") != (recipient == "worker"):
         raise _KeyProblem("recipient", "channel = \"task\" goes with recipient = \"worker\"")
+    fallback_of, fallback_on, wait = _fallback_keys(raw, channel)
+    if fallback_of is not None and recipient == "trusted":
+        raise _KeyProblem("recipient", "a fallback reaches the client (or is a task for the "
+                                       "worker), not a trusted person")
     if "before" in raw and "after" in raw:
         raise _KeyProblem("after", "give before or after, not both")
     offsets: dict[str, timedelta | None] = {"before": None, "after": None}
@@ -105,16 +116,30 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
                 offsets[key] = parse_offset(str(raw[key]))
             except ValueError as exc:
                 raise _KeyProblem(key, f"{exc} (write e.g. \"7d\", \"2h\", \"1d12h\")") from exc
-    if offsets["before"] is None and offsets["after"] is None:
-        raise _KeyProblem(None, "a rule needs before = \"...\" or after = \"...\"")
+    working_days = raw.get("working_days_before")
+    if working_days is not None:
+        if isinstance(working_days, bool) or not isinstance(working_days, int) \
+                or working_days < 1:
+            raise _KeyProblem("working_days_before",
+                              "working_days_before must be a whole number, 1 or more")
+        if "before" in raw or "after" in raw:
+            raise _KeyProblem("working_days_before",
+                              "give working_days_before or before/after, not both")
+    if offsets["before"] is None and offsets["after"] is None and working_days is None \
+            and fallback_of is None:
+        raise _KeyProblem(None, "a rule needs before = \"...\", after = \"...\", "
+                                "working_days_before = N or fallback_of = \"...\"")
     at = None
     if "at" in raw:
         try:
             at = _parse_time(raw["at"])
         except ValueError as exc:
             raise _KeyProblem("at", str(exc)) from exc
-    if anchor != "starts_at" and at is None:
+    if anchor != "starts_at" and at is None and fallback_of is None:
         raise _KeyProblem("at", f"a rule anchored on a date ({anchor}) needs at = \"HH:MM\"")
+    if working_days is not None and at is None:
+        raise _KeyProblem("working_days_before",
+                          "working_days_before needs at = \"HH:MM\" (the time on that day)")
     min_days = raw.get("min_days_ahead")
     if min_days is not None and (not isinstance(min_days, int) or min_days < 0):
         raise _KeyProblem("min_days_ahead", "min_days_ahead must be a whole number of days")
@@ -127,14 +152,49 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
     condition = raw.get("condition")
     if condition is not None and condition not in CONDITIONS:
         raise _KeyProblem("condition", f"condition must be one of {', '.join(CONDITIONS)}")
-    fallback_of = raw.get("fallback_of")
     try:
         return Rule(id=raw["id"], anchor=anchor, template=raw["template"], channel=channel,
                     before=offsets["before"], after=offsets["after"], at=at,
                     min_days_ahead=min_days, min_lead=min_lead, condition=condition,
-                    recipient=recipient, fallback_of=fallback_of)
+                    recipient=recipient, fallback_of=fallback_of, fallback_on=fallback_on,
+                    wait=wait, working_days_before=working_days)
     except ValueError as exc:
         raise _KeyProblem("before" if "before" in raw else "after", str(exc)) from exc
+
+
+def _fallback_keys(raw: dict[str, Any], channel: str) -> tuple[str | None, str | None,
+                                                                 timedelta]:
+    """fallback_of, on and wait: checked together, since each needs the others."""
+    fallback_of = raw.get("fallback_of")
+    if fallback_of is None:
+        for key in ("on", "wait"):
+            if key in raw:
+                raise _KeyProblem(key, f"{key} belongs to a fallback: add fallback_of = \"...\"")
+        return None, None, timedelta(0)
+    if not isinstance(fallback_of, str) or not _ID.match(fallback_of):
+        raise _KeyProblem("fallback_of", "fallback_of names another rule's id")
+    for key in _NOT_ON_FALLBACKS:
+        if key in raw:
+            raise _KeyProblem(key, f"a fallback takes its time from the reminder it backs up; "
+                                   f"remove {key} (use wait = \"3h\")")
+    if channel not in ("sms", "voice", "task"):
+        raise _KeyProblem("channel", "a fallback names its channel: \"sms\", \"voice\" "
+                                     "or \"task\"")
+    on = raw.get("on")
+    if on not in FALLBACK_TRIGGERS:
+        raise _KeyProblem("on" if "on" in raw else "fallback_of",
+                          "a fallback needs on = \"no_answer\" (no answer within wait) or "
+                          "on = \"failed\" (the reminder did not get through)")
+    if on == "no_answer" and "wait" not in raw:
+        raise _KeyProblem("on", "on = \"no_answer\" needs wait = \"...\" (e.g. \"3h\"): "
+                                "how long to wait for an answer")
+    wait = timedelta(0)
+    if "wait" in raw:
+        try:
+            wait = parse_offset(str(raw["wait"]))
+        except ValueError as exc:
+            raise _KeyProblem("wait", f"{exc} (write e.g. \"3h\", \"90m\")") from exc
+    return fallback_of, on, wait
 
 
 class _KeyProblem(ValueError):
@@ -176,12 +236,46 @@ def load_schedule_file(path: Path, kind: str, templates: TemplateSet | None) -> 
                         f"template {rule.template!r} not found in "
                         f"message_templates/{channel}/ (write {rule.template}.fi.txt there)")
         rules.append(rule)
-    ids = {r.id for r in rules}
+    return _link_fallbacks(path, lines, rules)
+
+
+def _link_fallbacks(path: Path, lines: list[str], rules: list[Rule]) -> list[Rule]:
+    """Check each fallback's original, and let it inherit the original's anchor and condition."""
+    by_id = {r.id: r for r in rules}
     for index, rule in enumerate(rules):
-        if rule.fallback_of is not None and rule.fallback_of not in ids:
-            raise ScheduleError(path, _line_of(lines, index, "fallback_of"),
-                                f"fallback_of names no rule {rule.fallback_of!r} in this file")
-    return rules
+        seen = {rule.id}
+        current = rule
+        while current.fallback_of is not None:
+            original = by_id.get(current.fallback_of)
+            if original is None:
+                raise ScheduleError(path, _line_of(lines, index, "fallback_of"),
+                                    f"fallback_of names no rule {current.fallback_of!r} "
+                                    "in this file")
+            if original.id in seen:
+                raise ScheduleError(path, _line_of(lines, index, "fallback_of"),
+                                    f"fallbacks go round in a circle through {original.id!r}")
+            seen.add(original.id)
+            current = original
+    linked: dict[str, Rule] = {}
+
+    def resolve(rule: Rule) -> Rule:
+        if rule.id in linked or rule.fallback_of is None:
+            return linked.setdefault(rule.id, rule)
+        original = resolve(by_id[rule.fallback_of])
+        if original.channel == "task":
+            raise ScheduleError(path, _line_of(lines, rules.index(rule), "fallback_of"),
+                                "a task for the worker cannot have a fallback")
+        linked[rule.id] = replace(rule, anchor=original.anchor,
+                                  condition=rule.condition or original.condition)
+        return linked[rule.id]
+
+    out = [resolve(r) for r in rules]
+    for index, rule in enumerate(out):
+        if rule.fallback_on == "no_answer" and rule.condition not in ANSWER_CONDITIONS:
+            raise ScheduleError(path, _line_of(lines, index, "on"),
+                                "on = \"no_answer\" needs a condition an answer changes "
+                                f"({', '.join(ANSWER_CONDITIONS)}), here or on the original")
+    return out
 
 
 def load_schedules(directory: Path, templates: TemplateSet | None = None) -> ScheduleSet:

@@ -20,9 +20,11 @@ class DevelopmentGateway:
         self._lock = threading.Lock()
         self.sent: list[tuple[str, str, str]] = []  # (kind, to, body or url), for tests
         self.fail_next: list[GatewayError] = []
+        # "delivered" at once; a test sets "queued" to play a call's status callbacks itself.
+        self.call_status = "delivered"
 
-    def _result(self, prefix: str) -> SendResult:
-        return SendResult(sid=f"{prefix}{secrets.token_hex(16)}", status="delivered")
+    def _result(self, prefix: str, status: str = "delivered") -> SendResult:
+        return SendResult(sid=f"{prefix}{secrets.token_hex(16)}", status=status)
 
     def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
         with self._lock:
@@ -36,4 +38,4 @@ class DevelopmentGateway:
             if self.fail_next:
                 raise self.fail_next.pop(0)
             self.sent.append(("voice", to, twiml_url))
-        return self._result("CAdev")
+        return self._result("CAdev", self.call_status)

@@ -1,0 +1,175 @@
+"""The team's files: the checker runs on the repository's own templates and schedules, and
+broken copies show that it catches each problem (over one segment, a link, a character
+that forces UCS-2, a missing language), naming the file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+from service.config import REPO_ROOT, Config, load_config
+from service.domain.checker import check_team_files
+from service.domain.schedules import load_schedules
+from service.domain.templates import LANGUAGES, load_templates
+
+TEMPLATES = REPO_ROOT / "message_templates"
+SCHEDULES = REPO_ROOT / "schedules"
+# Templates that ask for an answer, and those about an appointment's time and place.
+ANSWERED = ("appointment_reminder", "appointment_today", "decision_followup")
+ABOUT_APPOINTMENT = ("appointment_reminder", "appointment_today", "transport_booking")
+# Words that would tell whoever picks up a shared phone what this is about.
+REVEALING = re.compile(r"sosiaal|kela|toimeentulo|etuu|tuki|velka|social|benefit|förmån|"
+                       r"bidrag|skuld|debt|welfare", re.IGNORECASE)
+# Abbreviations a reader would have to decode.
+ABBREVIATIONS = re.compile(r"\b(p|puh|tfn|tel|esim|ym|jne|ks|ns|mm|ca|approx|etc|nr)\.",
+                           re.IGNORECASE)
+
+
+@pytest.fixture
+def repo_config() -> Config:
+    return load_config(env={})
+
+
+def test_the_repositorys_files_pass(repo_config: Config) -> None:
+    report = check_team_files(repo_config)
+    assert report.errors == []
+    sms = [line for line in report.lines if line.startswith("sms/")]
+    names = load_templates(TEMPLATES).names("sms")
+    assert {"appointment_reminder", "transport_booking", "opted_out"} <= set(names)
+    assert len(sms) == len(names) * len(LANGUAGES)
+    assert all(line.endswith(" GSM-7, 1 osa(a)") for line in sms), sms
+
+
+def test_the_example_configuration_passes_too() -> None:
+    config = load_config(REPO_ROOT / "config.example.toml", env={})
+    assert check_team_files(config).errors == []
+
+
+def test_rinnalla_check_files_exits_zero_on_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RINNALLA_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["check-files"])
+    assert result.exit_code == 0, result.output
+    assert "Kaikki tiedostot kunnossa." in result.output
+
+
+def test_every_default_template_says_who_what_when_where_and_how_to_answer() -> None:
+    """Every reminder the schedules send, and the opt-out and opt-in confirmations."""
+    templates = load_templates(TEMPLATES)
+    schedules = load_schedules(SCHEDULES, templates)
+    reminders = {rule.template for rules in schedules.rules.values() for rule in rules
+                 if rule.channel != "task"} | {"opted_out", "opted_in"}
+    assert {"appointment_reminder", "transport_booking", "documents_due"} <= reminders
+    for (channel, name, lang), template in templates.templates.items():
+        if channel == "task" or name not in reminders:
+            continue
+        text = "\n".join(template.lines)
+        where = f"{channel}/{name}.{lang}"
+        assert "{team}" in text, f"{where} does not say who is writing"
+        if name in ABOUT_APPOINTMENT:
+            assert "{when}" in text or "{time}" in text, f"{where} does not say when"
+            assert "{place}" in text, f"{where} does not say where"
+        if name in ANSWERED:
+            assert "1" in text and "2" in text, f"{where} does not say how to answer"
+        if channel == "voice":
+            assert "9" in text, f"{where} does not say how to hear it again"
+        assert not REVEALING.search(text), f"{where}: {REVEALING.search(text)}"
+        assert not ABBREVIATIONS.search(text), f"{where}: {ABBREVIATIONS.search(text)}"
+    for channel in ("sms", "voice"):
+        for name in templates.names(channel):
+            assert all((channel, name, lang) in templates.templates for lang in LANGUAGES)
+
+
+# --- broken copies --------------------------------------------------------------------
+
+@pytest.fixture
+def copy(tmp_path: Path, repo_config: Config) -> tuple[Config, Path]:
+    """A writable copy of the team's folders and a config pointing at it."""
+    shutil.copytree(TEMPLATES, tmp_path / "message_templates")
+    shutil.copytree(SCHEDULES, tmp_path / "schedules")
+    config = replace(repo_config, templates_dir=tmp_path / "message_templates",
+                     schedules_dir=tmp_path / "schedules")
+    assert check_team_files(config).errors == []  # the copy itself is fine
+    return config, tmp_path / "message_templates"
+
+
+def _errors(config: Config) -> list[str]:
+    return check_team_files(config).errors
+
+
+def test_a_text_over_one_segment_is_caught(copy: tuple[Config, Path]) -> None:
+    config, folder = copy
+    path = folder / "sms" / "appointment_reminder.selko.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "Muista ottaa mukaan myös "
+                    "henkilöllisyystodistus.\n", encoding="utf-8")
+    errors = _errors(config)
+    assert len(errors) == 1
+    assert str(path) in errors[0] and "2 SMS segments" in errors[0]
+
+
+def test_a_link_is_caught_in_texts_and_calls(copy: tuple[Config, Path]) -> None:
+    config, folder = copy
+    sms = folder / "sms" / "documents_due.en.txt"
+    sms.write_text("{team}: see www.example.fi by {deadline}.\n", encoding="utf-8")
+    voice = folder / "voice" / "documents_due.sv.txt"
+    voice.write_text("Hej från {team}. Läs mer på https://example.fi/a senast {deadline}.\n",
+                     encoding="utf-8")
+    errors = _errors(config)
+    assert len(errors) == 2
+    assert any(str(sms) in e and "link" in e for e in errors)
+    assert any(str(voice) in e and "link" in e for e in errors)
+
+
+@pytest.mark.parametrize("char", ["😊", "š", "Я", "ž"])
+def test_a_character_that_forces_ucs2_is_named(copy: tuple[Config, Path], char: str) -> None:
+    config, folder = copy
+    path = folder / "sms" / "opted_in.fi.txt"
+    path.write_text(f"{{team}}: saat taas muistutuksia {char} vastaa LOPETA.\n",
+                    encoding="utf-8")
+    errors = _errors(config)
+    assert len(errors) == 1
+    assert str(path) in errors[0] and repr(char) in errors[0] and "UCS-2" in errors[0]
+
+
+def test_a_missing_language_is_caught(copy: tuple[Config, Path]) -> None:
+    config, folder = copy
+    (folder / "voice" / "transport_booking.selko.txt").unlink()
+    errors = _errors(config)
+    assert len(errors) == 1
+    assert "transport_booking.selko.txt" in errors[0] and "selko" in errors[0]
+
+
+def test_an_unknown_variable_is_caught_with_its_line(copy: tuple[Config, Path]) -> None:
+    config, folder = copy
+    path = folder / "sms" / "appointment_today.sv.txt"
+    path.write_text("{team}: din tid i dag\n{adress}\n", encoding="utf-8")
+    errors = _errors(config)
+    assert errors == [f"{path}:2: unknown variable {{adress}} (known: " + errors[0].split(
+        "(known: ")[1]]
+
+
+def test_a_schedule_naming_a_missing_template_is_caught(copy: tuple[Config, Path]) -> None:
+    config, folder = copy
+    for path in (folder / "sms").glob("appointment_bring.*.txt"):
+        path.unlink()
+    for path in (folder / "voice").glob("appointment_bring.*.txt"):
+        path.unlink()
+    errors = _errors(config)
+    assert len(errors) == 1 and "appointment.toml" in errors[0]
+    assert "appointment_bring" in errors[0]
+
+
+def test_typographic_quotes_and_dashes_are_swapped_not_reported(copy: tuple[Config, Path]) -> None:
+    """Pasted from a word processor: the service sends the GSM-7 twins, so no error."""
+    config, folder = copy
+    path = folder / "sms" / "opted_in.fi.txt"
+    path.write_text("{team}: saat taas muistutuksia \u2013 vastaa \u201dLOPETA\u201d.\n",
+                    encoding="utf-8")
+    assert _errors(config) == []
+    line = next(x for x in check_team_files(config).lines if x.startswith("sms/opted_in.fi"))
+    assert "GSM-7" in line
