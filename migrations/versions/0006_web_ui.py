@@ -1,4 +1,5 @@
-"""web ui (placeholder: filled by that issue's work, or removed if unused)
+"""web ui: no schema change needed (the UI works on the core tables: workers.failed_logins,
+locked_until and ui_language, inbox_items.state/handled_by); kept so revision ids stay fixed.
 
 Revision ID: 0006
 Revises: 0005

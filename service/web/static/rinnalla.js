@@ -1,0 +1,46 @@
+/* Small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  // Check a client's phone number as soon as the worker leaves the field.
+  function phoneCheck(input) {
+    var form = input.form;
+    var status = document.getElementById(input.getAttribute("data-phone-status"));
+    var url = input.getAttribute("data-phone-check");
+    if (!form || !status || !url) { return; }
+    var last = null;
+    input.addEventListener("blur", function () {
+      var value = input.value.trim();
+      if (value === last) { return; }
+      last = value;
+      if (!value) { status.textContent = ""; status.className = "phone-status"; return; }
+      var body = new FormData();
+      body.append("phone", value);
+      fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                  headers: {"X-CSRFToken": csrfToken(form), "Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          status.textContent = data.message;
+          status.className = "phone-status " + (data.ok ? (data.landline ? "notice" : "notice notice--ok") : "field-error");
+        })
+        .catch(function () { /* the check on saving still runs */ });
+    });
+  }
+
+  // Error summaries take focus so keyboard and screen-reader users hear them first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-phone-check]"), phoneCheck);
+    focusErrors();
+  });
+}());

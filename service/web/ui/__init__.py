@@ -1,0 +1,65 @@
+"""The worker's web UI: server-rendered pages, one blueprint a module.
+
+init_ui() wires what every page shares (sign-in, CSRF, language, formatting, error
+pages) and registers the blueprints. Every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, or_, select
+
+from service.models import InboxItem
+from service.web.context import db, runtime
+from service.web.ui.formatting import init_formatting
+from service.web.ui.i18n import LANGUAGE_NAMES, init_i18n, ui_language
+from service.web.ui.security import init_security
+
+
+def _nav_context() -> dict[str, object]:
+    """What the layout shows on every page: the open inbox count, dev-only links."""
+    context: dict[str, object] = {
+        "ui_lang": ui_language(), "language_names": LANGUAGE_NAMES,
+        "development": runtime().config.gateway_kind == "development",
+        "team_name": runtime().config.team_name, "inbox_open": 0,
+        "has_endpoint": lambda name: name in current_app.view_functions,
+    }
+    if current_user and current_user.is_authenticated:
+        context["inbox_open"] = db().scalar(select(func.count(InboxItem.id)).where(
+            InboxItem.state == "new",
+            or_(InboxItem.worker_id == current_user.id, InboxItem.worker_id.is_(None)))) or 0
+    return context
+
+
+def _error_page(status: int, template: str) -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        return jsonify({"error": template.rsplit("/", 1)[-1].removesuffix(".html")}), status
+    return render_template(template, status=status), status
+
+
+def init_ui(app: Flask) -> None:
+    from service.web.ui import (
+        admin, auth, clients, events, imports, inbox, simulator, team_files, today,
+    )
+
+    init_security(app)
+    init_i18n(app)
+    init_formatting(app)
+    app.context_processor(_nav_context)
+    for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:
+        return _error_page(400, "errors/csrf.html")
+
+    @app.errorhandler(403)
+    def _forbidden(_exc: Exception) -> ResponseReturnValue:
+        return _error_page(403, "errors/403.html")
+
+    @app.errorhandler(404)
+    def _not_found(_exc: Exception) -> ResponseReturnValue:
+        return _error_page(404, "errors/404.html")

@@ -1,0 +1,139 @@
+"""Admins manage workers: add, change role, deactivate, reset a password, unlock.
+
+A generated password is shown once, on the page that answers the request: never in a
+flash message, which would travel in the (signed, not encrypted) session cookie.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_user
+from sqlalchemy import func, select
+
+from service.auth.passwords import hash_password
+from service.clock import utcnow
+from service.domain.audit import record
+from service.domain.login import is_locked
+from service.models import Worker
+from service.web.context import db
+from service.web.ui.i18n import UI_LANGUAGES
+from service.web.ui.security import WorkerUser, admin_required, current_worker
+
+bp = Blueprint("admin", __name__, url_prefix="/admin/workers")
+ROLES = ("worker", "admin")
+
+
+@bp.before_request
+@admin_required
+def _admins_only() -> None:
+    return None
+
+
+def _worker(worker_id: int) -> Worker:
+    worker = db().get(Worker, worker_id)
+    if worker is None:
+        abort(404)
+    return worker
+
+
+def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, str]]:
+    form = request.form
+    values: dict[str, object] = {
+        "name": form.get("name", "").strip(), "email": form.get("email", "").strip().lower(),
+        "role": form.get("role", "worker"), "ui_language": form.get("ui_language", "fi"),
+        "active": form.get("active") == "1" if existing is not None else True}
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = _("Anna nimi.")
+    email = str(values["email"])
+    if "@" not in email or len(email) > 254 or " " in email:
+        errors["email"] = _("Anna sähköpostiosoite, esimerkiksi etunimi.sukunimi@kunta.fi.")
+    else:
+        clash = db().scalars(select(Worker).where(func.lower(Worker.email) == email)).first()
+        if clash is not None and clash is not existing:
+            errors["email"] = _("Tällä sähköpostilla on jo tunnus.")
+    if values["role"] not in ROLES:
+        errors["role"] = _("Valitse rooli.")
+    if values["ui_language"] not in UI_LANGUAGES:
+        values["ui_language"] = "fi"
+    if existing is not None and existing.id == current_worker().id:
+        if values["role"] != "admin" or not values["active"]:
+            errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
+                               "tunnustasi käytöstä.")
+    return values, errors
+
+
+@bp.get("")
+def workers() -> ResponseReturnValue:
+    rows = list(db().scalars(select(Worker).order_by(Worker.active.desc(), Worker.name)))
+    now = utcnow()
+    return render_template("admin/workers.html", workers=rows,
+                           locked={w.id for w in rows if is_locked(w, now)})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("admin/worker_form.html", worker=None, errors={},
+                               v={"role": "worker", "ui_language": "fi", "active": True})
+    values, errors = _read_form(None)
+    if errors:
+        return render_template("admin/worker_form.html", worker=None, errors=errors,
+                               v=values), 422
+    password = secrets.token_urlsafe(12)
+    worker = Worker(name=values["name"], email=values["email"], role=values["role"],
+                    ui_language=values["ui_language"], password_hash=hash_password(password))
+    session = db()
+    session.add(worker)
+    session.flush()
+    record(session, current_worker().id, "create", "worker", worker.id)
+    session.commit()
+    return render_template("admin/password_shown.html", worker=worker, password=password,
+                           created=True)
+
+
+@bp.route("/<int:worker_id>", methods=["GET", "POST"])
+def edit(worker_id: int) -> ResponseReturnValue:
+    worker = _worker(worker_id)
+    if request.method == "GET":
+        v = {"name": worker.name, "email": worker.email, "role": worker.role,
+             "ui_language": worker.ui_language, "active": worker.active}
+        return render_template("admin/worker_form.html", worker=worker, errors={}, v=v)
+    values, errors = _read_form(worker)
+    if errors:
+        return render_template("admin/worker_form.html", worker=worker, errors=errors,
+                               v=values), 422
+    for key, value in values.items():
+        setattr(worker, key, value)
+    record(db(), current_worker().id, "update", "worker", worker.id)
+    db().commit()
+    flash(_("Tiedot on tallennettu."), "success")
+    return redirect(url_for("admin.workers"))
+
+
+@bp.post("/<int:worker_id>/reset-password")
+def reset_password(worker_id: int) -> ResponseReturnValue:
+    worker = _worker(worker_id)
+    password = secrets.token_urlsafe(12)
+    worker.password_hash = hash_password(password)  # also ends the worker's sessions
+    worker.failed_logins, worker.locked_until = 0, None
+    record(db(), current_worker().id, "update", "worker", worker.id, "password reset")
+    db().commit()
+    if worker.id == current_worker().id:
+        login_user(WorkerUser(worker))  # keep one's own session across the new password
+    return render_template("admin/password_shown.html", worker=worker, password=password,
+                           created=False)
+
+
+@bp.post("/<int:worker_id>/unlock")
+def unlock(worker_id: int) -> ResponseReturnValue:
+    worker = _worker(worker_id)
+    worker.failed_logins, worker.locked_until = 0, None
+    record(db(), current_worker().id, "update", "worker", worker.id, "unlocked")
+    db().commit()
+    flash(_("Tunnus %(email)s on avattu.", email=worker.email), "success")
+    return redirect(url_for("admin.workers"))

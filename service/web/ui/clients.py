@@ -1,0 +1,177 @@
+"""Clients: search and list, a client's page with its timeline, adding and editing.
+
+The phone number is checked on the spot: with JavaScript when the field is left (the
+phone-check endpoint), without it by the "check the number" button, and always on save.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from service.clock import utcnow
+from service.domain.audit import record
+from service.domain.clients import ClientInput, create_client, update_client
+from service.domain.errors import ValidationError
+from service.domain.events import replan_client
+from service.domain.phones import PhoneError, format_phone_national, parse_phone
+from service.models import Client, Event, InboxItem, Message, Worker
+from service.web.context import db, runtime
+from service.web.ui.security import current_worker
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
+PAGE = 100
+REPLAN_FIELDS = ("phone", "number_type", "language", "channel", "window")
+
+
+def phone_status(raw: str) -> dict[str, object]:
+    """What the form says about a typed number: valid or not, and whether texts can reach it."""
+    try:
+        phone = parse_phone(raw)
+    except PhoneError as exc:
+        return {"ok": False, "landline": False, "message": _(exc.message)}
+    shown = format_phone_national(phone.e164)
+    if phone.number_type == "mobile":
+        message = _("Numero %(n)s kelpaa: matkapuhelin, joten muistutukset voivat tulla "
+                    "tekstiviestinä tai puheluna.", n=shown)
+    elif phone.number_type == "fixed_line":
+        message = _("Numero %(n)s on lankapuhelin: asiakas saa muistutukset vain puheluina, "
+                    "koska tekstiviesti ei mene lankapuhelimeen perille.", n=shown)
+    else:
+        message = _("Numero %(n)s kelpaa, mutta se ei ole matkapuhelin: muistutukset tulevat "
+                    "puheluina.", n=shown)
+    return {"ok": True, "landline": phone.number_type != "mobile", "message": message,
+            "formatted": shown}
+
+
+def _workers() -> list[Worker]:
+    return list(db().scalars(select(Worker).where(Worker.active).order_by(Worker.name)))
+
+
+def _client_or_404(client_id: int) -> Client:
+    client = db().get(Client, client_id)
+    if client is None or client.anonymised_at is not None:
+        abort(404)
+    return client
+
+
+def _form_input() -> ClientInput:
+    form = request.form
+    raw_worker = form.get("worker_id", "")
+    return ClientInput(name=form.get("name", ""), phone=form.get("phone", ""),
+                       language=form.get("language", "fi"), channel=form.get("channel", "auto"),
+                       worker_id=int(raw_worker) if raw_worker.isdigit() else None,
+                       window=form.get("window", ""))
+
+
+def _render_form(client: Client | None, values: ClientInput, errors: dict[str, str],
+                 status: int = 200) -> ResponseReturnValue:
+    checked = phone_status(values.phone) if values.phone.strip() else None
+    options = [("", _("Ei nimettyä (tiimin yhteinen)"))] + [(w.id, w.name) for w in _workers()]
+    return render_template("clients/form.html", client=client, v=values, errors=errors,
+                           checked=checked, worker_options=options), status
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    q = request.args.get("q", "").strip()
+    scope = request.args.get("scope", "mine")
+    me = current_worker()
+    query = select(Client).where(Client.anonymised_at.is_(None))
+    if scope != "all":
+        query = query.where(Client.worker_id == me.id)
+    if q:
+        try:
+            query = query.where(Client.phone == parse_phone(q).e164)
+        except PhoneError:
+            query = query.where(func.lower(Client.name).contains(q.lower(), autoescape=True))
+    clients = list(db().scalars(query.order_by(Client.name, Client.id).limit(PAGE + 1)))
+    return render_template("clients/index.html", clients=clients[:PAGE], more=len(clients) > PAGE,
+                           q=q, scope=scope)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    me = current_worker()
+    if request.method == "GET":
+        return _render_form(None, ClientInput(name="", phone="", worker_id=me.id), {})
+    values = _form_input()
+    if request.form.get("action") == "check_phone":
+        return _render_form(None, values, {})
+    session = db()
+    try:
+        client = create_client(session, values, utcnow(), team_window=runtime().window)
+    except ValidationError as exc:
+        return _render_form(None, values, exc.errors, 422)
+    record(session, me.id, "create", "client", client.id)
+    session.commit()
+    flash(_("Asiakas %(name)s on lisätty.", name=client.name), "success")
+    if client.number_type != "mobile":
+        flash(_("Numero on lankapuhelin: muistutukset tulevat puheluina."), "warning")
+    return redirect(url_for("clients.show", client_id=client.id))
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+def edit(client_id: int) -> ResponseReturnValue:
+    client = _client_or_404(client_id)
+    if request.method == "GET":
+        values = ClientInput(name=client.name, phone=format_phone_national(client.phone),
+                             language=client.language, channel=client.channel,
+                             worker_id=client.worker_id, window=client.window)
+        return _render_form(client, values, {})
+    values = _form_input()
+    if request.form.get("action") == "check_phone":
+        return _render_form(client, values, {})
+    session, now = db(), utcnow()
+    before = {name: getattr(client, name) for name in REPLAN_FIELDS}
+    try:
+        update_client(session, client, values, now, team_window=runtime().window)
+    except ValidationError as exc:
+        session.rollback()
+        return _render_form(client, values, exc.errors, 422)
+    changed = [name for name in REPLAN_FIELDS if getattr(client, name) != before[name]]
+    if changed:
+        replan_client(session, runtime(), client, now)
+    record(session, current_worker().id, "update", "client", client.id, ",".join(changed))
+    session.commit()
+    flash(_("Tiedot on tallennettu."), "success")
+    if changed:
+        flash(_("Tulevat muistutukset suunniteltiin uudelleen muutosten mukaan."), "info")
+    return redirect(url_for("clients.show", client_id=client.id))
+
+
+@bp.post("/phone-check")
+def phone_check() -> ResponseReturnValue:
+    """The on-the-spot check behind the form's script (POST keeps numbers out of URLs)."""
+    return jsonify(phone_status(request.form.get("phone", "")))
+
+
+def _event_order(event: Event) -> tuple[bool, datetime]:
+    """Open events first, each group by its date (the appointment, else the nearest date)."""
+    closed = event.state in ("cancelled", "decided", "done")
+    day = event.documents_due or event.decision_expected
+    when = event.starts_at or (datetime.combine(day, time(12), tzinfo=timezone.utc) if day
+                               else event.created_at)
+    return closed, when
+
+
+@bp.get("/<int:client_id>")
+def show(client_id: int) -> ResponseReturnValue:
+    client = _client_or_404(client_id)
+    session = db()
+    events = sorted(session.scalars(select(Event).where(Event.client_id == client.id)),
+                    key=_event_order)
+    messages = list(session.scalars(select(Message).where(Message.client_id == client.id)
+                                    .order_by(Message.created_at.desc(), Message.id.desc())
+                                    .limit(200)))
+    open_items = list(session.scalars(select(InboxItem).where(
+        InboxItem.client_id == client.id, InboxItem.state != "handled")
+        .order_by(InboxItem.created_at.desc())))
+    record(session, current_worker().id, "view", "client", client.id)
+    session.commit()
+    return render_template("clients/show.html", client=client, events=events,
+                           messages=messages, open_items=open_items)

@@ -1,0 +1,240 @@
+"""Appointments and pending applications: register with a preview of the reminder plan,
+reschedule (which plans again), and cancel (offering to tell the client by SMS)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from service.clock import utcnow
+from service.domain import events as ev
+from service.domain.audit import record
+from service.domain.errors import ValidationError
+from service.domain.outbound import check_text, queue_worker_text, sms_recipient
+from service.domain.rendering import render_text
+from service.models import Client, Event, Message, Reminder
+from service.web.context import db, runtime
+from service.web.ui import event_forms as forms
+from service.web.ui.formatting import APPOINTMENT_TYPES
+from service.web.ui.security import current_worker
+from service.web.ui.sending import send_now
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+CANCEL_TEMPLATE = "appointment_cancelled"
+
+
+def _client(raw_id: str | None) -> Client:
+    client = db().get(Client, int(raw_id)) if raw_id and raw_id.isdigit() else None
+    if client is None or client.anonymised_at is not None:
+        abort(404)
+    return client
+
+
+def _event(event_id: int) -> Event:
+    event = db().get(Event, event_id)
+    if event is None or event.client.anonymised_at is not None:
+        abort(404)
+    return event
+
+
+def _preview_event(data: ev.AppointmentInput | ev.ApplicationInput) -> Event:
+    """A detached event, never added to the session, to plan a preview from."""
+    if isinstance(data, ev.AppointmentInput):
+        return Event(client_id=data.client_id, kind="appointment", state="planned",
+                     starts_at=data.starts_at, place=data.place.strip() or None,
+                     bring=data.bring.strip() or None, needs_transport=data.needs_transport,
+                     appointment_type=data.appointment_type)
+    return Event(client_id=data.client_id, kind="application", state="planned",
+                 agency=data.agency.strip(), submitted_on=data.submitted_on,
+                 documents_due=data.documents_due, decision_expected=data.decision_expected)
+
+
+def _render(kind: str, client: Client, values: dict[str, str], errors: dict[str, str],
+            plan: list[forms.PreviewRow] | None = None, event: Event | None = None
+            ) -> ResponseReturnValue:
+    template = "events/appointment_form.html" if kind == "appointment" \
+        else "events/application_form.html"
+    options = [(t, str(APPOINTMENT_TYPES.get(t, t))) for t in ev.APPOINTMENT_TYPES]
+    return render_template(template, client=client, v=values, errors=errors, plan=plan,
+                           event=event, type_options=options), 422 if errors else 200
+
+
+def _saved(event: Event, reminders: list[Reminder], message: str) -> ResponseReturnValue:
+    planned = sum(1 for r in reminders if r.state == "planned")
+    flash(message + " " + _("Ajastettuja muistutuksia: %(n)s.", n=planned), "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.route("/new/appointment", methods=["GET", "POST"])
+def new_appointment() -> ResponseReturnValue:
+    client = _client(request.values.get("client_id"))
+    if request.method == "GET":
+        values = forms.appointment_values(request.form)
+        values["appointment_type"] = "worker"
+        return _render("appointment", client, values, {})
+    rt, session, now = runtime(), db(), utcnow()
+    values = forms.appointment_values(request.form)
+    try:
+        data = forms.read_appointment(values, client.id, rt.config.tz, now)
+    except ValidationError as exc:
+        return _render("appointment", client, values, exc.errors)
+    if request.form.get("action") == "save":
+        event = ev.build_appointment(session, data, now)
+        reminders = ev.register_event(session, rt, event, now, current_worker().id)
+        record(session, current_worker().id, "create", "event", event.id, "appointment")
+        session.commit()
+        return _saved(event, reminders, _("Aika on tallennettu."))
+    plan = forms.preview_rows(ev.plan_event(_preview_event(data), client, rt, now))
+    return _render("appointment", client, values, {}, plan)
+
+
+@bp.route("/new/application", methods=["GET", "POST"])
+def new_application() -> ResponseReturnValue:
+    client = _client(request.values.get("client_id"))
+    if request.method == "GET":
+        return _render("application", client, forms.application_values(request.form), {})
+    rt, session, now = runtime(), db(), utcnow()
+    values = forms.application_values(request.form)
+    try:
+        data = forms.read_application(values, client.id, now)
+    except ValidationError as exc:
+        return _render("application", client, values, exc.errors)
+    if request.form.get("action") == "save":
+        event = ev.build_application(session, data, now)
+        reminders = ev.register_event(session, rt, event, now, current_worker().id)
+        record(session, current_worker().id, "create", "event", event.id, "application")
+        session.commit()
+        return _saved(event, reminders, _("Hakemus on tallennettu."))
+    plan = forms.preview_rows(ev.plan_event(_preview_event(data), client, rt, now))
+    return _render("application", client, values, {}, plan)
+
+
+@bp.route("/<int:event_id>/change", methods=["GET", "POST"])
+def change(event_id: int) -> ResponseReturnValue:
+    """Reschedule an appointment or change an application's dates; the plan is made again."""
+    event = _event(event_id)
+    if event.state == "cancelled":
+        flash(_("Peruttua tapahtumaa ei voi muuttaa."), "error")
+        return redirect(url_for("events.show", event_id=event.id))
+    rt, session, now = runtime(), db(), utcnow()
+    kind = event.kind
+    if request.method == "GET":
+        values = (forms.appointment_values_of(event, rt.config.tz) if kind == "appointment"
+                  else forms.application_values_of(event))
+        return _render(kind, event.client, values, {}, event=event)
+    data: ev.AppointmentInput | ev.ApplicationInput
+    try:
+        if kind == "appointment":
+            values = forms.appointment_values(request.form)
+            data = forms.read_appointment(values, event.client_id, rt.config.tz, now)
+        else:
+            values = forms.application_values(request.form)
+            data = forms.read_application(values, event.client_id, now)
+    except ValidationError as exc:
+        return _render(kind, event.client, values, exc.errors, event=event)
+    if request.form.get("action") != "save":
+        plan = forms.preview_rows(ev.plan_event(_preview_event(data), event.client, rt, now))
+        return _render(kind, event.client, values, {}, plan, event=event)
+    if isinstance(data, ev.AppointmentInput):
+        reminders = ev.reschedule(session, rt, event, data, now)
+    else:
+        event.agency = data.agency.strip()
+        event.submitted_on, event.documents_due = data.submitted_on, data.documents_due
+        event.decision_expected, event.updated_at = data.decision_expected, now
+        reminders = ev.replan(session, rt, event, now)
+    record(session, current_worker().id, "update", "event", event.id, "rescheduled")
+    session.commit()
+    return _saved(event, reminders, _("Muutokset on tallennettu ja muistutukset suunniteltu "
+                                      "uudelleen."))
+
+
+def _cancel_text(event: Event) -> str:
+    rt = runtime()
+    if event.kind != "appointment" or not rt.templates.has("sms", CANCEL_TEMPLATE):
+        return ""
+    return render_text(rt.templates, "sms", CANCEL_TEMPLATE, event.client.language, event,
+                       rt.sender)
+
+
+def _sms_blocker(client: Client) -> str | None:
+    try:
+        sms_recipient(client, None)
+    except ValidationError as exc:
+        return exc.errors["body"]
+    return None
+
+
+@bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel(event_id: int) -> ResponseReturnValue:
+    event = _event(event_id)
+    if event.state == "cancelled":
+        flash(_("Tapahtuma on jo peruttu."), "info")
+        return redirect(url_for("events.show", event_id=event.id))
+    client, blocker = event.client, _sms_blocker(event.client)
+    pending = sum(1 for r in event.reminders if r.state == "planned")
+    notify = request.form.get("notify") == "1"
+    text = request.form.get("notice_text", _cancel_text(event))
+    errors: dict[str, str] = {}
+    if request.method == "POST" and notify:
+        try:
+            text = check_text(text, "notice_text")
+        except ValidationError as exc:
+            errors = exc.errors
+        if blocker:
+            errors["notify"] = blocker
+    if request.method == "GET" or errors:
+        return render_template("events/cancel.html", event=event, client=client,
+                               pending=pending, blocker=blocker, text=text, notify=notify,
+                               errors=errors), 422 if errors else 200
+    rt, session, now, me = runtime(), db(), utcnow(), current_worker()
+    cancelled = ev.cancel_event(session, event, now)
+    record(session, me.id, "cancel", "event", event.id)
+    message = None
+    if notify:
+        message = queue_worker_text(rt, to=client.phone, body=text, client=client,
+                                    worker_id=me.id, now=now, event_id=event.id)
+        session.add(message)
+        session.flush()
+        record(session, me.id, "send", "message", message.id, "cancellation notice")
+    session.commit()
+    flash(_("Tapahtuma on peruttu. Peruttuja muistutuksia: %(n)s.", n=cancelled), "success")
+    if message is not None:
+        send_now(message.id)
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+def reminder_texts(event: Event) -> dict[int, str]:
+    """Each reminder's text: as sent when it went, else as it will be rendered."""
+    rt, session = runtime(), db()
+    sent = {m.reminder_id: m.body or "" for m in session.scalars(
+        select(Message).where(Message.event_id == event.id, Message.direction == "out",
+                              Message.reminder_id.is_not(None))
+        .order_by(Message.created_at, Message.id))}
+    texts: dict[int, str] = {}
+    for r in event.reminders:
+        if r.id in sent:
+            texts[r.id] = sent[r.id]
+            continue
+        person = r.trusted_person
+        language = person.language if person is not None else event.client.language
+        try:
+            texts[r.id] = render_text(rt.templates, r.channel, r.template,
+                                      "fi" if r.channel == "task" else language, event,
+                                      rt.sender, client_name=event.client.name)
+        except KeyError:
+            texts[r.id] = ""
+    return texts
+
+
+@bp.get("/<int:event_id>")
+def show(event_id: int) -> ResponseReturnValue:
+    event = _event(event_id)
+    texts = reminder_texts(event)
+    record(db(), current_worker().id, "view", "event", event.id)
+    db().commit()
+    reminders = sorted(event.reminders, key=lambda r: (
+        r.state in ("skipped", "cancelled") and r.sent_at is None, r.sent_at or r.send_at))
+    return render_template("events/show.html", event=event, client=event.client, texts=texts,
+                           reminders=reminders)

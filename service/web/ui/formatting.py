@@ -1,0 +1,124 @@
+"""How the UI shows dates, numbers and states, in the worker's UI language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
+
+from service.domain import dates
+from service.domain.phones import format_phone_national
+from service.domain.reminders import REASONS
+from service.web.context import runtime
+from service.web.ui.i18n import ui_language
+
+L = lazy_gettext
+
+REMINDER_STATES = {
+    "planned": L("ajastettu"), "sending": L("lähtemässä"), "sent": L("lähetetty"),
+    "delivered": L("perillä"), "failed": L("epäonnistui"), "cancelled": L("peruttu"),
+    "skipped": L("ohitettu"), "uncertain": L("epävarma"),
+}
+EVENT_STATES = {
+    "planned": L("odottaa vastausta"), "confirmed": L("vahvistettu"),
+    "declined": L("ei pääse"), "cancelled": L("peruttu"), "done": L("pidetty"),
+    "documents_in": L("paperit toimitettu"), "decided": L("päätös tullut"),
+}
+CHANNELS = {"sms": L("tekstiviesti"), "voice": L("puhelu"), "auto": L("automaattinen"),
+            "task": L("tehtävä")}
+LANGUAGES = {"fi": L("suomi"), "sv": L("ruotsi"), "en": L("englanti"),
+             "selko": L("selkosuomi")}
+NUMBER_TYPES = {"mobile": L("matkapuhelin"), "fixed_line": L("lankapuhelin"),
+                "other": L("muu numero")}
+INBOX_KINDS = {
+    "reply": L("vastaus"), "callback": L("soittopyyntö"), "stop": L("kieltäytyi viesteistä"),
+    "start": L("haluaa taas viestejä"), "unknown_sender": L("tuntematon numero"),
+    "failed": L("ei lähtenyt"), "unanswered": L("ei vastattu"), "uncertain": L("epävarma"),
+    "task": L("tehtävä"),
+}
+INTENTS = {"confirm": L("vahvisti"), "decline": L("ei pääse"), "callback": L("soita minulle"),
+           "stop": L("lopeta"), "start": L("aloita"), "unknown": L("epäselvä")}
+MESSAGE_STATUSES = {
+    "queued": L("jonossa"), "sending": L("lähtemässä"), "sent": L("lähetetty"),
+    "delivered": L("perillä"), "failed": L("epäonnistui"), "undelivered": L("ei perillä"),
+    "unknown": L("epävarma"), "received": L("saapunut"), "completed": L("puhelu päättyi"),
+    "no-answer": L("ei vastattu"), "busy": L("varattu"),
+}
+APPOINTMENT_TYPES = {
+    "worker": L("tapaaminen työntekijän kanssa"), "home_visit": L("kotikäynti"),
+    "phone": L("puhelinaika"), "health": L("terveydenhuolto"), "kela": L("Kela"),
+    "employment": L("työllisyyspalvelut"), "debt_counselling": L("talous- ja velkaneuvonta"),
+    "guardianship": L("edunvalvonta"), "other": L("muu"),
+}
+ROLES = {"worker": L("työntekijä"), "admin": L("pääkäyttäjä")}
+
+
+def _lang() -> dates.Language:
+    lang = ui_language()
+    return lang if lang in ("fi", "sv", "en") else "fi"  # type: ignore[return-value]
+
+
+def local_datetime(value: datetime | None) -> str:
+    """"ti 3.6.2026 klo 10.00" in the team's time zone."""
+    if value is None:
+        return ""
+    lang, tz = _lang(), runtime().config.tz
+    local = value.astimezone(tz)
+    word = {"fi": "klo", "sv": "kl.", "en": "at"}[lang]
+    return f"{local_date(local.date())} {word} {dates.format_time(value, lang, tz)}"
+
+
+def local_date(value: date | None) -> str:
+    """"ti 3.6.2026": the written date with the year, for pages that span years."""
+    if value is None:
+        return ""
+    lang = _lang()
+    short = dates.format_date(value, lang)
+    if lang == "en":
+        return f"{short} {value.year}"
+    return f"{short}{value.year}" if short.endswith(".") else f"{short}.{value.year}"
+
+
+def iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def phone(value: str | None) -> str:
+    return format_phone_national(value) if value else ""
+
+
+def label(table: dict[str, object], key: str | None) -> str:
+    if key is None:
+        return ""
+    return str(table.get(key, key))
+
+
+def reason_text(code: str | None) -> str:
+    """A reminder's reason code in words; the Finnish words are the message ids."""
+    if not code:
+        return ""
+    return gettext(REASONS[code]) if code in REASONS else code
+
+
+def translate(text: str | None) -> str:
+    """Pass a Finnish text from the domain (e.g. a field error) through the catalogue."""
+    return gettext(text) if text else ""
+
+
+def multiline(text: str | None) -> Markup:
+    """Escape, then keep line breaks, so a client's text reads as they wrote it."""
+    escaped = Markup.escape(text or "")
+    return Markup("<br>").join(escaped.split("\n"))
+
+
+def init_formatting(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime, local_date=local_date, phone=phone, iso=iso,
+        reason_text=reason_text, tr=translate, multiline=multiline)
+    tables = dict(REMINDER_STATES=REMINDER_STATES, EVENT_STATES=EVENT_STATES,
+                  CHANNELS=CHANNELS, LANGUAGES=LANGUAGES, NUMBER_TYPES=NUMBER_TYPES,
+                  INBOX_KINDS=INBOX_KINDS, INTENTS=INTENTS, MESSAGE_STATUSES=MESSAGE_STATUSES,
+                  APPOINTMENT_TYPES=APPOINTMENT_TYPES, ROLES=ROLES)
+    app.jinja_env.globals.update(label=label, **tables)

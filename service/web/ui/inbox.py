@@ -1,0 +1,132 @@
+"""The inbox: the worker's own items and the team's shared one; read, answer, hand over.
+
+Client text is shown only through autoescaped templates. A reply is a queued outbound
+Message, committed first and then sent at once; the tick retries it if that failed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from service.clock import utcnow
+from service.domain import inbox as box
+from service.domain.audit import record
+from service.domain.errors import ValidationError
+from service.domain.outbound import check_text, queue_worker_text, sms_recipient
+from service.models import InboxItem, Worker
+from service.web.context import db, runtime
+from service.web.ui.security import current_worker
+from service.web.ui.sending import send_now
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+LIMIT = 200
+
+
+def _item(item_id: int) -> InboxItem:
+    item = box.item_for(db(), item_id, current_worker().id)
+    if item is None:
+        abort(404)  # another worker's item is, to this worker, not there
+    return item
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    me = current_worker()
+    which = "team" if request.args.get("box") == "team" else "mine"
+    state = "handled" if request.args.get("state") == "handled" else "open"
+    query = select(InboxItem).where(
+        InboxItem.worker_id.is_(None) if which == "team" else InboxItem.worker_id == me.id,
+        InboxItem.state == "handled" if state == "handled"
+        else InboxItem.state.in_(box.OPEN_STATES))
+    items = list(db().scalars(query.order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+                              .limit(LIMIT)))
+    originals = {item.id: box.original_message(db(), item) for item in items}
+    return render_template("inbox/index.html", items=items, originals=originals, box=which,
+                           state=state)
+
+
+def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
+                 status: int = 200) -> ResponseReturnValue:
+    session = db()
+    workers = list(session.scalars(select(Worker).where(Worker.active).order_by(Worker.name)))
+    reply_blocker = None
+    try:
+        sms_recipient(item.client, item.message.from_number if item.message else None)
+    except ValidationError as exc:
+        reply_blocker = exc.errors["body"]
+    return render_template("inbox/item.html", item=item, errors=errors, body=body,
+                           original=box.original_message(session, item),
+                           replies=box.replies_sent(session, item), workers=workers,
+                           reply_blocker=reply_blocker), status
+
+
+@bp.get("/<int:item_id>")
+def item(item_id: int) -> ResponseReturnValue:
+    found = _item(item_id)
+    if box.mark_read(found):
+        db().commit()
+    return _render_item(found, {})
+
+
+@bp.post("/<int:item_id>/reply")
+def reply(item_id: int) -> ResponseReturnValue:
+    found, me = _item(item_id), current_worker()
+    rt, session, now = runtime(), db(), utcnow()
+    body = request.form.get("body", "")
+    try:
+        text = check_text(body)
+        to = sms_recipient(found.client, found.message.from_number if found.message else None)
+    except ValidationError as exc:
+        return _render_item(found, exc.errors, body, 422)
+    message = queue_worker_text(rt, to=to, body=text, client=found.client, worker_id=me.id,
+                                now=now, event_id=found.event_id)
+    session.add(message)
+    session.flush()
+    record(session, me.id, "send", "message", message.id, f"inbox item {found.id}")
+    if request.form.get("handled") == "1":
+        box.mark_handled(found, me.id, now)
+        record(session, me.id, "handle", "inbox_item", found.id)
+    session.commit()
+    send_now(message.id)
+    return redirect(url_for("inbox.item", item_id=found.id))
+
+
+@bp.post("/<int:item_id>/handle")
+def handle(item_id: int) -> ResponseReturnValue:
+    found, me = _item(item_id), current_worker()
+    box.mark_handled(found, me.id, utcnow())
+    record(db(), me.id, "handle", "inbox_item", found.id)
+    db().commit()
+    flash(_("Merkitty käsitellyksi."), "success")
+    return redirect(url_for("inbox.index", box="team" if found.worker_id is None else None))
+
+
+@bp.post("/<int:item_id>/reopen")
+def reopen(item_id: int) -> ResponseReturnValue:
+    found, me = _item(item_id), current_worker()
+    box.reopen(found)
+    record(db(), me.id, "update", "inbox_item", found.id, "reopened")
+    db().commit()
+    flash(_("Asia on taas avoin."), "info")
+    return redirect(url_for("inbox.item", item_id=found.id))
+
+
+@bp.post("/<int:item_id>/reassign")
+def reassign(item_id: int) -> ResponseReturnValue:
+    found, me = _item(item_id), current_worker()
+    raw = request.form.get("worker_id", "")
+    target = int(raw) if raw.isdigit() else None
+    try:
+        box.reassign(db(), found, target)
+    except ValidationError as exc:
+        return _render_item(found, exc.errors, status=422)
+    record(db(), me.id, "reassign", "inbox_item", found.id, f"to {target or 'team'}")
+    db().commit()
+    if target == me.id:
+        flash(_("Asia on nyt sinun."), "success")
+        return redirect(url_for("inbox.item", item_id=found.id))
+    flash(_("Asia on siirretty."), "success")
+    return redirect(url_for("inbox.index"))

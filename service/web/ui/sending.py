@@ -1,0 +1,26 @@
+"""Sending a worker's committed text at once, and telling the worker how it went."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from service.clock import utcnow
+from service.models import Message
+from service.scheduling.dispatch import send_message
+from service.web.context import db, runtime
+
+
+def send_now(message_id: int) -> str:
+    """Send the queued message; returns "sent", "retrying" or "failed" (and flashes it)."""
+    if send_message(runtime(), message_id, utcnow()):
+        flash(_("Tekstiviesti on lähetetty."), "success")
+        return "sent"
+    db().expire_all()
+    status = db().scalar(select(Message.status).where(Message.id == message_id))
+    if status == "queued":
+        flash(_("Tekstiviesti ei lähtenyt heti; sitä yritetään pian uudelleen."), "warning")
+        return "retrying"
+    flash(_("Tekstiviestin lähetys epäonnistui. Soita asiakkaalle."), "error")
+    return "failed"

@@ -1,0 +1,155 @@
+"""The phone simulator (development gateway only): what a client's basic phone received,
+and answering it by text or by keys, through the same signed webhooks Twilio calls.
+
+Each answer is signed server-side with the configured webhook token for the public URL
+and handed to the real /twilio/sms and /twilio/voice/<token>[/gather] endpoints inside
+this process, so the signature check, reply understanding and inbox are all the real ones.
+"""
+
+from __future__ import annotations
+
+import secrets
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from twilio.request_validator import RequestValidator
+
+from service.models import Client, Message
+from service.web.context import db, runtime
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
+ACCOUNT_SID = "AC" + "0" * 32
+
+
+@dataclass(frozen=True)
+class CallScreen:
+    """What the simulated phone shows during a call: the words heard, and the keypad."""
+
+    message_id: int
+    lines: list[str]
+    keypad: bool
+
+
+@bp.before_request
+def _development_only() -> None:
+    if runtime().config.gateway_kind != "development":
+        abort(404)
+
+
+def post_signed(path: str, params: dict[str, str]) -> tuple[int, bytes]:
+    """POST to our own webhook exactly as Twilio would: form data plus X-Twilio-Signature."""
+    rt = runtime()
+    signature = RequestValidator(rt.config.webhook_auth_token).compute_signature(
+        rt.public_url(path), params)
+    db().commit()  # the webhook writes in its own session; hold no transaction meanwhile
+    response = current_app.test_client(use_cookies=False).post(
+        path, data=params, headers={"X-Twilio-Signature": signature})
+    return response.status_code, response.get_data()
+
+
+def spoken_lines(twiml: bytes) -> tuple[list[str], bool]:
+    """The sentences a TwiML document says, and whether it waits for a key."""
+    root = ET.fromstring(twiml)
+    lines = []
+    for say in root.iter("Say"):
+        sentences = [" ".join("".join(s.itertext()).split()) for s in say.iter("s")]
+        lines.extend(s for s in sentences if s)
+        if not sentences and (say.text or "").strip():
+            lines.append(say.text.strip())
+    return lines, root.find(".//Gather") is not None
+
+
+def _our_number() -> str:
+    return runtime().config.twilio.from_number or "+358000000000"
+
+
+def _client(client_id: int) -> Client:
+    client = db().get(Client, client_id)
+    if client is None or client.anonymised_at is not None:
+        abort(404)
+    return client
+
+
+def _screen(client: Client, call: CallScreen | None = None) -> ResponseReturnValue:
+    messages = list(db().scalars(select(Message).where(or_(
+        (Message.direction == "out") & (Message.to_number == client.phone),
+        (Message.direction == "in") & (Message.from_number == client.phone)))
+        .order_by(Message.created_at, Message.id)))
+    return render_template("simulator/phone.html", client=client, messages=messages,
+                           call=call, keys=KEYS, our_number=_our_number())
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    clients = list(db().scalars(select(Client).where(Client.anonymised_at.is_(None))
+                                .order_by(Client.name)))
+    return render_template("simulator/index.html", clients=clients)
+
+
+@bp.get("/<int:client_id>")
+def phone(client_id: int) -> ResponseReturnValue:
+    return _screen(_client(client_id))
+
+
+@bp.post("/<int:client_id>/sms")
+def send_sms(client_id: int) -> ResponseReturnValue:
+    client = _client(client_id)
+    body = request.form.get("body", "")
+    if not body.strip():
+        flash(_("Kirjoita viesti ennen lähettämistä."), "error")
+        return redirect(url_for("simulator.phone", client_id=client.id))
+    status, _data = post_signed("/twilio/sms", {
+        "MessageSid": "SM" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID,
+        "From": client.phone, "To": _our_number(), "Body": body, "NumMedia": "0"})
+    if status == 200:
+        flash(_("Viesti lähetetty palvelulle."), "success")
+    else:
+        flash(_("Palvelu ei ottanut viestiä vastaan (HTTP %(s)s).", s=status), "error")
+    return redirect(url_for("simulator.phone", client_id=client.id))
+
+
+def _call(client: Client, message_id: int) -> Message:
+    message = db().get(Message, message_id)
+    if (message is None or message.channel != "voice" or message.direction != "out"
+            or message.to_number != client.phone or not message.callback_token):
+        abort(404)
+    return message
+
+
+def _call_params(message: Message) -> dict[str, str]:
+    return {"CallSid": message.gateway_sid or "CA" + "0" * 32, "AccountSid": ACCOUNT_SID,
+            "From": message.from_number or _our_number(), "To": message.to_number,
+            "CallStatus": "in-progress", "Direction": "outbound-api"}
+
+
+@bp.post("/<int:client_id>/answer/<int:message_id>")
+def answer(client_id: int, message_id: int) -> ResponseReturnValue:
+    """Pick up a reminder call: fetch its script from the voice webhook, as Twilio does."""
+    client = _client(client_id)
+    message = _call(client, message_id)
+    status, data = post_signed(f"/twilio/voice/{message.callback_token}",
+                               _call_params(message))
+    if status != 200:
+        abort(502)
+    lines, keypad = spoken_lines(data)
+    return _screen(client, CallScreen(message.id, lines, keypad))
+
+
+@bp.post("/<int:client_id>/key/<int:message_id>")
+def key(client_id: int, message_id: int) -> ResponseReturnValue:
+    client = _client(client_id)
+    message = _call(client, message_id)
+    digit = request.form.get("digit", "")
+    if digit not in KEYS:
+        abort(400)
+    status, data = post_signed(f"/twilio/voice/{message.callback_token}/gather",
+                               {**_call_params(message), "Digits": digit})
+    if status != 200:
+        abort(502)
+    lines, keypad = spoken_lines(data)
+    return _screen(client, CallScreen(message.id, lines, keypad))

@@ -1,0 +1,126 @@
+"""Signing in and out: argon2 passwords, a lock-out after repeated failures, sessions that
+end when the password changes or the account is deactivated, and every step audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask
+from sqlalchemy import select
+
+from service import clock
+from service.db import transaction
+from service.domain.login import MAX_FAILURES, lock_duration
+from service.models import AuditEntry, Worker
+from service.runtime import Runtime
+from tests.web.conftest import PASSWORD, Browser
+
+
+def _audit(rt: Runtime, action: str) -> list[AuditEntry]:
+    with transaction(rt.sessions) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _worker(rt: Runtime, worker_id: int) -> Worker:
+    with transaction(rt.sessions) as session:
+        found = session.get(Worker, worker_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def test_sign_in_page_is_finnish_and_labelled(browser: Browser) -> None:
+    page = browser.get("/login").get_data(as_text=True)
+    assert '<html lang="fi">' in page
+    assert '<label for="email">Sähköposti' in page and 'id="email"' in page
+    assert '<label for="password">Salasana' in page and 'autocomplete="current-password"' in page
+
+
+def test_sign_in_and_out(browser: Browser, worker: Worker, rt: Runtime) -> None:
+    response = browser.login("  SANNA@example.fi ", PASSWORD)
+    assert response.status_code == 302 and response.location == "/"
+    today = browser.get("/")
+    assert today.status_code == 200 and "Sanna Sosiaaliohjaaja" in today.get_data(as_text=True)
+    assert [e.worker_id for e in _audit(rt, "login")] == [worker.id]
+    out = browser.logout()
+    assert out.status_code == 302 and out.location == "/login"
+    assert browser.get("/").status_code == 302
+    assert len(_audit(rt, "logout")) == 1
+
+
+def test_wrong_password_and_unknown_address_say_the_same(browser: Browser, worker: Worker,
+                                                          rt: Runtime) -> None:
+    wrong = browser.login(worker.email, "väärä-salasana")
+    unknown = browser.login("nobody@example.fi", "väärä-salasana")
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        body = response.get_data(as_text=True)
+        assert "Sähköposti tai salasana on väärin." in body
+        assert 'aria-describedby="password-error"' in body and 'id="password-error"' in body
+    assert len(_audit(rt, "login_failed")) == 2
+    assert _worker(rt, worker.id).failed_logins == 1
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+        browser: Browser, worker: Worker, rt: Runtime) -> None:
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    clock.freeze(start)
+    for _ in range(MAX_FAILURES):
+        browser.login(worker.email, "arvaus")
+    locked = browser.login(worker.email, PASSWORD)
+    assert locked.status_code == 401
+    assert "lukittu" in locked.get_data(as_text=True)
+    assert _worker(rt, worker.id).locked_until == start + timedelta(minutes=15)
+    clock.freeze(start + timedelta(minutes=16))
+    assert browser.login(worker.email, PASSWORD).status_code == 302
+    assert _worker(rt, worker.id).failed_logins == 0
+
+
+def test_lock_grows_with_further_failures() -> None:
+    assert lock_duration(MAX_FAILURES - 1) is None
+    assert lock_duration(MAX_FAILURES) == timedelta(minutes=15)
+    assert lock_duration(MAX_FAILURES + 1) == timedelta(minutes=30)
+    assert lock_duration(MAX_FAILURES + 30) == timedelta(hours=24)
+
+
+def test_next_must_stay_on_this_site(app: Flask, worker: Worker) -> None:
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        browser = Browser(app.test_client())
+        browser.get("/login")
+        response = browser.post(f"/login?next={target}", {"email": worker.email,
+                                                          "password": PASSWORD})
+        assert response.location == "/", target
+
+
+def test_deactivating_a_worker_ends_their_session(signed_in: Browser, worker: Worker,
+                                                  rt: Runtime) -> None:
+    assert signed_in.get("/").status_code == 200
+    with transaction(rt.sessions) as session:
+        session.get(Worker, worker.id).active = False  # type: ignore[union-attr]
+    assert signed_in.get("/").status_code == 302
+    assert signed_in.login(worker.email).status_code == 401
+
+
+def test_a_new_password_ends_other_sessions(app: Flask, signed_in: Browser,
+                                            worker: Worker) -> None:
+    elsewhere = Browser(app.test_client())
+    elsewhere.login(worker.email)
+    assert elsewhere.get("/").status_code == 200
+    signed_in.get("/account/password")
+    changed = signed_in.post("/account/password", {
+        "current_password": PASSWORD, "new_password": "uusi pitkä salasana",
+        "new_password_again": "uusi pitkä salasana"})
+    assert changed.status_code == 302
+    assert signed_in.get("/").status_code == 200  # this session goes on
+    assert elsewhere.get("/").status_code == 302  # the other one ended
+    assert Browser(app.test_client()).login(worker.email, "uusi pitkä salasana"
+                                            ).status_code == 302
+
+
+def test_password_change_checks_each_field(signed_in: Browser) -> None:
+    signed_in.get("/account/password")
+    response = signed_in.post("/account/password", {
+        "current_password": "väärä", "new_password": "lyhyt", "new_password_again": "lyhyt"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="current_password-error"' in body and 'id="new_password-error"' in body

@@ -1,0 +1,85 @@
+"""The phone simulator: what a basic phone received, and answers that go through the same
+signed webhooks as Twilio's, into the real reply handling and inbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from service import clock
+from service.app import create_app
+from service.db import transaction
+from service.models import Event, InboxItem, Message, Reminder, Worker
+from service.runtime import Runtime
+from service.scheduling.dispatch import tick
+from tests.web.conftest import Browser, make_appointment, make_client
+
+
+def _deliver_first(rt: Runtime, client_id: int, channel: str) -> None:
+    with transaction(rt.sessions) as session:
+        first = session.scalars(select(Reminder).where(
+            Reminder.client_id == client_id, Reminder.state == "planned",
+            Reminder.channel == channel).order_by(Reminder.send_at)).first()
+        assert first is not None
+        when = first.send_at
+    assert tick(rt, now=when + timedelta(seconds=1)).claimed >= 1
+    clock.freeze(when + timedelta(minutes=3))
+
+
+def _event(rt: Runtime, event_id: int) -> Event:
+    with transaction(rt.sessions) as session:
+        found = session.get(Event, event_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def test_text_received_and_answered(signed_in: Browser, rt: Runtime, worker: Worker) -> None:
+    person = make_client(rt, worker.id)
+    event = make_appointment(rt, person.id, worker_id=worker.id)
+    _deliver_first(rt, person.id, "sms")
+    assert "Matti Mäkinen: 040 123 4567" in signed_in.get("/simulator").get_data(as_text=True)
+    screen = signed_in.get(f"/simulator/{person.id}").get_data(as_text=True)
+    assert "Sosiaalitoimisto, Keskuskatu 5" in screen and 'id="phone-messages"' in screen
+    sent = signed_in.post(f"/simulator/{person.id}/sms", {"body": "Kyllä tulen <3"})
+    assert sent.status_code == 302
+    assert _event(rt, event.id).state == "confirmed"
+    with transaction(rt.sessions) as session:
+        reply = session.scalars(select(Message).where(Message.direction == "in")).one()
+        item = session.scalars(select(InboxItem)).one()
+    assert (reply.body, reply.from_number, reply.intent) == ("Kyllä tulen <3", "+358401234567",
+                                                             "confirm")
+    assert item.worker_id == worker.id and item.message_id == reply.id
+    after = signed_in.get(f"/simulator/{person.id}").get_data(as_text=True)
+    assert "Kyllä tulen &lt;3" in after and "Viesti lähetetty palvelulle." in after
+
+
+def test_call_answered_with_the_keypad(signed_in: Browser, rt: Runtime, worker: Worker) -> None:
+    person = make_client(rt, worker.id, "Aino Virtanen", "014 123 4567", "selko")
+    event = make_appointment(rt, person.id, worker_id=worker.id)
+    _deliver_first(rt, person.id, "voice")
+    with transaction(rt.sessions) as session:
+        call = session.scalars(select(Message).where(Message.channel == "voice")).one()
+    screen = signed_in.get(f"/simulator/{person.id}").get_data(as_text=True)
+    assert f'id="answer-call-{call.id}"' in screen and 'id="send-sms"' not in screen
+    answered = signed_in.post(f"/simulator/{person.id}/answer/{call.id}").get_data(as_text=True)
+    assert 'id="call-lines"' in answered and 'id="key-1"' in answered
+    assert "Sosiaalitoimisto, Keskuskatu 5" in answered
+    pressed = signed_in.post(f"/simulator/{person.id}/key/{call.id}", {"digit": "1"})
+    assert pressed.status_code == 200
+    assert "Puhelu päättyi." in pressed.get_data(as_text=True)
+    assert _event(rt, event.id).state == "confirmed"
+    with transaction(rt.sessions) as session:
+        reply = session.scalars(select(Message).where(Message.direction == "in")).one()
+    assert (reply.channel, reply.intent) == ("voice", "confirm")
+
+
+def test_only_in_development(rt: Runtime, worker: Worker) -> None:
+    live = replace(rt, config=replace(rt.config, gateway_kind="twilio"))
+    browser = Browser(create_app(runtime=live, TESTING=True).test_client())
+    browser.login(worker.email)
+    page = browser.get("/").get_data(as_text=True)
+    assert "Puhelinsimulaattori" not in page
+    assert browser.get("/simulator").status_code == 404

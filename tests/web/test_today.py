@@ -1,0 +1,78 @@
+"""Today: what needs the worker's attention, and only their own or the team's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from service import clock
+from service.db import transaction
+from service.domain import events as ev
+from service.gateways.base import GatewayError
+from service.gateways.development import DevelopmentGateway
+from service.models import Client, Reminder, Worker
+from service.runtime import Runtime
+from service.scheduling.dispatch import tick
+from tests.conftest import signed_post
+from tests.web.conftest import Browser, make_client
+
+NOW = datetime(2026, 6, 1, 7, 0, tzinfo=timezone.utc)  # Monday 10.00 in Helsinki
+
+
+def _appointment(rt: Runtime, client_id: int, starts: datetime, place: str) -> None:
+    with transaction(rt.sessions) as session:
+        event = ev.build_appointment(session, ev.AppointmentInput(
+            client_id=client_id, starts_at=starts, place=place), clock.utcnow())
+        ev.register_event(session, rt, event, clock.utcnow())
+
+
+def _reply(client: FlaskClient, sender: str, body: str, sid: str) -> None:
+    signed_post(client, "/twilio/sms", {"MessageSid": "SM" + sid * 32, "From": sender,
+                                        "To": "+358451234567", "Body": body})
+
+
+def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, worker: Worker,
+                        other_worker: Worker, gateway: DevelopmentGateway) -> None:
+    clock.freeze(NOW)
+    tz = rt.config.tz
+    matti = make_client(rt, worker.id, "Matti Mäkinen", "040 123 4567")
+    liisa = make_client(rt, worker.id, "Liisa Laine", "050 111 2222")
+    pekka = make_client(rt, worker.id, "Pekka Puro", "044 333 4444")
+    greta = make_client(rt, other_worker.id, "Greta Lindholm", "050 765 4321")
+    tomorrow = datetime.combine(date(2026, 6, 2), time(13, 0), tzinfo=tz)
+    _appointment(rt, matti.id, tomorrow, "Kelan pop-up")
+    _appointment(rt, matti.id, tomorrow + timedelta(days=5), "Kaukana tulevaisuudessa")
+    _appointment(rt, greta.id, tomorrow, "Gretan aika")
+    with transaction(rt.sessions) as session:
+        application = ev.build_application(session, ev.ApplicationInput(
+            client_id=pekka.id, agency="Talous- ja velkaneuvonta",
+            decision_expected=date(2026, 5, 20)), NOW - timedelta(days=30))
+        ev.register_event(session, rt, application, NOW - timedelta(days=30))
+    _reply(client, "+358401234567", "mikä paikka?", "1")
+    _reply(client, "+358501112222", "soita minulle", "2")
+    _reply(client, "+358443334444", "LOPETA", "3")
+    _reply(client, "+358507654321", "Gretan oma viesti", "4")
+    with transaction(rt.sessions) as session:
+        due = session.scalars(select(Reminder).where(
+            Reminder.client_id == matti.id, Reminder.state == "planned",
+            Reminder.channel == "sms").order_by(Reminder.send_at)).first()
+        assert due is not None
+        due_at = due.send_at
+    gateway.fail_next.append(GatewayError("21211 invalid", code=21211, permanent=True))
+    tick(rt, now=due_at + timedelta(seconds=1))
+
+    page = signed_in.get("/").get_data(as_text=True)
+    section = {name: page.split(f'id="{name}"')[1].split("<h2")[0] for name in (
+        "replies", "callbacks", "problems", "unconfirmed", "stops", "overdue")}
+    assert "mikä paikka?" in section["replies"]
+    assert "soita minulle" in section["callbacks"] and "Liisa Laine" in section["callbacks"]
+    assert "Matti Mäkinen" in section["problems"] and "ei lähtenyt" in section["problems"]
+    assert "Kelan pop-up" in section["unconfirmed"]
+    assert "Kaukana tulevaisuudessa" not in section["unconfirmed"]
+    assert "Pekka Puro" in section["stops"]
+    assert "Talous- ja velkaneuvonta" in section["overdue"]
+    assert "Greta" not in page  # another worker's client and reply stay on their list
+    with transaction(rt.sessions) as session:
+        assert session.get(Client, pekka.id).opted_out  # type: ignore[union-attr]
