@@ -19,7 +19,7 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     if runtime is None:
         runtime = build_runtime(config or load_config())
     config = runtime.config
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(
         SECRET_KEY=config.secret_key or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
@@ -31,13 +31,27 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     app.config.update(flask_config)
     app.extensions["rinnalla"] = runtime
     logging.basicConfig(level=config.log_level)
+    from service.logmask import install_log_masking
+
+    install_log_masking()
 
     from service.web import api, twilio_hooks
+    from service.web import voice as twilio_voice
     from service.web.context import close_session
 
     app.teardown_appcontext(close_session)
     app.register_blueprint(api.bp)
     app.register_blueprint(twilio_hooks.bp)
+    app.register_blueprint(twilio_voice.bp)
+    from service.web import api_reach
+
+    app.register_blueprint(api_reach.bp)  # /api/v1 trusted persons, documents in
+    from service.web import trust
+
+    trust.register(app)  # /readyz, /metrics, audit view, client export/erase, service path
+    from service.web.ui import init_ui
+
+    init_ui(app)  # the worker UI: sign-in (required everywhere but public paths), CSRF, pages
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -150,5 +150,15 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     run_demo(host=host, port=port, serve=not no_serve)
 
 
+def _add_trust_commands() -> None:
+    from service.trust_cli import COMMANDS  # retention, export-client, erase-client
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_trust_commands()
+
+
 if __name__ == "__main__":
     main()

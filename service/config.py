@@ -58,6 +58,8 @@ class Config:
     batch_size: int = 100
     lease_seconds: int = 300
     max_attempts: int = 5
+    send_threads: int = 4
+    retry_seconds: int = 60
     retention_message_days: int = 90
     retention_inactive_days: int = 730
     log_level: str = "INFO"
@@ -95,6 +97,8 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "batch_size": "batch_size",
         "lease_seconds": "lease_seconds",
         "max_attempts": "max_attempts",
+        "send_threads": "send_threads",
+        "retry_seconds": "retry_seconds",
     },
     "retention": {
         "message_days": "retention_message_days",

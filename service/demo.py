@@ -97,7 +97,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 5000, serve: bool = True) -> N
     rt = build_runtime(config)
     upgrade(rt.engine)
     password = seed(rt)
-    url = f"http://{host}:{port}/"
+    url = f"http://{host}:{port}/login"  # the worker UI opens on its sign-in page
     click.echo("")
     click.echo("Rinnalla demo (SQLite, offline development gateway: nothing leaves this machine)")
     click.echo(f"  tietokanta: {config.database_url}")

@@ -101,14 +101,23 @@ class TrustedPerson(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
                                            index=True)
     name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
     number_type: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(5), default="fi")
+    relation: Mapped[str | None] = mapped_column(String(30))  # family | support_person | other
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_method: Mapped[str] = mapped_column(String(20))  # in_person | phone | written
     consent_recorded_by: Mapped[int | None] = mapped_column(
         ForeignKey("workers.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The trusted person's own STOP: only their messages stop, the client's go on.
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deactivated: consent withdrawn by the client, or the worker ended it.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="SET NULL"))
+    deactivation_reason: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     client: Mapped[Client] = relationship(back_populates="trusted_persons")
@@ -146,6 +155,8 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set by retention: free text (place, bring) cleared, facts kept for the service-path view
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship(back_populates="events")
     reminders: Mapped[list[Reminder]] = relationship(back_populates="event",
@@ -193,6 +204,7 @@ class Reminder(Base):
     reason: Mapped[str | None] = mapped_column(String(60))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # this claim's start
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -250,6 +262,22 @@ class Message(Base):
     client: Mapped[Client | None] = relationship()
     reminder: Mapped[Reminder | None] = relationship()
 
+    __table_args__ = (
+        # Queued ad-hoc messages are looked for at every tick: keep that independent
+        # of how many messages are stored.
+        Index("ix_messages_queued", "id",
+              sqlite_where=text("status = 'queued' AND direction = 'out'"),
+              postgresql_where=text("status = 'queued' AND direction = 'out'")),
+        # Retention looks only at messages whose body is still kept.
+        Index("ix_messages_body_kept", "created_at",
+              sqlite_where=text("body IS NOT NULL"),
+              postgresql_where=text("body IS NOT NULL")),
+        # Erasure finds texts from a client's number that were never linked to a client.
+        Index("ix_messages_unlinked_from", "from_number",
+              sqlite_where=text("client_id IS NULL"),
+              postgresql_where=text("client_id IS NULL")),
+    )
+
 
 class InboxItem(Base):
     """Something a worker should see: a reply, a callback request, a failure, a task.
@@ -305,3 +333,14 @@ class Heartbeat(Base):
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SendPace(Base):
+    """The next free send slot of one rate-limited kind ("sms", "voice"), shared by all
+    worker processes; advanced only by a check-and-set on `version`."""
+
+    __tablename__ = "send_pace"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,8 @@ from service.models import ApiToken, Worker
 from service.runtime import Runtime, build_runtime
 from service.web.api import hash_token
 
+pytest_plugins = ["tests.twilio_peer.peer"]  # the `twilio_peer` fixture (Prism)
+
 PUBLIC_BASE_URL = "https://rinnalla.example.fi"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 

@@ -1,4 +1,8 @@
-"""twilio (placeholder: filled by that issue's work, or removed if unused)
+"""twilio: no schema change was needed (kept so the revision chain stays 0001 -> 0003).
+
+The Twilio gateway uses the core columns: messages.gateway_sid (unique; a voice key
+press is stored as "<CallSid>:<digit>", so one press is recorded once),
+messages.callback_token, answered_by, error_code and error_message.
 
 Revision ID: 0002
 Revises: 0001

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
 from service.clock import utcnow
+from service.domain import audit
 from service.domain import events as ev
 from service.domain.clients import ClientInput, create_client
 from service.domain.errors import ValidationError
@@ -140,9 +141,10 @@ def post_client() -> ResponseReturnValue:
                           channel=str(data.get("channel", "auto")),
                           worker_id=_opt_int(data.get("worker_id"), "worker_id") or worker.id,
                           window=data.get("window"))
-        client = create_client(db(), inp, utcnow())
+        client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
         return _invalid(exc.errors)
+    audit.record(db(), worker.id, "create", "client", client.id, "api")
     db().commit()
     return jsonify(client_json(client)), 201
 
@@ -203,6 +205,7 @@ def post_appointment() -> ResponseReturnValue:
     except ValidationError as exc:
         return _invalid(exc.errors)
     reminders = ev.register_event(session, runtime(), event, now, g.api_worker.id)
+    audit.record(session, g.api_worker.id, "create", "event", event.id, "api appointment")
     session.commit()
     return jsonify({**event_json(event),
                     "reminders": _reminders_with_text(event, reminders)}), 201
@@ -222,6 +225,7 @@ def post_application() -> ResponseReturnValue:
     except ValidationError as exc:
         return _invalid(exc.errors)
     reminders = ev.register_event(session, runtime(), event, now, g.api_worker.id)
+    audit.record(session, g.api_worker.id, "create", "event", event.id, "api application")
     session.commit()
     return jsonify({**event_json(event),
                     "reminders": _reminders_with_text(event, reminders)}), 201
@@ -233,6 +237,8 @@ def get_client(client_id: int) -> ResponseReturnValue:
     client = db().get(Client, client_id)
     if client is None or client.anonymised_at is not None:
         return _error(404, "no such client")
+    audit.record(db(), g.api_worker.id, "view", "client", client_id, "api")
+    db().commit()
     return jsonify({**client_json(client), "events": [event_json(e) for e in client.events]})
 
 
@@ -242,6 +248,8 @@ def get_event(event_id: int) -> ResponseReturnValue:
     event = db().get(Event, event_id)
     if event is None:
         return _error(404, "no such event")
+    audit.record(db(), g.api_worker.id, "view", "event", event_id, "api")
+    db().commit()
     return jsonify({**event_json(event), "reminders": [reminder_json(r)
                                                        for r in event.reminders]})
 
@@ -254,6 +262,7 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     if event is None:
         return _error(404, "no such event")
     cancelled = ev.cancel_event(session, event, utcnow())
+    audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
     session.commit()
     return jsonify({**event_json(event), "cancelled_reminders": cancelled})
 
@@ -267,6 +276,15 @@ def _client_filter() -> int | None:
     return int(raw)
 
 
+def _audit_list(what: str, client_id: int | None, count: int) -> None:
+    """A listing is a view: of one client's rows, or of everyone's."""
+    if client_id is not None:
+        audit.record(db(), g.api_worker.id, "view", "client", client_id, f"api {what} {count}")
+    else:
+        audit.record(db(), g.api_worker.id, "view", what, None, f"api list {count}")
+    db().commit()
+
+
 @bp.get("/reminders")
 @token_required
 def list_reminders() -> ResponseReturnValue:
@@ -274,7 +292,9 @@ def list_reminders() -> ResponseReturnValue:
     client_id = _client_filter()
     if client_id is not None:
         query = query.where(Reminder.client_id == client_id)
-    return jsonify({"reminders": [reminder_json(r) for r in db().scalars(query)]})
+    rows = [reminder_json(r) for r in db().scalars(query)]
+    _audit_list("reminders", client_id, len(rows))
+    return jsonify({"reminders": rows})
 
 
 @bp.get("/messages")
@@ -284,7 +304,9 @@ def list_messages() -> ResponseReturnValue:
     client_id = _client_filter()
     if client_id is not None:
         query = query.where(Message.client_id == client_id)
-    return jsonify({"messages": [message_json(m) for m in db().scalars(query)]})
+    rows = [message_json(m) for m in db().scalars(query)]
+    _audit_list("messages", client_id, len(rows))
+    return jsonify({"messages": rows})
 
 
 @bp.get("/inbox")
@@ -298,7 +320,12 @@ def list_inbox() -> ResponseReturnValue:
         query = query.where(InboxItem.worker_id == worker.id)
     if request.args.get("state"):
         query = query.where(InboxItem.state == request.args["state"])
-    return jsonify({"items": [inbox_json(i) for i in db().scalars(query.limit(500))]})
+    items = [inbox_json(i) for i in db().scalars(query.limit(500))]
+    audit.record(db(), worker.id, "view", "inbox", None,
+                 f"api {'team' if request.args.get('team') in ('1', 'true') else 'own'} "
+                 f"{len(items)} items")
+    db().commit()
+    return jsonify({"items": items})
 
 
 @bp.post("/inbox/<int:item_id>/handle")
@@ -313,5 +340,6 @@ def handle_inbox(item_id: int) -> ResponseReturnValue:
         return _error(404, "no such inbox item for this worker")
     now = utcnow()
     item.state, item.handled_at, item.handled_by = "handled", now, worker.id
+    audit.record(session, worker.id, "handle", "inbox_item", item_id, "api")
     session.commit()
     return jsonify(inbox_json(item))
