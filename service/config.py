@@ -225,6 +225,10 @@ def validate_config(config: Config) -> None:
                 raise ConfigError(f"sending.{key}: {exc}") from exc
     if not config.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("gateway.public_base_url must start with http:// or https://")
+    if config.gateway_kind == "twilio" and not config.secret_key:
+        # Each gunicorn process would otherwise sign sessions with its own random key.
+        raise ConfigError("RINNALLA_SECRET_KEY must be set in the environment in production "
+                          "(gateway.kind = \"twilio\"): a long random string")
     if config.gateway_kind == "twilio":
         t = config.twilio
         missing = [name for name, value in (("TWILIO_ACCOUNT_SID", t.account_sid),

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ from service.models import (
     Worker,
 )
 from service.runtime import Runtime
-from service.scheduling.daily import start_daily_jobs
+from service.scheduling.daily import add_daily_jobs
 from service.trust_cli import retention_command
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)
@@ -219,7 +220,9 @@ def test_cli_refuses_a_time_without_offset(app: Flask) -> None:
 
 def test_worker_schedules_retention_daily_at_three_local(rt: Runtime) -> None:
     rt = replace(rt, config=replace(rt.config, retention_message_days=MESSAGE_DAYS))
-    scheduler = start_daily_jobs(rt)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_daily_jobs(scheduler, rt)
+    scheduler.start(paused=True)
     try:
         trigger = scheduler.get_job("retention").trigger
         nxt = trigger.get_next_fire_time(None, datetime(2026, 6, 1, 12, tzinfo=rt.config.tz))
@@ -234,7 +237,9 @@ def test_worker_schedules_retention_daily_at_three_local(rt: Runtime) -> None:
 
 def test_no_catch_up_when_retention_ran_recently(rt: Runtime) -> None:
     run_retention(rt.sessions, datetime.now(timezone.utc), MESSAGE_DAYS, INACTIVE_DAYS)
-    scheduler = start_daily_jobs(rt)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_daily_jobs(scheduler, rt)
+    scheduler.start(paused=True)
     try:
         assert scheduler.get_job("retention_catch_up") is None
     finally:

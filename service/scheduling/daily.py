@@ -1,6 +1,6 @@
 """Daily jobs of the worker process: retention at 03:00 local time.
 
-APScheduler is only a timer here, in a background thread beside the dispatch loop.
+APScheduler is only a timer here, on the worker's scheduler beside the dispatch pass.
 Every worker process has one; retention is idempotent and claims each client with a
 check-and-set, so several processes running it at once do no harm. A worker that
 was down at 03:00 catches up shortly after it starts, judged by the audit log.
@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
 from service.clock import utcnow
@@ -45,11 +46,11 @@ def _retention_job(rt: Runtime) -> None:
         log.exception("retention run failed")
 
 
-def start_daily_jobs(rt: Runtime) -> BackgroundScheduler:
-    """Start the timer thread; call .shutdown() on the result when the worker stops."""
-    scheduler = BackgroundScheduler(timezone=rt.config.tz)
-    scheduler.add_job(_retention_job, "cron", args=[rt], hour=RETENTION_HOUR, minute=0,
-                      id="retention", max_instances=1, coalesce=True,
+def add_daily_jobs(scheduler: BaseScheduler, rt: Runtime) -> None:
+    """Add retention at 03:00 local (and a catch-up run if the last one was missed)."""
+    scheduler.add_job(_retention_job, CronTrigger(hour=RETENTION_HOUR, minute=0,
+                                                  timezone=rt.config.tz),
+                      args=[rt], id="retention", max_instances=1, coalesce=True,
                       misfire_grace_time=3600)
     now = utcnow()
     try:
@@ -60,6 +61,4 @@ def start_daily_jobs(rt: Runtime) -> BackgroundScheduler:
     if last is None or now - last > timedelta(hours=25):
         scheduler.add_job(_retention_job, "date", args=[rt], id="retention_catch_up",
                           run_date=now + CATCH_UP_DELAY)
-    scheduler.start()
     log.info("retention runs daily at %02d:00 %s", RETENTION_HOUR, rt.config.time_zone)
-    return scheduler

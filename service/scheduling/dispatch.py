@@ -1,11 +1,17 @@
 """One dispatch pass: claim due reminders, record each message, call the gateway, record the outcome.
 
 The order of writes is what makes it safe:
-1. a check-and-set claim (planned -> sending, with a lease) so no two workers take a row;
+1. a claim (planned -> sending, with a lease) so no two workers take a row
+   (service/scheduling/claims.py);
 2. the outbound message row is committed *before* the gateway is called;
 3. the gateway's id or error is written after.
-A crash between 2 and 3 leaves a message in status "sending": its reminder is not
-sent again blindly but marked uncertain when the lease runs out.
+A crash between 2 and 3 leaves a message in status "sending": when the lease runs
+out the reminder is not sent again blindly but reconciled with the gateway or
+marked uncertain (service/scheduling/reconcile.py).
+
+A pass takes batch after batch until nothing is due, sending each batch through a
+small thread pool: a slow gateway answer holds up one thread, not the pass. The
+gateway's rate limits are shared by all processes (service/scheduling/pace.py).
 """
 
 from __future__ import annotations
@@ -14,19 +20,26 @@ import logging
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, literal_column, select, text, update
+from sqlalchemy.orm import Session, joinedload
 
 from service.clock import utcnow
 from service.db import transaction
+from service.domain import fallbacks
 from service.domain import reminders as rstate
+from service.domain import trusted
 from service.domain.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
 from service.models import Client, Event, Heartbeat, InboxItem, Message, Reminder
 from service.runtime import Runtime
+from service.scheduling.claims import Claim, claim_due, claim_statement, expired_query, renew
+from service.scheduling.reconcile import reconcile_expired
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +64,7 @@ class TickResult:
     failed: int = 0
     uncertain: int = 0
     released: int = 0
+    adopted: int = 0
     messages_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -62,67 +76,103 @@ class TickResult:
         return ", ".join(parts) or "nothing due"
 
 
+MAX_BATCHES = 10_000
+MAX_RETRY_DELAY = 3600.0
+Clock = Callable[[], datetime]
+
+
+def send_threads(rt: Runtime) -> int:
+    """Gateway calls at once in this process; SQLite takes one writer anyway."""
+    if rt.engine.dialect.name == "sqlite":
+        return 1
+    return max(1, rt.config.send_threads)
+
+
 def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = None,
-         limit: int | None = None) -> TickResult:
-    """One pass; safe to run from any number of processes at once."""
-    now = now or utcnow()
+         limit: int | None = None, stop: threading.Event | None = None) -> TickResult:
+    """One pass, safe to run from any number of processes at once.
+
+    Takes over the claims of workers that died, then claims and sends due reminders
+    a batch at a time until none are due. When `stop` is set the batch in hand is
+    finished and no more is claimed. With `now` the whole pass acts as if at that
+    moment (tests, `rinnalla tick --now`); otherwise every step reads the clock
+    afresh, so a reminder is checked against the time it really goes out.
+    """
+    clock: Clock = (lambda: now) if now is not None else utcnow
     name = worker_name or default_worker_name()
+    batch = limit or rt.config.batch_size
     result = TickResult()
-    result.released = release_expired_claims(rt, now)
-    for reminder_id in claim_due(rt, now, name, limit or rt.config.batch_size):
-        result.claimed += 1
-        try:
-            result.add(process_reminder(rt, reminder_id, now, name))
-        except Exception as exc:  # one bad row must not stop the others
-            log.exception("reminder %s could not be processed", reminder_id)
-            result.errors.append(f"reminder {reminder_id}: {type(exc).__name__}")
-            _push_back(rt, reminder_id, now)
-    result.messages_sent = send_queued_messages(rt, now)
-    beat(rt, name, now, result.summary())
+    expired, claims, queued = _look(rt, clock(), name, batch)
+    if expired:
+        settled = reconcile_expired(rt, clock(), name)
+        result.released, result.adopted = settled.released, settled.adopted
+        result.uncertain = settled.uncertain
+        if not claims:
+            claims = claim_due(rt, clock(), name, batch)  # the released ones are due
+    if claims:
+        _drain(rt, claims, clock, name, batch, stop, result)
+    if queued:
+        result.messages_sent = send_queued_messages(rt, clock())
+    if result.claimed or expired or queued:
+        beat(rt, name, clock(), result.summary())
     return result
 
 
-def claim_due(rt: Runtime, now: datetime, name: str, limit: int) -> list[int]:
-    """Claim up to `limit` due reminders with a check-and-set update each."""
-    lease = now + timedelta(seconds=rt.config.lease_seconds)
-    claimed: list[int] = []
+def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list[Claim], bool]:
+    """The idle pass in one transaction: any expired claims? claim a first batch,
+    any queued messages? and the heartbeat. (Most passes find nothing at all.)"""
     with transaction(rt.sessions) as session:
-        ids = session.scalars(
-            select(Reminder.id)
-            .where(Reminder.state == rstate.PLANNED, Reminder.send_at <= now)
-            .order_by(Reminder.send_at, Reminder.id)
-            .limit(limit)).all()
-    for reminder_id in ids:
-        with transaction(rt.sessions) as session:
-            changed = session.execute(
-                update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.state == rstate.PLANNED)
-                .values(state=rstate.SENDING, claimed_by=name, lease_until=lease,
-                        updated_at=now)).rowcount
-        if changed == 1:
-            claimed.append(reminder_id)
-    return claimed
+        if rt.engine.dialect.name == "postgresql":
+            # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and
+            # a lost claim only returns its rows to "planned" (the batch's own writes,
+            # made after this, are committed durably and carry this one with them).
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        expired = session.execute(expired_query(now)).first() is not None
+        rows = session.execute(claim_statement(rt, now, name, batch)).all()
+        queued = session.execute(queued_messages_query(1)).first() is not None
+        _beat(session, name, now, "nothing due" if not rows else "claimed")
+    claims = [Claim(id=row.id, channel=row.channel, send_at=row.send_at) for row in rows]
+    return expired, sorted(claims, key=lambda c: (c.send_at, c.id)), queued
 
 
-def release_expired_claims(rt: Runtime, now: datetime) -> int:
-    """Take over claims whose worker died: back to planned, or uncertain if a send may have left."""
-    count = 0
-    with transaction(rt.sessions) as session:
-        stale = session.scalars(select(Reminder).where(
-            Reminder.state == rstate.SENDING, Reminder.lease_until < now)).all()
-        for reminder in stale:
-            in_flight = session.scalars(select(Message).where(
-                Message.reminder_id == reminder.id, Message.status == "sending")).first()
-            if in_flight is not None:
-                in_flight.status = "unknown"
-                rstate.move(reminder, rstate.UNCERTAIN, "outcome_unknown")
-                _inbox(session, reminder, "uncertain", "Ei tiedetä, lähtikö muistutus: tarkista.")
-            else:
-                rstate.move(reminder, rstate.PLANNED)
-            reminder.claimed_by = None
-            reminder.lease_until = None
-            count += 1
-    return count
+def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int,
+           stop: threading.Event | None, result: TickResult) -> None:
+    """Send batch after batch; the next batch is prepared while this one's calls run."""
+    from service.scheduling.batch import finish_batch, start_batch  # they build on this module
+
+    with ThreadPoolExecutor(max_workers=send_threads(rt), thread_name_prefix="send") as pool:
+        flight = None
+        for _ in range(MAX_BATCHES):
+            result.claimed += len(claims)
+            started = start_batch(rt, claims, clock, name, pool)
+            if flight is not None:
+                _count(result, finish_batch(rt, flight, clock))
+            flight = started
+            if len(claims) < batch or (stop is not None and stop.is_set()):
+                break
+            beat(rt, name, clock(), result.summary())  # a long drain is still alive
+            claims = claim_due(rt, clock(), name, batch)
+            if not claims:
+                break
+        if flight is not None:
+            _count(result, finish_batch(rt, flight, clock))
+
+
+def _count(result: TickResult, outcomes: list[tuple[str, str]]) -> None:
+    for outcome, error in outcomes:
+        result.add(outcome)
+        if error:
+            result.errors.append(error)
+
+
+def _process_safely(rt: Runtime, claim: Claim, clock: Clock, name: str) -> tuple[str, str]:
+    """process_reminder, with one bad row kept from stopping the others."""
+    try:
+        return process_reminder(rt, claim.id, clock(), name, clock), ""
+    except Exception as exc:
+        log.exception("reminder %s could not be processed", claim.id)
+        _push_back(rt, claim.id, clock())
+        return "released", f"reminder {claim.id}: {type(exc).__name__}"
 
 
 def _still_wanted(reminder: Reminder, event: Event, client: Client, now: datetime) -> str | None:
@@ -135,6 +185,10 @@ def _still_wanted(reminder: Reminder, event: Event, client: Client, now: datetim
         return "opted_out"
     if client.anonymised_at is not None:
         return "opted_out"
+    if reminder.recipient == "trusted":
+        trusted_reason = trusted.why_not_sent(reminder.trusted_person, client)
+        if trusted_reason is not None:
+            return trusted_reason
     cond = reminder.condition
     if cond == "unconfirmed" and event.state in ("confirmed", "declined"):
         return "already_answered"
@@ -144,40 +198,64 @@ def _still_wanted(reminder: Reminder, event: Event, client: Client, now: datetim
         return "decided"
     if cond == "needs_transport" and not event.needs_transport:
         return "no_transport"
+    if cond == "something_to_bring" and not event.bring:
+        return "nothing_to_bring"
     return None
 
 
-def process_reminder(rt: Runtime, reminder_id: int, now: datetime, name: str) -> str:
-    """Act on one claimed reminder; returns the TickResult field to count."""
+def process_reminder(rt: Runtime, reminder_id: int, now: datetime, name: str,
+                     clock: Clock | None = None) -> str:
+    """Act on one claimed reminder alone; returns the TickResult field to count.
+
+    `now` is when the checks are made; `clock` tells the time after the gateway call.
+    (A pass uses send_batch for speed and falls back to this one by one.)
+    """
     with transaction(rt.sessions) as session:
-        reminder = session.get(Reminder, reminder_id)
-        if reminder is None or reminder.state != rstate.SENDING or reminder.claimed_by != name:
-            return "released"
-        event, client = reminder.event, reminder.client
-        reason = _still_wanted(reminder, event, client, now)
-        if reason is not None:
-            _finish(reminder, rstate.CANCELLED if reason == "event_cancelled" else rstate.SKIPPED,
-                    reason)
-            return "cancelled" if reason == "event_cancelled" else "skipped"
-        window = rt.client_window(client.window)
-        if reminder.channel != "task" and not window.is_open(now):
-            later = window.next_open(now)
-            if reminder.latest_at is not None and later > reminder.latest_at:
-                _finish(reminder, rstate.SKIPPED, "too_late")
-                return "skipped"
-            _retry_at(reminder, later)
-            return "deferred"
-        if reminder.channel == "task":
-            text = render_text(rt.templates, "task", reminder.template, "fi", event, rt.sender,
-                               client_name=client.name)
-            _inbox(session, reminder, "task", text[:300])
-            _finish(reminder, rstate.DELIVERED)
-            reminder.sent_at = now
-            return "tasks"
-        message = _outbound_message(session, rt, reminder, event, client, now)
-        reminder.attempts += 1
-        message_id = message.id
-    return _send_and_record(rt, reminder_id, message_id, now)
+        if not renew(session, rt, reminder_id, name, now):
+            return "released"  # our lease ran out and another worker has the row
+        prepared = _prepare(session, rt, _load(session, reminder_id), now)
+    if isinstance(prepared, str):
+        return prepared
+    # Committed; the detached row keeps what the gateway call needs.
+    return _send_and_record(rt, reminder_id, prepared, clock or (lambda: now))
+
+
+def _prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime) -> str | Message:
+    """Decide on one due reminder: an outcome to count, or the message row to send."""
+    event, client = reminder.event, reminder.client
+    reason = _still_wanted(reminder, event, client, now)
+    if reason is not None:
+        _finish(reminder, rstate.CANCELLED if reason == "event_cancelled" else rstate.SKIPPED,
+                reason)
+        return "cancelled" if reason == "event_cancelled" else "skipped"
+    window = rt.client_window(client.window)
+    if reminder.channel != "task" and not window.is_open(now):
+        later = window.next_open(now)
+        if reminder.latest_at is not None and later > reminder.latest_at:
+            _finish(reminder, rstate.SKIPPED, "too_late")
+            return "skipped"
+        _retry_at(reminder, later)
+        return "deferred"
+    if reminder.channel == "task":
+        text = render_text(rt.templates, "task", reminder.template, "fi", event, rt.sender,
+                           client_name=client.name)
+        _inbox(session, reminder, "task", text[:300])
+        _finish(reminder, rstate.DELIVERED)
+        reminder.sent_at = now
+        return "tasks"
+    message = _outbound_message(session, rt, reminder, event, client, now)
+    reminder.attempts += 1
+    return message
+
+
+LOAD_WITH = (joinedload(Reminder.event), joinedload(Reminder.client))
+
+
+def _load(session: Session, reminder_id: int) -> Reminder:
+    """The reminder with its event and client, in one query (none if the session has it)."""
+    reminder = session.get(Reminder, reminder_id, options=LOAD_WITH)
+    assert reminder is not None
+    return reminder
 
 
 def _outbound_message(session: Session, rt: Runtime, reminder: Reminder, event: Event,
@@ -192,8 +270,7 @@ def _outbound_message(session: Session, rt: Runtime, reminder: Reminder, event: 
                       from_number=rt.config.twilio.from_number, body=body,
                       gateway=rt.gateway.name, status="sending",
                       callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
-    session.add(message)
-    session.flush()
+    session.add(message)  # written at commit, with the batch's other rows
     return message
 
 
@@ -207,68 +284,106 @@ def call(rt: Runtime, message: Message) -> SendResult:
     return rt.gateway.send_sms(message.to_number, message.body or "", status_callback=status_url)
 
 
-def _send_and_record(rt: Runtime, reminder_id: int, message_id: int, now: datetime) -> str:
-    with transaction(rt.sessions) as session:
-        message = session.get(Message, message_id)
-        assert message is not None
-        session.expunge(message)
+def _send_and_record(rt: Runtime, reminder_id: int, message: Message, clock: Clock) -> str:
     try:
         sent = call(rt, message)
     except GatewayError as exc:
-        return _record_error(rt, reminder_id, message_id, exc, now)
+        return _record_error(rt, reminder_id, message.id, exc, clock())
+    now = clock()
     with transaction(rt.sessions) as session:
-        message = session.get(Message, message_id)
-        reminder = session.get(Reminder, reminder_id)
-        assert message is not None and reminder is not None
-        message.gateway_sid = sent.sid
-        message.status = sent.status
-        reminder.sent_at = now
-        reminder.claimed_by = None
-        reminder.lease_until = None
-        if sent.status == "delivered":
-            rstate.move(reminder, rstate.DELIVERED)
-            return "delivered"
-        rstate.move(reminder, rstate.SENT)
-        return "sent"
+        lock_for_recording(session, [reminder_id], [message.id])
+        return _record_sent(session, rt, reminder_id, message.id, sent, now)
+
+
+def lock_for_recording(session: Session, reminder_ids: list[int],
+                       message_ids: list[int]) -> None:
+    """Load (and on PostgreSQL lock) the rows an answer is recorded on, two queries in all.
+
+    The lock makes a status callback arriving at the same moment wait for this
+    transaction, so neither overwrites the other with what it read before.
+    """
+    reminders = session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))
+                                .options(*LOAD_WITH).with_for_update(of=Reminder)).unique().all()
+    messages = session.scalars(select(Message).where(Message.id.in_(message_ids))
+                               .with_for_update()).all()
+    # The session keeps loaded rows only while something refers to them.
+    session.info.setdefault("held", []).extend([*reminders, *messages])
+
+
+def _record_sent(session: Session, rt: Runtime, reminder_id: int, message_id: int,
+                 sent: SendResult, now: datetime) -> str:
+    """The gateway took it: its id on the message, the reminder moved on."""
+    message = session.get(Message, message_id)
+    assert message is not None
+    message.gateway_sid = sent.sid
+    if message.status in ("sending", "unknown"):
+        message.status = sent.status  # else a status callback was quicker than us
+    message.updated_at = now
+    reminder = _load(session, reminder_id)
+    reminder.claimed_by = None
+    reminder.lease_until = None
+    delivered = sent.status == "delivered"
+    if reminder.state not in (rstate.SENDING, rstate.UNCERTAIN):
+        return "delivered" if delivered else "sent"  # a callback already moved it on
+    reminder.sent_at = now
+    rstate.move(reminder, rstate.DELIVERED if delivered else rstate.SENT)
+    fallbacks.after_sent(session, rt, reminder, now)
+    return "delivered" if delivered else "sent"
 
 
 def _record_error(rt: Runtime, reminder_id: int, message_id: int, exc: GatewayError,
                   now: datetime) -> str:
     with transaction(rt.sessions) as session:
-        message = session.get(Message, message_id)
-        reminder = session.get(Reminder, reminder_id)
-        assert message is not None and reminder is not None
-        message.error_code = exc.code
-        message.error_message = exc.message[:300]
-        if exc.uncertain:
-            message.status = "unknown"
-            _finish(reminder, rstate.UNCERTAIN, "outcome_unknown")
-            _inbox(session, reminder, "uncertain",
-                   "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
-            return "uncertain"
-        message.status = "failed"
-        if exc.permanent:
-            reason = PERMANENT_REASONS.get(exc.code or 0, "gateway_error")
-            if reason == "unsubscribed":
-                client = reminder.client
-                client.opted_out, client.opted_out_at = True, now
-            _finish(reminder, rstate.FAILED, reason)
-            _inbox(session, reminder, "failed", f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.")
-            return "failed"
-        if reminder.attempts >= rt.config.max_attempts:
-            _finish(reminder, rstate.FAILED, "gateway_error")
-            _inbox(session, reminder, "failed",
-                   f"Muistutus ei lähtenyt {reminder.attempts} yrityksellä.")
-            return "failed"
-        delay = exc.retry_after if exc.retry_after else 60.0 * 2 ** (reminder.attempts - 1)
-        window = rt.client_window(reminder.client.window)
-        later = window.next_open(now + timedelta(seconds=min(delay, 3600)))
-        if reminder.latest_at is not None and later > reminder.latest_at:
-            _finish(reminder, rstate.FAILED, "too_late")
-            _inbox(session, reminder, "failed", "Muistutus ei ehtinyt lähteä ennen tapahtumaa.")
-            return "failed"
-        _retry_at(reminder, later)
-        return "retried"
+        lock_for_recording(session, [reminder_id], [message_id])
+        return _record_error_in(session, rt, reminder_id, message_id, exc, now)
+
+
+def _record_error_in(session: Session, rt: Runtime, reminder_id: int, message_id: int,
+                     exc: GatewayError, now: datetime) -> str:
+    """The gateway refused or did not answer: retry later, fail, or mark uncertain."""
+    message = session.get(Message, message_id)
+    reminder = session.get(Reminder, reminder_id)
+    assert message is not None and reminder is not None
+    message.error_code = exc.code
+    message.error_message = exc.message[:300]
+    message.updated_at = now
+    if reminder.state != rstate.SENDING:
+        # Our lease ran out during the call and the take-over settled the row:
+        # keep its decision, only record what the gateway said.
+        message.status = "unknown" if exc.uncertain else "failed"
+        return "uncertain" if exc.uncertain else "failed"
+    if exc.uncertain:
+        message.status = "unknown"
+        _finish(reminder, rstate.UNCERTAIN, "outcome_unknown")
+        _inbox(session, reminder, "uncertain",
+               "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
+        return "uncertain"
+    message.status = "failed"
+    if exc.permanent:
+        reason = PERMANENT_REASONS.get(exc.code or 0, "gateway_error")
+        if reason == "unsubscribed":
+            client = reminder.client
+            client.opted_out, client.opted_out_at = True, now
+        _finish(reminder, rstate.FAILED, reason)
+        _inbox(session, reminder, "failed", f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.")
+        fallbacks.after_failed(session, rt, reminder, now)
+        return "failed"
+    if reminder.attempts >= rt.config.max_attempts:
+        _finish(reminder, rstate.FAILED, "gateway_error")
+        _inbox(session, reminder, "failed",
+               f"Muistutus ei lähtenyt {reminder.attempts} yrityksellä.")
+        fallbacks.after_failed(session, rt, reminder, now)
+        return "failed"
+    delay = exc.retry_after or rt.config.retry_seconds * 2.0 ** (reminder.attempts - 1)
+    window = rt.client_window(reminder.client.window)
+    later = window.next_open(now + timedelta(seconds=min(delay, MAX_RETRY_DELAY)))
+    if reminder.latest_at is not None and later > reminder.latest_at:
+        _finish(reminder, rstate.FAILED, "too_late")
+        _inbox(session, reminder, "failed", "Muistutus ei ehtinyt lähteä ennen tapahtumaa.")
+        fallbacks.after_failed(session, rt, reminder, now)
+        return "failed"
+    _retry_at(reminder, later)
+    return "retried"
 
 
 def _finish(reminder: Reminder, state: str, reason: str | None = None) -> None:
@@ -304,12 +419,22 @@ def _inbox(session: Session, reminder: Reminder, kind: str, summary: str) -> Non
                           summary=summary))
 
 
+def queued_messages_query(limit: int) -> Select[tuple[int]]:
+    """Ad-hoc messages waiting to be sent (also used by the EXPLAIN checks)."""
+    return select(Message.id).where(
+        # Literals, so PostgreSQL uses the partial index ix_messages_queued.
+        Message.status == literal_column("'queued'"),
+        Message.direction == literal_column("'out'"),
+        # Twilio's own first status is also "queued": a row it has taken has its sid.
+        # (Written with coalesce so SQLite does not search the unique sid index for
+        # NULL, which every failed message without a sid is.)
+        func.coalesce(Message.gateway_sid, "") == "").order_by(Message.id).limit(limit)
+
+
 def send_queued_messages(rt: Runtime, now: datetime, limit: int = 100) -> int:
     """Send ad-hoc messages (a worker's reply, an opt-out confirmation) waiting in the table."""
     with transaction(rt.sessions) as session:
-        ids = session.scalars(select(Message.id).where(
-            Message.direction == "out", Message.status == "queued").order_by(Message.id)
-            .limit(limit)).all()
+        ids = session.scalars(queued_messages_query(limit)).all()
     return sum(1 for message_id in ids if send_message(rt, message_id, now))
 
 
@@ -318,7 +443,8 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
     now = now or utcnow()
     with transaction(rt.sessions) as session:
         changed = session.execute(update(Message).where(
-            Message.id == message_id, Message.status == "queued").values(
+            Message.id == message_id, Message.status == "queued",
+            Message.gateway_sid.is_(None)).values(
             status="sending", updated_at=now)).rowcount
         if changed != 1:
             return False
@@ -349,8 +475,12 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
 def beat(rt: Runtime, name: str, now: datetime, detail: str = "") -> None:
     """Record that this worker is alive (read by /readyz)."""
     with transaction(rt.sessions) as session:
-        row = session.get(Heartbeat, name)
-        if row is None:
-            session.add(Heartbeat(name=name, last_seen=now, detail=detail[:200]))
-        else:
-            row.last_seen, row.detail = now, detail[:200]
+        _beat(session, name, now, detail)
+
+
+def _beat(session: Session, name: str, now: datetime, detail: str) -> None:
+    row = session.get(Heartbeat, name)
+    if row is None:
+        session.add(Heartbeat(name=name, last_seen=now, detail=detail[:200]))
+    else:
+        row.last_seen, row.detail = now, detail[:200]

@@ -11,7 +11,8 @@ from service.gateways import make_gateway
 from service.gateways.twilio_http import PeerAddressError, RewritingHttpClient, peer_base_url
 
 ENV = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
-       "TWILIO_FROM_NUMBER": "+358451234567", "RINNALLA_GATEWAY": "twilio"}
+       "TWILIO_FROM_NUMBER": "+358451234567", "RINNALLA_GATEWAY": "twilio",
+       "RINNALLA_SECRET_KEY": "test-secret-key"}
 
 
 @pytest.mark.parametrize("url", ["https://api.twilio.com", "https://api.twilio.com/", ""])

@@ -1,0 +1,67 @@
+"""Benchmark 3: punctuality. 10,000 reminders due in the same minute, 2 worker processes.
+
+The reminders are spread over one minute starting ~20 s after the workers start.
+Two `rinnalla worker` processes (real processes, TwilioGateway, shared rate limit)
+send them to the loopback peer, which notes when it accepted each one. Lateness =
+accepted at the peer - planned send_at. The rate limit is set high here
+(messages_per_second, default 500) so that what is measured is the dispatch itself;
+with Twilio's limit of R messages/s, N reminders need at least N / R seconds.
+
+Run: .venv/bin/python -m bench.punctuality [N] [tick_seconds] [messages_per_second]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+
+from bench.common import machine, peer, percentile, scratch
+from service.models import Message, Reminder
+from tests.scale import processes as procs
+from tests.scale.seed import seed_due
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    tick_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    rate = float(sys.argv[3]) if len(sys.argv) > 3 else 500.0
+    with scratch() as (url, engine, tmp), peer(tmp) as port:
+        start = datetime.now(timezone.utc) + timedelta(seconds=20)
+        ids = seed_due(engine, count, start)
+        with engine.begin() as conn:  # spread over the minute: i-th at start + (i % 60) s
+            for second in range(60):
+                conn.execute(update(Reminder).where(Reminder.id.in_(ids[second::60]))
+                             .values(send_at=start + timedelta(seconds=second)))
+        config = procs.write_config(tmp / "config.toml", port, tick_seconds=tick_seconds,
+                                    messages_per_second=rate)
+        env = procs.worker_env(url, config)
+        workers = [procs.start_worker(env, tmp / f"w{i}.log") for i in range(2)]
+        try:
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline:
+                with engine.connect() as conn:
+                    left = conn.scalar(select(Reminder.id).where(
+                        Reminder.state.in_(("planned", "sending"))).limit(1))
+                if left is None:
+                    break
+                time.sleep(0.5)
+        finally:
+            codes = [procs.stop(w) for w in workers]
+        seen = procs.peer_stats_times(port)
+        with engine.connect() as conn:
+            rows = conn.execute(select(Message.callback_token, Reminder.send_at)
+                                .join(Reminder, Reminder.id == Message.reminder_id)).all()
+    late = [seen[token] - send_at.timestamp() for token, send_at in rows if token in seen]
+    print(f"punctuality: {count} reminders due within one minute, 2 worker processes, "
+          f"tick_seconds={tick_seconds}, rate limit {rate:.0f}/s")
+    print(f"  sent {len(late)} of {count}; workers stopped with {codes}")
+    print(f"  lateness: p50 {percentile(late, 0.5):.2f} s, p99 {percentile(late, 0.99):.2f} s, "
+          f"max {max(late):.2f} s, earliest {min(late):.2f} s")
+    print(f"  machine: {machine()}")
+
+
+if __name__ == "__main__":
+    main()

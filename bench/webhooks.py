@@ -1,0 +1,120 @@
+"""Benchmark 4: signed inbound SMS under concurrent load, through gunicorn.
+
+gunicorn serves the real app (the Procfile's command, 2 sync workers for 2 cores)
+on PostgreSQL. Client threads POST /twilio/sms as Twilio does: form-encoded, signed
+with X-Twilio-Signature, a new MessageSid each time, from numbers of known clients
+(so each reply is interpreted, stored and put in an inbox). Every answer must be 200.
+
+Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers]
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from twilio.request_validator import RequestValidator
+
+from bench.common import machine, percentile, scratch
+from service.clock import utcnow
+from tests.scale import processes as procs
+from tests.scale.seed import phone, seed_due
+
+REPLIES = ["Kyllä tulen", "en pääse", "ok", "soita", "joo", "Kiitos, tulen 👍"]
+CLIENTS = 2000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load(port: int, base: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
+    validator = RequestValidator(procs.AUTH_TOKEN)
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        mine: list[float] = []
+        bad = 0
+        i = 0
+        while time.monotonic() < stop_at:
+            params = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": procs.ACCOUNT_SID,
+                      "From": phone((n * 7919 + i) % CLIENTS), "To": procs.FROM_NUMBER,
+                      "Body": REPLIES[i % len(REPLIES)]}
+            body = urlencode(params)
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "X-Twilio-Signature": validator.compute_signature(base + "/twilio/sms",
+                                                                        params)}
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", "/twilio/sms", body=body, headers=headers)
+            status = conn.getresponse().status
+            conn.close()
+            mine.append(time.perf_counter() - started)
+            bad += status != 200
+            i += 1
+        with lock:
+            latencies.extend(mine)
+            failures[0] += bad
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, failures[0]
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    with scratch() as (url, engine, tmp):
+        seed_due(engine, CLIENTS, utcnow() + timedelta(days=1))  # clients with appointments
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        config = tmp / "web.toml"
+        config.write_text(f'[gateway]\nkind = "development"\npublic_base_url = "{base}"\n')
+        env = procs.worker_env(url, config)
+        env["RINNALLA_SECRET_KEY"] = secrets.token_hex(16)
+        server = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
+             str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
+             "service.app:create_app()"], cwd=procs.REPO, env=env,
+            stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "ab"))
+        try:
+            for _ in range(600):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            load(port, base, 3.0, 4)  # warm up every gunicorn worker
+            started = time.perf_counter()
+            latencies, failures = load(port, base, seconds, concurrency)
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(30)
+    print(f"inbound webhooks: signed POST /twilio/sms, gunicorn --workers {workers}, "
+          f"{concurrency} concurrent clients, {seconds:.0f} s, PostgreSQL")
+    print(f"  {len(latencies)} requests, {failures} not 200: {len(latencies) / elapsed:.0f} "
+          f"requests/s; latency p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+          f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms")
+    print(f"  machine: {machine()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""The gateway's rate limits, shared by every process through the database.
+
+Twilio counts messages and calls per second for the whole account, so the
+in-process limiter of service/gateways/rate_limit.py would be exceeded as soon as
+a second worker runs. SharedRateLimiter keeps its interface (`acquire(kind)`) and
+keeps the spacing in the send_pace table instead: one row per kind holds the next
+free send slot. A process reserves a few slots at a time with a check-and-set on
+the row's version (no lock is held while anyone waits), then hands them out to
+its sending threads, each of which sleeps until its own slot. Slots are spaced
+1/rate apart across all processes, so the account never goes faster than the rate.
+
+Pacing is physical time (datetime.now), not service.clock: a test or a demo that
+pins the service's clock still sends at the real rate.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import Config
+from service.db import transaction
+from service.models import SendPace
+
+CAS_TRIES = 200
+
+
+def wall_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SharedPace:
+    """Send slots of one kind at `per_second`, shared through its send_pace row."""
+
+    def __init__(self, sessions: sessionmaker[Session], kind: str, per_second: float,
+                 chunk_seconds: float = 0.5) -> None:
+        if not per_second > 0:
+            raise ValueError(f"rate for {kind!r} must be above zero, got {per_second!r}")
+        self.sessions = sessions
+        self.kind = kind
+        self.interval = timedelta(seconds=1.0 / per_second)
+        # Reserve half a second's worth at once: one database round trip per chunk.
+        self.chunk = max(1, min(50, int(per_second * chunk_seconds)))
+        # A reserved slot may be used this late (a sender slower than the rate);
+        # older ones are dropped, so a burst never exceeds half a second's worth.
+        self.grace = timedelta(seconds=chunk_seconds)
+        self._slots: deque[datetime] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        """Block until this caller may send."""
+        delay = (self.next_slot() - wall_now()).total_seconds()
+        if delay > 0:
+            time.sleep(delay)
+
+    def next_slot(self) -> datetime:
+        """The moment this caller may send; reserves more slots when the local ones ran out."""
+        with self._lock:
+            stale = wall_now() - self.grace
+            while self._slots and self._slots[0] < stale:
+                self._slots.popleft()  # reserved long ago and unused: never burst on them
+            if not self._slots:
+                self._slots.extend(self._reserve(self.chunk))
+            return self._slots.popleft()
+
+    def _reserve(self, count: int) -> list[datetime]:
+        for _ in range(CAS_TRIES):
+            now = wall_now()
+            with transaction(self.sessions) as session:
+                row = session.get(SendPace, self.kind)
+                start = now if row is None else max(now, row.next_at)
+                version = None if row is None else row.version
+            end = start + self.interval * count
+            if version is None:
+                if self._create_row(end):
+                    return self._spread(start, count)
+                continue
+            with transaction(self.sessions) as session:
+                changed = session.execute(
+                    update(SendPace)
+                    .where(SendPace.kind == self.kind, SendPace.version == version)
+                    .values(next_at=end, version=version + 1)).rowcount
+            if changed == 1:
+                return self._spread(start, count)
+        raise RuntimeError(f"could not reserve a {self.kind} send slot")
+
+    def _create_row(self, end: datetime) -> bool:
+        """First use of this kind; False when another process created the row first."""
+        try:
+            with transaction(self.sessions) as session:
+                session.add(SendPace(kind=self.kind, next_at=end, version=1))
+        except IntegrityError:
+            return False
+        return True
+
+    def _spread(self, start: datetime, count: int) -> list[datetime]:
+        return [start + self.interval * i for i in range(count)]
+
+
+class SharedRateLimiter:
+    """service.gateways.rate_limit.Limiter, kept across processes (one SharedPace per kind)."""
+
+    def __init__(self, sessions: sessionmaker[Session], rates: Mapping[str, float]) -> None:
+        self._paces = {kind: SharedPace(sessions, kind, rate) for kind, rate in rates.items()}
+
+    def acquire(self, kind: str) -> None:
+        pace = self._paces.get(kind)
+        if pace is None:
+            raise ValueError(f"no rate configured for {kind!r}")
+        pace.acquire()
+
+
+def share_rate_limits(gateway: object, sessions: sessionmaker[Session], config: Config) -> None:
+    """Give a gateway that paces itself (it has a `limiter`) the limiter shared by all."""
+    if hasattr(gateway, "limiter"):
+        tw = config.twilio
+        gateway.limiter = SharedRateLimiter(  # type: ignore[attr-defined]
+            sessions, {"sms": tw.messages_per_second, "voice": tw.calls_per_second})

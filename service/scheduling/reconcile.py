@@ -1,0 +1,183 @@
+"""Taking over claims whose worker died, without sending anything twice.
+
+A claim whose lease ran out is in one of two conditions:
+- no outbound message was written yet: nothing can have left, so the reminder
+  simply goes back to "planned" and the next claim sends it;
+- its message is still in status "sending": the worker died between writing the
+  row and recording the gateway's answer, so the request may or may not have
+  reached the gateway. Sending again blindly could text the client twice. The
+  gateway is asked instead (Twilio: the messages to that number since the row
+  was written); a matching message is adopted as ours, and when none can be
+  found the reminder is marked uncertain and the worker is told.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import transaction
+from service.domain import fallbacks
+from service.domain import reminders as rstate
+from service.domain.phones import mask_phone
+from service.gateways.base import GatewayError, SendResult
+from service.models import InboxItem, Message, Reminder
+from service.runtime import Runtime
+from service.scheduling.claims import renew, take_over_expired
+
+log = logging.getLogger(__name__)
+
+LOOKUP_TRIES = 3
+# Our clock and the gateway's may differ a little; look a bit further back.
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A gateway that can tell which messages it accepted (the development one cannot)."""
+
+    def find_sent(self, *, channel: str, to: str, body: str | None,
+                  since: datetime) -> list[SendResult]:
+        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
+        ...
+
+
+@dataclass
+class ReconcileResult:
+    released: int = 0  # nothing had left: planned again
+    adopted: int = 0  # the gateway had it: recorded as sent
+    uncertain: int = 0  # nobody can tell: the worker decides
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    message_id: int
+    channel: str
+    to: str
+    body: str | None
+    since: datetime
+    known: SendResult | None
+
+
+def lookup_for(rt: Runtime) -> SentLookup | None:
+    """What can answer "did this reach the gateway?" for the configured gateway."""
+    gateway = rt.gateway
+    if isinstance(gateway, SentLookup):
+        return gateway
+    if getattr(gateway, "name", "") == "twilio":
+        from service.gateways.twilio_lookup import TwilioSentLookup
+
+        return TwilioSentLookup.for_gateway(gateway, rt.config)
+    return None
+
+
+def reconcile_expired(rt: Runtime, now: datetime, name: str,
+                      limit: int = 100) -> ReconcileResult:
+    """Take over every expired claim (in batches) and settle each one."""
+    result = ReconcileResult()
+    while True:
+        ids = take_over_expired(rt, now, name, limit)
+        for reminder_id in ids:
+            settle(rt, reminder_id, now, name, result)
+        if len(ids) < limit:
+            return result
+
+
+def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
+           result: ReconcileResult) -> None:
+    """Decide what happens to one taken-over claim (see the module docstring)."""
+    in_flight = _release_or_find_in_flight(rt, reminder_id, now, name, result)
+    if in_flight is None:
+        return
+    found = [] if in_flight.known is not None else _look_up(rt, in_flight)
+    with transaction(rt.sessions) as session:
+        if not renew(session, rt, reminder_id, name, now):
+            return  # someone else took it meanwhile (our own lease ran out)
+        reminder = session.get(Reminder, reminder_id)
+        message = session.get(Message, in_flight.message_id)
+        assert reminder is not None and message is not None
+        match = in_flight.known or _first_unknown(session, found)
+        reminder.claimed_by = None
+        reminder.lease_until = None
+        if match is not None:
+            message.gateway_sid = match.sid
+            if message.status in ("sending", "unknown"):
+                message.status = match.status
+            message.updated_at = now
+            reminder.sent_at = message.created_at
+            delivered = match.status in ("delivered", "read", "completed")
+            rstate.move(reminder, rstate.DELIVERED if delivered else rstate.SENT)
+            fallbacks.after_sent(session, rt, reminder, now)  # as for any send
+            result.adopted += 1
+            log.info("reminder %s: the gateway had accepted it before the crash", reminder_id)
+            return
+        message.status = "unknown"
+        message.updated_at = now
+        rstate.move(reminder, rstate.UNCERTAIN, "outcome_unknown")
+        session.add(InboxItem(
+            worker_id=reminder.client.worker_id, client_id=reminder.client_id,
+            event_id=reminder.event_id, reminder_id=reminder.id, kind="uncertain",
+            summary="Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta."))
+        result.uncertain += 1
+        log.warning("reminder %s to %s: outcome unknown after a crash", reminder_id,
+                    mask_phone(in_flight.to))
+
+
+def _first_unknown(session: Session, found: list[SendResult]) -> SendResult | None:
+    """The first match whose sid no other message row has claimed already."""
+    if not found:
+        return None
+    taken = set(session.scalars(select(Message.gateway_sid).where(
+        Message.gateway_sid.in_([f.sid for f in found]))))
+    return next((f for f in found if f.sid not in taken), None)
+
+
+def _release_or_find_in_flight(rt: Runtime, reminder_id: int, now: datetime, name: str,
+                               result: ReconcileResult) -> _InFlight | None:
+    """Release a claim with nothing written yet; else describe the interrupted attempt."""
+    with transaction(rt.sessions) as session:
+        if not renew(session, rt, reminder_id, name, now):
+            return None
+        reminder = session.get(Reminder, reminder_id)
+        assert reminder is not None
+        attempt = select(Message).where(Message.reminder_id == reminder_id,
+                                        Message.direction == "out")
+        if reminder.claimed_at is not None:
+            attempt = attempt.where(Message.created_at >= reminder.claimed_at)
+        else:
+            attempt = attempt.where(Message.status == "sending")
+        message = session.scalars(attempt.order_by(Message.id.desc())).first()
+        if message is None:
+            rstate.move(reminder, rstate.PLANNED)
+            reminder.claimed_by = None
+            reminder.lease_until = None
+            result.released += 1
+            return None
+        # A status callback can have brought the sid before the worker died.
+        known = (SendResult(sid=message.gateway_sid, status=message.status)
+                 if message.gateway_sid else None)
+        return _InFlight(message_id=message.id, channel=message.channel, to=message.to_number,
+                         body=message.body, since=message.created_at - CLOCK_SLACK, known=known)
+
+
+def _look_up(rt: Runtime, in_flight: _InFlight) -> list[SendResult]:
+    """Ask the gateway, a few times over a transient error; nothing found if it cannot say."""
+    lookup = lookup_for(rt)
+    if lookup is None:
+        return []
+    for attempt in range(LOOKUP_TRIES):
+        try:
+            return lookup.find_sent(channel=in_flight.channel, to=in_flight.to,
+                                    body=in_flight.body, since=in_flight.since)
+        except GatewayError as exc:
+            if exc.permanent or attempt == LOOKUP_TRIES - 1:
+                log.warning("gateway lookup failed (%s): %s", exc.code, exc.message[:100])
+                return []
+            time.sleep(0.2 * 2 ** attempt)
+    return []
