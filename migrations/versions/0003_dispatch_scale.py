@@ -1,7 +1,7 @@
 """dispatch scale: a shared send pace, the claim's start, an index for queued messages
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0001
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import service.db
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

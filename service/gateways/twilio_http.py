@@ -19,6 +19,9 @@ TWILIO_API = "https://api.twilio.com"
 CONNECT_TIMEOUT_CAP = 5.0
 
 log = logging.getLogger(__name__)
+# The SDK logs every request (URL, headers, form) at INFO: keep that out of our logs.
+_sdk_log = logging.getLogger(__name__ + ".sdk")
+_sdk_log.setLevel(logging.WARNING)
 
 
 class PeerAddressError(ValueError):
@@ -60,7 +63,7 @@ class RewritingHttpClient(TwilioHttpClient):
     def __init__(self, api_base_url: str = TWILIO_API, timeout_seconds: float = 10.0) -> None:
         if timeout_seconds <= 0:
             raise ValueError("twilio.timeout_seconds must be above zero")
-        super().__init__(pool_connections=True, logger=log)
+        super().__init__(pool_connections=True, logger=_sdk_log)
         self.peer = peer_base_url(api_base_url)
         # requests takes (connect, read); the SDK's own type says float only.
         self.timeout = (min(CONNECT_TIMEOUT_CAP, timeout_seconds),
