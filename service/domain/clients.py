@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
-from service.domain.phones import PhoneError, parse_phone
+from service.domain.phones import Phone, PhoneError, parse_phone
 from service.domain.window import SendingWindow, parse_window
 from service.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
 
@@ -23,6 +23,24 @@ class ClientInput:
     window: str | None = None
 
 
+
+def check_name_and_phone(name: str | None, phone: str | None, missing_name: str,
+                         errors: dict[str, str], clean: dict[str, object]) -> Phone | None:
+    """The checks every person we text shares: a name, and a number that really is one."""
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = missing_name
+    elif len(name) > 200:
+        errors["name"] = "Nimi on liian pitkä (enintään 200 merkkiä)."
+    clean["name"] = name
+    try:
+        parsed = parse_phone(phone or "")
+    except PhoneError as exc:
+        errors["phone"] = exc.message
+        return None
+    clean["phone"], clean["number_type"] = parsed.e164, parsed.number_type
+    return parsed
+
 def validate_client(session: Session, data: ClientInput,
                     team_window: SendingWindow | None = None) -> dict[str, object]:
     """Check every field and return the clean values, or raise with all errors at once.
@@ -32,17 +50,7 @@ def validate_client(session: Session, data: ClientInput,
     """
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
-    name = (data.name or "").strip()
-    if not name:
-        errors["name"] = "Anna asiakkaan nimi."
-    elif len(name) > 200:
-        errors["name"] = "Nimi on liian pitkä (enintään 200 merkkiä)."
-    clean["name"] = name
-    try:
-        phone = parse_phone(data.phone or "")
-        clean["phone"], clean["number_type"] = phone.e164, phone.number_type
-    except PhoneError as exc:
-        errors["phone"] = exc.message
+    check_name_and_phone(data.name, data.phone, "Anna asiakkaan nimi.", errors, clean)
     if data.language not in LANGUAGES:
         errors["language"] = "Valitse kieli: fi, sv, en tai selko."
     clean["language"] = data.language

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from service.domain import audit
 from service.domain import reminders as rstate
+from service.domain.clients import check_name_and_phone
 from service.domain.errors import ValidationError
 from service.domain.events import apply_plan, plan_event
 from service.domain.intents import Intent
-from service.domain.phones import PhoneError, mask_phone, parse_phone
+from service.domain.phones import mask_phone
 from service.domain.rendering import render_text
 from service.models import LANGUAGES, Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.runtime import Runtime
@@ -73,21 +74,12 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
               now: datetime) -> dict[str, object]:
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
-    name = (data.name or "").strip()
-    if not name:
-        errors["name"] = "Anna läheisen nimi."
-    elif len(name) > 200:
-        errors["name"] = "Nimi on liian pitkä (enintään 200 merkkiä)."
-    clean["name"] = name
-    try:
-        phone = parse_phone(data.phone or "")
-        clean["phone"], clean["number_type"] = phone.e164, phone.number_type
-        if phone.e164 == client.phone:
-            errors["phone"] = "Tämä on asiakkaan oma numero. Anna läheisen numero."
-        elif any(p.active and p.phone == phone.e164 for p in client.trusted_persons):
-            errors["phone"] = "Tällä numerolla on jo läheinen tälle asiakkaalle."
-    except PhoneError as exc:
-        errors["phone"] = exc.message
+    phone = check_name_and_phone(data.name, data.phone, "Anna läheisen nimi.", errors, clean)
+    if phone is not None and phone.e164 == client.phone:
+        errors["phone"] = "Tämä on asiakkaan oma numero. Anna läheisen numero."
+    elif phone is not None and any(p.active and p.phone == phone.e164
+                                   for p in client.trusted_persons):
+        errors["phone"] = "Tällä numerolla on jo läheinen tälle asiakkaalle."
     if data.language not in LANGUAGES:
         errors["language"] = "Valitse kieli: fi, sv, en tai selko."
     clean["language"] = data.language
