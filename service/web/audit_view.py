@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as L
 from sqlalchemy import func, select
 
 from service.domain import audit
@@ -71,6 +72,20 @@ def _query(values: dict[str, Any]) -> Any:
     return query
 
 
+# How each recorded action reads in the log; the codes stay in the data and the URL.
+ACTION_LABELS = {
+    "view": L("katsoi"), "create": L("loi"), "update": L("muutti"), "delete": L("poisti"),
+    "export": L("vei tiedot"), "erase": L("poisti pysyvästi"), "login": L("kirjautui sisään"),
+    "logout": L("kirjautui ulos"), "login_failed": L("kirjautuminen epäonnistui"),
+    "send": L("lähetti"), "handle": L("käsitteli"), "reassign": L("siirsi toiselle"),
+    "import": L("toi tiedostosta"), "cancel": L("perui"), "anonymise": L("anonymisoi"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
 LINKS = {"client": ("clients.show", "client_id"), "event": ("events.show", "event_id"),
          "inbox_item": ("inbox.item", "item_id")}
 
@@ -99,4 +114,5 @@ def index() -> ResponseReturnValue:
     session.commit()
     return render_template("audit/index.html", entries=entries, names=names, workers=workers,
                            values=values, errors=errors, total=total, page_size=PAGE_SIZE,
-                           actions=audit.ACTIONS, object_link=object_link), 422 if errors else 200
+                           actions=audit.ACTIONS, object_link=object_link,
+                           action_label=action_label), 422 if errors else 200

@@ -55,6 +55,24 @@ def test_swedish_form_errors_include_the_domains(signed_in: Browser) -> None:
     assert "Kontrollera dessa punkter" in page
 
 
+def test_service_path_and_audit_pages_in_swedish(browser: Browser, admin: Worker) -> None:
+    browser.login(admin.email)
+    browser.post("/language", {"lang": "sv", "next": "/"})
+    page = browser.get("/service-path").get_data(as_text=True)
+    assert '<html lang="sv">' in page and "<h1>Servicestigen: var det stockar sig</h1>" in page
+    assert "Palvelupolku" not in page and "Jakso" not in page
+    page = browser.get("/admin/audit?action=login").get_data(as_text=True)
+    assert "<h1>Loggdata</h1>" in page and "<td>loggade in</td>" in page
+    assert "Lokitiedot" not in page and "kirjautui" not in page
+
+
+def test_every_audit_action_has_a_label() -> None:
+    from service.domain.audit import ACTIONS
+    from service.web.audit_view import ACTION_LABELS
+
+    assert set(ACTION_LABELS) == set(ACTIONS)
+
+
 def test_unknown_language_is_ignored(browser: Browser) -> None:
     browser.get("/login")
     browser.post("/language", {"lang": "xx", "next": "/login"})

@@ -41,9 +41,9 @@ def test_audit_log_is_for_admins_only(signed_in: Browser, browser: Browser, rt: 
     page = browser.get("/admin/audit?action=login")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert html.count("<td>login</td>") == 2  # the worker's and the admin's sign-ins
+    assert html.count("<td>kirjautui sisään</td>") == 2  # the worker's and the admin's
     assert worker.name in html and admin.name in html
-    assert "<td>logout</td>" not in html  # filtered out
+    assert "<td>kirjautui ulos</td>" not in html  # filtered out
     assert audit_rows(rt, "view")[-1][:2] == (admin.id, "audit_log")
     assert browser.get("/admin/audit?from=3.6.2026").status_code == 422
 

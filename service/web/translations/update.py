@@ -24,12 +24,13 @@ LANGUAGES = ("sv", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_gettext": None,
             "N_": None}
 # Domain modules whose error texts reach the forms: ValidationError({...: "text"}),
-# ValueError("text"), PhoneError / ImportFileError texts, and the tables below.
+# ValueError("text"), PhoneError / ImportFileError texts, the missing-name text passed to
+# check_name_and_phone, and the tables below.
 DOMAIN_MODULES = ("domain/clients.py", "domain/events.py", "domain/outbound.py",
                   "domain/dates.py", "domain/phones.py", "domain/client_import.py",
                   "domain/inbox.py", "domain/replies.py", "domain/reminders.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
-DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError"}
+DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY"}
 
 
