@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.domain import fallbacks
 from service.domain import reminders as rstate
+from service.domain.inbox import notify_about
 from service.domain.twilio_errors import PERMANENT, explain_error
 from service.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
@@ -35,12 +36,6 @@ UNSUBSCRIBED = 21610
 
 def is_further(current: str, new: str) -> bool:
     return RANK.get(new, -1) > RANK.get(current, -1)
-
-
-def _inbox(session: Session, reminder: Reminder, kind: str, summary: str) -> None:
-    session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
-                          event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
-                          summary=summary[:300]))
 
 
 def record_status(session: Session, rt: Runtime, message: Message, *, status: str,
@@ -97,7 +92,7 @@ def _sms_outcome(session: Session, reminder: Reminder, status: str, code: int | 
         if code == UNSUBSCRIBED and reminder.recipient == "client":
             _opt_out(reminder.client, now)
         why = explain_error(code) if code else "viesti ei mennyt perille"
-        _inbox(session, reminder, "failed", f"Tekstiviesti ei mennyt perille: {why}.")
+        notify_about(session, reminder, "failed", f"Tekstiviesti ei mennyt perille: {why}.")
 
 
 def _adhoc_outcome(session: Session, message: Message, status: str, code: int | None) -> None:
@@ -136,7 +131,7 @@ def _call_outcome(session: Session, rt: Runtime, reminder: Reminder, message: Me
         return  # already delivered (a key was pressed) or settled otherwise
     if status == "failed" and code in PERMANENT:
         rstate.move(reminder, rstate.FAILED, "invalid_number")
-        _inbox(session, reminder, "failed", f"Puhelu ei onnistunut: {explain_error(code)}.")
+        notify_about(session, reminder, "failed", f"Puhelu ei onnistunut: {explain_error(code)}.")
         return
     tw = rt.config.twilio
     window = rt.client_window(reminder.client.window)
@@ -148,6 +143,6 @@ def _call_outcome(session: Session, rt: Runtime, reminder: Reminder, message: Me
         return
     rstate.move(reminder, rstate.FAILED, "not_answered")
     machine = "" if answered_by_person(message.answered_by) else " (vastasi puhelinvastaaja)"
-    _inbox(session, reminder, "unanswered",
-           f"Puheluun ei vastattu {reminder.attempts} yrityksellä{machine}. "
-           "Soita asiakkaalle.")
+    notify_about(session, reminder, "unanswered",
+                 f"Puheluun ei vastattu {reminder.attempts} yrityksellä{machine}. "
+                 "Soita asiakkaalle.")

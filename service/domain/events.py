@@ -211,11 +211,19 @@ def build_application(session: Session, data: ApplicationInput, now: datetime) -
 def register_event(session: Session, rt: Runtime, event: Event, now: datetime,
                    worker_id: int | None = None) -> list[Reminder]:
     """Save a built event and plan its reminders, in the caller's transaction."""
+    return [row for row, _ in register_event_planned(session, rt, event, now, worker_id)]
+
+
+def register_event_planned(session: Session, rt: Runtime, event: Event, now: datetime,
+                           worker_id: int | None = None
+                           ) -> list[tuple[Reminder, PlannedReminder]]:
+    """register_event, keeping each row's plan (its exact text) for the caller to show."""
     event.created_by = worker_id
     session.add(event)
     session.flush()
     event.client.last_activity_at = now
-    return apply_plan(session, event, plan_event(event, event.client, rt, now), now)
+    plan = plan_event(event, event.client, rt, now)
+    return list(zip(apply_plan(session, event, plan, now), plan, strict=True))
 
 
 def cancel_pending(session: Session, event: Event, reason: str) -> int:

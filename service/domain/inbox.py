@@ -1,4 +1,4 @@
-"""The worker's inbox: who may act on an item, and what acting on it changes.
+"""The worker's inbox: what lands there, who may act on an item, and what acting changes.
 
 A worker acts on their own items and on the team's shared inbox (worker_id None); an
 item reassigned to them becomes theirs. Anyone else's item is, to them, not there.
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
-from service.models import InboxItem, Message, Worker
+from service.models import InboxItem, Message, Reminder, Worker
 
 OPEN_STATES = ("new", "read")
 
@@ -83,3 +83,10 @@ def replies_sent(session: Session, item: InboxItem) -> list[Message]:
     return list(session.scalars(select(Message).where(
         who, Message.direction == "out", Message.worker_id.is_not(None),
         Message.created_at >= item.created_at).order_by(Message.created_at, Message.id)))
+
+
+def notify_about(session: Session, reminder: Reminder, kind: str, summary: str) -> None:
+    """An item in the assigned worker's inbox about one reminder (failed, uncertain, a task)."""
+    session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
+                          event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
+                          summary=summary[:300]))

@@ -83,12 +83,6 @@ def finish_batch(rt: Runtime, flight: InFlight, clock: Clock) -> list[Outcome]:
     return flight.outcomes + (_record_all(rt, flight.calls, clock) if flight.calls else [])
 
 
-def send_batch(rt: Runtime, claims: list[Claim], clock: Clock, name: str,
-               pool: ThreadPoolExecutor) -> list[Outcome]:
-    """Act on a claimed batch from start to end."""
-    return finish_batch(rt, start_batch(rt, claims, clock, name, pool), clock)
-
-
 def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
                  name: str) -> tuple[list[Outcome], list[_Call]]:
     now = clock()

@@ -34,9 +34,10 @@ from service.db import transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
 from service.domain import trusted
+from service.domain.inbox import notify_about
 from service.domain.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
-from service.models import Client, Event, Heartbeat, InboxItem, Message, Reminder
+from service.models import Client, Event, Heartbeat, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_statement, expired_query, renew
 from service.scheduling.reconcile import reconcile_expired
@@ -208,7 +209,7 @@ def process_reminder(rt: Runtime, reminder_id: int, now: datetime, name: str,
     """Act on one claimed reminder alone; returns the TickResult field to count.
 
     `now` is when the checks are made; `clock` tells the time after the gateway call.
-    (A pass uses send_batch for speed and falls back to this one by one.)
+    (A pass sends whole batches with batch.py and falls back to this one by one.)
     """
     with transaction(rt.sessions) as session:
         if not renew(session, rt, reminder_id, name, now):
@@ -239,7 +240,7 @@ def _prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime) -
     if reminder.channel == "task":
         text = render_text(rt.templates, "task", reminder.template, "fi", event, rt.sender,
                            client_name=client.name)
-        _inbox(session, reminder, "task", text[:300])
+        notify_about(session, reminder, "task", text[:300])
         _finish(reminder, rstate.DELIVERED)
         reminder.sent_at = now
         return "tasks"
@@ -355,8 +356,8 @@ def _record_error_in(session: Session, rt: Runtime, reminder_id: int, message_id
     if exc.uncertain:
         message.status = "unknown"
         _finish(reminder, rstate.UNCERTAIN, "outcome_unknown")
-        _inbox(session, reminder, "uncertain",
-               "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
+        notify_about(session, reminder, "uncertain",
+                     "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
         return "uncertain"
     message.status = "failed"
     if exc.permanent:
@@ -364,26 +365,28 @@ def _record_error_in(session: Session, rt: Runtime, reminder_id: int, message_id
         if reason == "unsubscribed":
             client = reminder.client
             client.opted_out, client.opted_out_at = True, now
-        _finish(reminder, rstate.FAILED, reason)
-        _inbox(session, reminder, "failed", f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.")
-        fallbacks.after_failed(session, rt, reminder, now)
-        return "failed"
+        return _fail(session, rt, reminder, reason,
+                     f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.", now)
     if reminder.attempts >= rt.config.max_attempts:
-        _finish(reminder, rstate.FAILED, "gateway_error")
-        _inbox(session, reminder, "failed",
-               f"Muistutus ei lähtenyt {reminder.attempts} yrityksellä.")
-        fallbacks.after_failed(session, rt, reminder, now)
-        return "failed"
+        return _fail(session, rt, reminder, "gateway_error",
+                     f"Muistutus ei lähtenyt {reminder.attempts} yrityksellä.", now)
     delay = exc.retry_after or rt.config.retry_seconds * 2.0 ** (reminder.attempts - 1)
     window = rt.client_window(reminder.client.window)
     later = window.next_open(now + timedelta(seconds=min(delay, MAX_RETRY_DELAY)))
     if reminder.latest_at is not None and later > reminder.latest_at:
-        _finish(reminder, rstate.FAILED, "too_late")
-        _inbox(session, reminder, "failed", "Muistutus ei ehtinyt lähteä ennen tapahtumaa.")
-        fallbacks.after_failed(session, rt, reminder, now)
-        return "failed"
+        return _fail(session, rt, reminder, "too_late",
+                     "Muistutus ei ehtinyt lähteä ennen tapahtumaa.", now)
     _retry_at(reminder, later)
     return "retried"
+
+
+def _fail(session: Session, rt: Runtime, reminder: Reminder, reason: str, summary: str,
+          now: datetime) -> str:
+    """A reminder that will not go out: the worker is told and any fallback planned."""
+    _finish(reminder, rstate.FAILED, reason)
+    notify_about(session, reminder, "failed", summary)
+    fallbacks.after_failed(session, rt, reminder, now)
+    return "failed"
 
 
 def _finish(reminder: Reminder, state: str, reason: str | None = None) -> None:
@@ -411,12 +414,6 @@ def _push_back(rt: Runtime, reminder_id: int, now: datetime) -> None:
                 _finish(reminder, rstate.UNCERTAIN, "outcome_unknown")
             else:
                 _retry_at(reminder, now + timedelta(minutes=10))
-
-
-def _inbox(session: Session, reminder: Reminder, kind: str, summary: str) -> None:
-    session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
-                          event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
-                          summary=summary))
 
 
 def queued_messages_query(limit: int) -> Select[tuple[int]]:

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from service.db import transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
+from service.domain.inbox import notify_about
 from service.domain.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
-from service.models import InboxItem, Message, Reminder
+from service.models import Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 
@@ -120,10 +121,8 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
         message.status = "unknown"
         message.updated_at = now
         rstate.move(reminder, rstate.UNCERTAIN, "outcome_unknown")
-        session.add(InboxItem(
-            worker_id=reminder.client.worker_id, client_id=reminder.client_id,
-            event_id=reminder.event_id, reminder_id=reminder.id, kind="uncertain",
-            summary="Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta."))
+        notify_about(session, reminder, "uncertain",
+                     "Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta.")
         result.uncertain += 1
         log.warning("reminder %s to %s: outcome unknown after a crash", reminder_id,
                     mask_phone(in_flight.to))

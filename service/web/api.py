@@ -117,12 +117,8 @@ def inbox_json(i: InboxItem) -> dict[str, Any]:
             "body": i.message.body if i.message else None, "created_at": _iso(i.created_at)}
 
 
-def _reminders_with_text(event: Event, reminders: list[Reminder]) -> list[dict[str, Any]]:
-    rt = runtime()
-    plan = ev.plan_event(event, event.client, rt, utcnow())
-    texts = {(p.rule_id, p.recipient, p.trusted_person_id): p.text for p in plan}
-    return [reminder_json(r, texts.get((r.rule_id, r.recipient, r.trusted_person_id)))
-            for r in reminders]
+def _planned_json(planned: list[tuple[Reminder, ev.PlannedReminder]]) -> list[dict[str, Any]]:
+    return [reminder_json(row, plan.text) for row, plan in planned]
 
 
 @bp.get("/openapi.json")
@@ -204,11 +200,11 @@ def post_appointment() -> ResponseReturnValue:
         event = ev.build_appointment(session, inp, now)
     except ValidationError as exc:
         return _invalid(exc.errors)
-    reminders = ev.register_event(session, runtime(), event, now, g.api_worker.id)
+    planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
     audit.record(session, g.api_worker.id, "create", "event", event.id, "api appointment")
     session.commit()
     return jsonify({**event_json(event),
-                    "reminders": _reminders_with_text(event, reminders)}), 201
+                    "reminders": _planned_json(planned)}), 201
 
 
 @bp.post("/applications")
@@ -224,11 +220,11 @@ def post_application() -> ResponseReturnValue:
         event = ev.build_application(session, inp, now)
     except ValidationError as exc:
         return _invalid(exc.errors)
-    reminders = ev.register_event(session, runtime(), event, now, g.api_worker.id)
+    planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
     audit.record(session, g.api_worker.id, "create", "event", event.id, "api application")
     session.commit()
     return jsonify({**event_json(event),
-                    "reminders": _reminders_with_text(event, reminders)}), 201
+                    "reminders": _planned_json(planned)}), 201
 
 
 @bp.get("/clients/<int:client_id>")
