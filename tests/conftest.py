@@ -7,12 +7,12 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, Select, create_engine, select, text
 from twilio.request_validator import RequestValidator
 
 from service import clock
@@ -30,6 +30,8 @@ pytest_plugins = ["tests.twilio_peer.peer"]  # the `twilio_peer` fixture (Prism)
 
 PUBLIC_BASE_URL = "https://rinnalla.example.fi"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+
+T = TypeVar("T")
 
 
 def service_missing(reason: str) -> None:
@@ -169,6 +171,24 @@ def signed_post(client: FlaskClient, path: str, params: dict[str, str],
                 token: str = AUTH_TOKEN) -> Any:
     return client.post(path, data=params,
                        headers={"X-Twilio-Signature": sign(path, params, token)})
+
+
+def load(rt: Runtime, model: type[T], row_id: int) -> T:
+    """One row by primary key, detached from its session; it must exist."""
+    with transaction(rt.sessions) as session:
+        row = session.get(model, row_id)
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def load_all(rt: Runtime, query: Select[tuple[T]]) -> list[T]:
+    """The rows a query selects, detached from their session."""
+    with transaction(rt.sessions) as session:
+        rows = list(session.scalars(query))
+        for row in rows:
+            session.expunge(row)
+        return rows
 
 
 def find_worker(rt: Runtime, email: str) -> Worker:

@@ -18,7 +18,7 @@ from service.db import transaction
 from service.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import TickResult, tick
-from tests.conftest import Api, signed_post
+from tests.conftest import Api, load_all, signed_post
 
 HEL = ZoneInfo("Europe/Helsinki")
 SECOND = timedelta(seconds=1)
@@ -47,12 +47,8 @@ def new_appointment(api: Api, client_id: int, starts_at: datetime, now: datetime
 
 
 def reminders(rt: Runtime, event_id: int) -> list[Reminder]:
-    with transaction(rt.sessions) as session:
-        rows = list(session.scalars(select(Reminder).where(Reminder.event_id == event_id)
-                                    .order_by(Reminder.id)))
-        for row in rows:
-            session.expunge(row)
-        return rows
+    return load_all(rt, select(Reminder).where(Reminder.event_id == event_id)
+                    .order_by(Reminder.id))
 
 
 def by_rule(rt: Runtime, event_id: int) -> dict[str, Reminder]:
@@ -100,11 +96,7 @@ def sms_reply(client: FlaskClient, sender: str, body: str, at: datetime) -> None
 
 
 def inbox(rt: Runtime, kind: str | None = None) -> list[InboxItem]:
-    with transaction(rt.sessions) as session:
-        query = select(InboxItem).order_by(InboxItem.id)
-        if kind is not None:
-            query = query.where(InboxItem.kind == kind)
-        rows = list(session.scalars(query))
-        for row in rows:
-            session.expunge(row)
-        return rows
+    query = select(InboxItem).order_by(InboxItem.id)
+    if kind is not None:
+        query = query.where(InboxItem.kind == kind)
+    return load_all(rt, query)

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from twilio.http.response import Response
 
 from service.config import Config
-from service.db import transaction
 from service.gateways.twilio_http import RewritingHttpClient
 from service.models import Message
 from service.runtime import Runtime
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api
+from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 CLIENT_PHONE = "+358401234567"
@@ -113,13 +113,9 @@ def register_appointment(api: Api, *, channel: str = "voice", language: str = "f
 
 
 def messages_of(rt: Runtime, reminder_id: int) -> list[Message]:
-    with transaction(rt.sessions) as session:
-        rows = list(session.query(Message).filter(Message.reminder_id == reminder_id,
-                                                  Message.direction == "out")
+    return load_all(rt, select(Message).where(Message.reminder_id == reminder_id,
+                                              Message.direction == "out")
                     .order_by(Message.id))
-        for row in rows:
-            session.expunge(row)
-        return rows
 
 
 def local_path(url: str) -> str:

@@ -16,7 +16,7 @@ from service.db import transaction
 from service.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
-from tests.conftest import Api
+from tests.conftest import Api, load, load_all
 from tests.twilio.helpers import ScriptedHttpClient, messages_of, register_appointment
 
 pytestmark = pytest.mark.prism
@@ -24,19 +24,11 @@ TWILIO_TEXT_WITH_NUMBER = "The 'To' number +358401234567 is not a valid phone nu
 
 
 def _reminder(rt: Runtime, reminder_id: int) -> Reminder:
-    with transaction(rt.sessions) as session:
-        reminder = session.get(Reminder, reminder_id)
-        assert reminder is not None
-        session.expunge(reminder)
-        return reminder
+    return load(rt, Reminder, reminder_id)
 
 
 def _inbox(rt: Runtime) -> list[InboxItem]:
-    with transaction(rt.sessions) as session:
-        items = list(session.scalars(select(InboxItem).order_by(InboxItem.id)))
-        for item in items:
-            session.expunge(item)
-        return items
+    return load_all(rt, select(InboxItem).order_by(InboxItem.id))
 
 
 @pytest.mark.parametrize("code,channel,reason,words", [

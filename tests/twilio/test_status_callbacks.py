@@ -18,7 +18,7 @@ from service.db import transaction
 from service.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
-from tests.conftest import Api, sign, signed_post
+from tests.conftest import Api, load, load_all, sign, signed_post
 from tests.twilio.helpers import ACCOUNT_SID, ScriptedHttpClient, local_path, messages_of, \
     register_appointment
 
@@ -38,27 +38,15 @@ def _sent(rt: Runtime, http: ScriptedHttpClient, api: Api, channel: str,
 
 
 def _reminder(rt: Runtime, reminder_id: int) -> Reminder:
-    with transaction(rt.sessions) as session:
-        reminder = session.get(Reminder, reminder_id)
-        assert reminder is not None
-        session.expunge(reminder)
-        return reminder
+    return load(rt, Reminder, reminder_id)
 
 
 def _message(rt: Runtime, message_id: int) -> Message:
-    with transaction(rt.sessions) as session:
-        message = session.get(Message, message_id)
-        assert message is not None
-        session.expunge(message)
-        return message
+    return load(rt, Message, message_id)
 
 
 def _items(rt: Runtime) -> list[InboxItem]:
-    with transaction(rt.sessions) as session:
-        items = list(session.scalars(select(InboxItem).order_by(InboxItem.id)))
-        for item in items:
-            session.expunge(item)
-        return items
+    return load_all(rt, select(InboxItem).order_by(InboxItem.id))
 
 
 def _sms_status(client: FlaskClient, path: str, sid: str, status: str, code: str = "") -> int:

@@ -21,7 +21,7 @@ from service.gateways.development import DevelopmentGateway
 from service.models import Event, InboxItem, Message
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, sign, signed_post
+from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all, sign, signed_post
 from tests.twilio.helpers import ACCOUNT_SID, Registered, local_path, parse_twiml, \
     register_appointment, spoken
 
@@ -64,11 +64,7 @@ def _gather_path(root: ET.Element) -> str:
 
 
 def _inbox(rt: Runtime) -> list[InboxItem]:
-    with transaction(rt.sessions) as session:
-        items = list(session.scalars(select(InboxItem).order_by(InboxItem.id)))
-        for item in items:
-            session.expunge(item)
-        return items
+    return load_all(rt, select(InboxItem).order_by(InboxItem.id))
 
 
 def _event_state(rt: Runtime, event_id: int) -> str:

@@ -13,6 +13,7 @@ from service.db import transaction
 from service.domain.login import MAX_FAILURES, lock_duration
 from service.models import AuditEntry, Worker
 from service.runtime import Runtime
+from tests.conftest import load
 from tests.web.conftest import PASSWORD, Browser
 
 
@@ -22,11 +23,7 @@ def _audit(rt: Runtime, action: str) -> list[AuditEntry]:
 
 
 def _worker(rt: Runtime, worker_id: int) -> Worker:
-    with transaction(rt.sessions) as session:
-        found = session.get(Worker, worker_id)
-        assert found is not None
-        session.expunge(found)
-        return found
+    return load(rt, Worker, worker_id)
 
 
 def test_sign_in_page_is_finnish_and_labelled(browser: Browser) -> None:

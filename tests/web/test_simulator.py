@@ -14,6 +14,7 @@ from service.db import transaction
 from service.models import Event, InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from tests.conftest import load
 from tests.web.conftest import Browser, make_appointment, make_client
 
 
@@ -29,11 +30,7 @@ def _deliver_first(rt: Runtime, client_id: int, channel: str) -> None:
 
 
 def _event(rt: Runtime, event_id: int) -> Event:
-    with transaction(rt.sessions) as session:
-        found = session.get(Event, event_id)
-        assert found is not None
-        session.expunge(found)
-        return found
+    return load(rt, Event, event_id)
 
 
 def test_text_received_and_answered(signed_in: Browser, rt: Runtime, worker: Worker) -> None:
