@@ -3,8 +3,8 @@
 Message ids are the Finnish texts themselves, so Finnish needs no catalogue and a
 missing translation falls back to Finnish, never to a code. Catalogues live in
 service/web/translations/<lang>/LC_MESSAGES/messages.po; the compiled .mo files are
-committed too, and rebuilt at start-up when they differ from the .po (a clean clone
-works either way).
+committed beside them (translations/update.py writes both, and a test fails when a
+.mo is out of date), so start-up only reads them.
 """
 
 from __future__ import annotations
@@ -59,6 +59,5 @@ def ensure_compiled(directory: Path = TRANSLATIONS_DIR) -> None:
 
 
 def init_i18n(app: Flask) -> None:
-    ensure_compiled()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, default_locale="fi", locale_selector=ui_language)
