@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from service.domain import dates
@@ -50,6 +51,7 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
     return values
 
 
+@lru_cache(maxsize=64)  # the team's own numbers, parsed for every message otherwise
 def _phone(number: str, spoken: bool) -> str:
     if not number:
         return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 LANGUAGES = ("fi", "sv", "en", "selko")
@@ -56,13 +57,21 @@ class Template:
     def variables(self) -> set[str]:
         return {m.group(1) for line in self.lines for m in _VAR.finditer(line)}
 
+    @cached_property
+    def _pieces(self) -> tuple[tuple[str, ...], ...]:
+        """Each line split once into text and variable names (text, name, text, ...):
+        rendering runs for every message sent, the regular expression only here."""
+        return tuple(tuple(_VAR.split(line)) for line in self.lines)
+
     def render(self, values: dict[str, str]) -> str:
+        """A line whose variables are all empty is left out (no "Tuo mukanasi: ")."""
         out: list[str] = []
-        for line in self.lines:
-            names = [m.group(1) for m in _VAR.finditer(line)]
+        for pieces in self._pieces:
+            names = pieces[1::2]
             if names and all(not values.get(n, "").strip() for n in names):
                 continue
-            out.append(_VAR.sub(lambda m: values.get(m.group(1), ""), line))
+            out.append("".join(piece if i % 2 == 0 else values.get(piece, "")
+                               for i, piece in enumerate(pieces)))
         return "\n".join(out).strip()
 
 
