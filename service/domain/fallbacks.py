@@ -22,7 +22,7 @@ from service.domain.planning import Rule
 from service.models import Client, Reminder
 from service.runtime import Runtime
 
-__all__ = ["after_failed", "after_sent", "fallback_channel"]
+__all__ = ["after_failed", "after_sent", "fallback_channel", "plans_after_sent"]
 
 NO_ANSWER = "no_answer"
 FAILED = "failed"
@@ -48,6 +48,12 @@ def after_sent(session: Session, rt: Runtime, reminder: Reminder,
     """The original went out: plan its "no_answer" fallbacks, `wait` after it was sent."""
     return _plan(session, rt, reminder, now, (NO_ANSWER,), reminder.sent_at or now,
                  use_wait=True)
+
+
+def plans_after_sent(rt: Runtime, kind: str, rule_id: str, recipient: str) -> bool:
+    """Could after_sent plan anything for this reminder? (Most rules have no fallback,
+    and the batch path records those without loading the rows.)"""
+    return recipient == "client" and bool(_rules_for(rt, kind, rule_id, (NO_ANSWER,)))
 
 
 def after_failed(session: Session, rt: Runtime, reminder: Reminder,

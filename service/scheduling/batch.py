@@ -1,8 +1,9 @@
-"""Sending a claimed batch with a few transactions instead of a few per reminder.
+"""Sending a claimed batch with a few statements instead of a few per reminder.
 
 The safety order of dispatch.py is kept, only grouped:
-1. one transaction renews the leases, loads the batch, decides on each reminder
-   and writes every outbound message row; it commits before any gateway call;
+1. one transaction loads the batch, decides on each reminder, renews the leases
+   of those it sends and writes their outbound message rows; it commits (to disk)
+   before any gateway call;
 2. the calls go through a small thread pool (a slow answer holds one thread);
 3. one transaction records every answer.
 While one batch's calls run, the pass claims and prepares the next one
@@ -11,45 +12,85 @@ A crash between 1 and 3 leaves messages in "sending": the take-over reconciles
 them (reconcile.py), exactly as for a single send. If a step fails for any row,
 its transaction is rolled back and the batch falls back to one reminder at a time,
 so one bad row cannot hold up the others.
+
+The common case (a text or call to the client, wanted, inside the window; and,
+after the call, an accepted send whose rule plans no fallback) is read and written
+with plain SQL statements over the whole batch: at a few hundred sends a second the
+ORM's objects cost more than the gateway call itself (docs/performance.md). Every
+other reminder goes through the same ORM code as a single send (dispatch._prepare,
+_record_sent, _record_error_in), inside the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Column, Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from service.db import transaction
+from service.bulk_sql import id_in, insert_rows, update_rows
+from service.db import commit_without_waiting, transaction
+from service.domain import fallbacks
 from service.domain import reminders as rstate
 from service.gateways.base import GatewayError, SendResult
-from service.models import Message, Reminder
+from service.models import Client, Event, Message, Reminder
 from service.runtime import Runtime
-from service.scheduling.claims import Claim, lease_end
+from service.scheduling.claims import Claim, lease_end, renew
 from service.scheduling.dispatch import (
-    LOAD_WITH,
     Clock,
+    Outbound,
+    _load,
     _prepare,
     _process_safely,
     _push_back,
     _record_error_in,
     _record_sent,
+    _still_wanted,
     call,
     lock_for_recording,
+    outbound_values,
+    send_threads,
 )
 
 log = logging.getLogger(__name__)
 
 Outcome = tuple[str, str]  # (TickResult field, error text or "")
 
+REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
+CLIENTS: Table = Client.__table__  # type: ignore[assignment]
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+
+# Message columns whose value is the same for the whole batch (outbound_values).
+SHARED = ("direction", "from_number", "gateway", "status", "created_at", "updated_at")
+
+# The columns the batch path reads: what _still_wanted, outbound_values and
+# template_values look at. (Reading whole rows costs a conversion per column per
+# row; a column missing here fails the batch, which then goes one by one, and
+# tests/scale/test_claims.py checks that the batch path is really taken.)
+READ: dict[Table, list[Column[Any]]] = {
+    REMINDERS: [REMINDERS.c[name] for name in (
+        "id", "event_id", "client_id", "rule_id", "template", "channel", "recipient",
+        "trusted_person_id", "condition", "send_at", "latest_at")],
+    EVENTS: [EVENTS.c[name] for name in (
+        "id", "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
+        "documents_due", "decision_expected", "documents_in_at", "decided_at")],
+    CLIENTS: [CLIENTS.c[name] for name in (
+        "id", "phone", "language", "window", "opted_out", "anonymised_at")],
+}
+
 
 @dataclass
 class _Call:
     reminder_id: int
-    message: Message
+    message: Outbound
+    plain: bool = False  # a sent answer can be recorded without the ORM
     answer: SendResult | GatewayError | None = None
     crashed: str = ""  # an unexpected exception from the gateway, by type
 
@@ -73,7 +114,20 @@ def start_batch(rt: Runtime, claims: list[Claim], clock: Clock, name: str,
     except Exception:
         log.exception("preparing a batch failed; going one reminder at a time")
         return InFlight([_process_safely(rt, c, clock, name) for c in claims])
-    return InFlight(outcomes, calls, [pool.submit(_call, rt, c) for c in calls])
+    # A few senders take calls from one queue until it is empty: a slow answer holds
+    # up one sender, and the pool sees a handful of jobs, not one per message.
+    queue = deque(calls)
+    senders = min(send_threads(rt), len(calls))
+    return InFlight(outcomes, calls, [pool.submit(_send_from, rt, queue) for _ in range(senders)])
+
+
+def _send_from(rt: Runtime, queue: deque[_Call]) -> None:
+    while True:
+        try:
+            item = queue.popleft()  # atomic: two senders never take the same call
+        except IndexError:
+            return
+        _call(rt, item)
 
 
 def finish_batch(rt: Runtime, flight: InFlight, clock: Clock) -> list[Outcome]:
@@ -89,23 +143,91 @@ def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
     outcomes: list[Outcome] = []
     calls: list[_Call] = []
     with transaction(rt.sessions) as session:
-        ours = set(session.scalars(
-            update(Reminder)
-            .where(Reminder.id.in_(ids), Reminder.state == rstate.SENDING,
-                   Reminder.claimed_by == name)
-            .values(lease_until=lease_end(rt, now))
-            .returning(Reminder.id)
-            .execution_options(synchronize_session=False)))
-        outcomes += [("released", "")] * (len(ids) - len(ours))  # lost to a take-over
-        rows = session.scalars(select(Reminder).where(Reminder.id.in_(ours))
-                               .options(*LOAD_WITH)).unique().all()
-        for reminder in sorted(rows, key=lambda r: (r.send_at, r.id)):
-            prepared = _prepare(session, rt, reminder, now)  # rows are written at commit
+        conn = session.connection()
+        rows = conn.execute(select(*READ[REMINDERS]).where(
+            id_in(conn, REMINDERS.c.id, ids), REMINDERS.c.state == rstate.SENDING,
+            REMINDERS.c.claimed_by == name)).all()
+        events = _by_id(conn, EVENTS, {r.event_id for r in rows})
+        clients = _by_id(conn, CLIENTS, {r.client_id for r in rows})
+        plain: list[dict[str, Any]] = []
+        one_by_one: list[int] = []
+        for row in sorted(rows, key=lambda r: (r.send_at, r.id)):
+            values = _plain_send(rt, row, events[row.event_id], clients[row.client_id], now)
+            if values is None:
+                one_by_one.append(row.id)
+            else:
+                plain.append(values)
+        if plain:
+            calls += _write_messages(rt, conn, plain, {r.id: r for r in rows}, events,
+                                     lease_end(rt, now), name)
+        written: list[tuple[int, Message]] = []
+        for reminder_id in one_by_one:
+            if not renew(session, rt, reminder_id, name, now):
+                continue  # lost to a take-over since it was read
+            prepared = _prepare(session, rt, _load(session, reminder_id), now)
             if isinstance(prepared, str):
                 outcomes.append((prepared, ""))
             else:
-                calls.append(_Call(reminder.id, prepared))
+                written.append((reminder_id, prepared))
+        if written:
+            session.flush()  # the ids the calls need
+            calls += [_Call(rid, Outbound.of(message)) for rid, message in written]
+    # Claims no longer ours (a take-over after our lease ran out) are left alone.
+    outcomes += [("released", "")] * (len(ids) - len(outcomes) - len(calls))
     return outcomes, calls
+
+
+def _by_id(conn: Connection, table: Table, ids: Iterable[int]) -> dict[int, Row[Any]]:
+    query = select(*READ[table]).where(id_in(conn, table.c.id, list(ids)))
+    return {row.id: row for row in conn.execute(query)}
+
+
+def _plain_send(rt: Runtime, row: Row[Any], event: Row[Any], client: Row[Any],
+                now: datetime) -> dict[str, Any] | None:
+    """The message row's values when this reminder simply goes out now; None when it
+    needs the ORM path (a trusted person, a task, not wanted, the window closed)."""
+    if row.channel not in ("sms", "voice") or row.recipient != "client" \
+            or row.trusted_person_id is not None:
+        return None
+    if _still_wanted(row, event, client, now) is not None:  # type: ignore[arg-type]
+        return None
+    if not rt.client_window(client.window).is_open(now):
+        return None
+    return outbound_values(rt, row, event, client, now)  # type: ignore[arg-type]
+
+
+def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
+                    reminders: dict[int, Row[Any]], events: dict[int, Row[Any]],
+                    lease: datetime, name: str) -> list[_Call]:
+    """Count the attempts and renew the leases, then insert the messages of the
+    reminders still ours: two statements for the batch.
+
+    The UPDATE locks the rows on PostgreSQL, so a take-over running at the same
+    moment waits and then finds a fresh lease (see claims.renew).
+    """
+    ours = set(conn.scalars(
+        update(REMINDERS)
+        .where(id_in(conn, REMINDERS.c.id, [v["reminder_id"] for v in values]),
+               REMINDERS.c.state == rstate.SENDING, REMINDERS.c.claimed_by == name)
+        .values(attempts=REMINDERS.c.attempts + 1, lease_until=lease)
+        .returning(REMINDERS.c.id)))
+    values = [v for v in values if v["reminder_id"] in ours]
+    if not values:
+        return []
+    # What every message of the batch shares goes once, not once a row.
+    same = {key: values[0][key] for key in SHARED}
+    message_ids = insert_rows(conn, MESSAGES,
+                              [{k: v for k, v in row.items() if k not in same} for row in values],
+                              key="callback_token", **same)
+    calls = []
+    for message_id, v in zip(message_ids, values, strict=True):
+        row = reminders[v["reminder_id"]]
+        follows = fallbacks.plans_after_sent(rt, events[row.event_id].kind, row.rule_id,
+                                             row.recipient)
+        calls.append(_Call(row.id, Outbound(message_id, v["channel"], v["to_number"],
+                                            v["body"], v["callback_token"]),
+                           plain=not follows))
+    return calls
 
 
 def _call(rt: Runtime, item: _Call) -> None:
@@ -121,13 +243,12 @@ def _call(rt: Runtime, item: _Call) -> None:
 def _record_all(rt: Runtime, calls: list[_Call], clock: Clock) -> list[Outcome]:
     now = clock()
     done = [c for c in calls if not c.crashed]
-    outcomes: list[Outcome] = []
     try:
         with transaction(rt.sessions) as session:
-            lock_for_recording(session, [c.reminder_id for c in done],
-                               [c.message.id for c in done])
-            for item in done:
-                outcomes.append((_record_one(session, rt, item, now), ""))
+            # If a database crash loses this, the messages are still "sending": the
+            # take-over finds them in Twilio's list and adopts them (reconcile.py).
+            commit_without_waiting(session)
+            outcomes = _record_in(session, rt, done, now)
     except Exception:
         log.exception("recording a batch failed; recording one at a time")
         outcomes = [_record_alone(rt, item, now) for item in done]
@@ -135,6 +256,47 @@ def _record_all(rt: Runtime, calls: list[_Call], clock: Clock) -> list[Outcome]:
         if item.crashed:
             _push_back(rt, item.reminder_id, now)
             outcomes.append(("released", f"reminder {item.reminder_id}: {item.crashed}"))
+    return outcomes
+
+
+def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime
+               ) -> list[Outcome]:
+    """Record every answer: sent ones with two statements, the rest through the ORM.
+
+    The rows are locked first (on PostgreSQL), so a status callback arriving at the
+    same moment waits for this transaction instead of being overwritten by it.
+    """
+    conn = session.connection()
+    states = dict(conn.execute(
+        select(REMINDERS.c.id, REMINDERS.c.state)
+        .where(id_in(conn, REMINDERS.c.id, [c.reminder_id for c in done]))
+        .with_for_update()).tuples().all())
+    statuses = dict(conn.execute(
+        select(MESSAGES.c.id, MESSAGES.c.status)
+        .where(id_in(conn, MESSAGES.c.id, [c.message.id for c in done]))
+        .with_for_update()).tuples().all())
+    messages: list[dict[str, Any]] = []
+    reminders: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    for item in done:
+        answer, state = item.answer, states.get(item.reminder_id)
+        new = rstate.DELIVERED if isinstance(answer, SendResult) and \
+            answer.status == "delivered" else rstate.SENT
+        if not (item.plain and isinstance(answer, SendResult)
+                and state in (rstate.SENDING, rstate.UNCERTAIN)
+                and rstate.can_move(state, new)):
+            outcomes.append((_record_one(session, rt, item, now), ""))
+            continue
+        status = statuses[item.message.id]
+        messages.append({"id": item.message.id, "gateway_sid": answer.sid,
+                         # a status callback may have been quicker than us
+                         "status": answer.status if status in ("sending", "unknown")
+                         else status})
+        reminders.append({"id": item.reminder_id, "state": new})
+        outcomes.append(("delivered" if new == rstate.DELIVERED else "sent", ""))
+    update_rows(conn, MESSAGES, messages, updated_at=now)
+    update_rows(conn, REMINDERS, reminders, sent_at=now, updated_at=now, claimed_by=None,
+                lease_until=None)
     return outcomes
 
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, Update, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from service.db import transaction
+from service.db import commit_without_waiting, transaction
 from service.domain import reminders as rstate
 from service.models import Reminder
 from service.runtime import Runtime
@@ -34,10 +34,13 @@ class Claim:
     send_at: datetime
 
 
+REMINDERS = Reminder.__table__  # claims are plain SQL: no ORM objects are needed
+
+
 def _state_is(state: str) -> ColumnElement[bool]:
     """The state written into the SQL text, not bound: PostgreSQL matches a partial
     index's WHERE only against literals, also once psycopg prepares the statement."""
-    return Reminder.state == literal_column(f"'{state}'")
+    return REMINDERS.c.state == literal_column(f"'{state}'")
 
 
 def lease_end(rt: Runtime, now: datetime) -> datetime:
@@ -52,23 +55,23 @@ def claim_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update
     and with SKIP LOCKED every run finds other rows, so far more than `limit`
     would be claimed.
     """
-    due = (select(Reminder.id)
-           .where(_state_is(rstate.PLANNED), Reminder.send_at <= now)
-           .order_by(Reminder.send_at)
+    due = (select(REMINDERS.c.id)
+           .where(_state_is(rstate.PLANNED), REMINDERS.c.send_at <= now)
+           .order_by(REMINDERS.c.send_at)
            .limit(limit)
            .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
            .cte("due").prefix_with("MATERIALIZED"))
-    return (update(Reminder)
-            .where(Reminder.id == due.c.id, Reminder.state == rstate.PLANNED)
+    return (update(REMINDERS)
+            .where(REMINDERS.c.id == due.c.id, REMINDERS.c.state == rstate.PLANNED)
             .values(state=rstate.SENDING, claimed_by=name, claimed_at=now,
                     lease_until=lease_end(rt, now), updated_at=now)
-            .returning(Reminder.id, Reminder.channel, Reminder.send_at)
-            .execution_options(synchronize_session=False))
+            .returning(REMINDERS.c.id, REMINDERS.c.channel, REMINDERS.c.send_at))
 
 
 def claim_due(rt: Runtime, now: datetime, name: str, limit: int) -> list[Claim]:
     """Claim up to `limit` due planned reminders, earliest first, in one statement."""
     with transaction(rt.sessions) as session:
+        commit_without_waiting(session)  # a lost claim only returns its rows to "planned"
         rows = session.execute(claim_statement(rt, now, name, limit)).all()
     claims = [Claim(id=row.id, channel=row.channel, send_at=row.send_at) for row in rows]
     claims.sort(key=lambda c: (c.send_at, c.id))
@@ -78,24 +81,23 @@ def claim_due(rt: Runtime, now: datetime, name: str, limit: int) -> list[Claim]:
 def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update:
     """The UPDATE that takes over expired claims; claimed_at is kept, since it still
     tells which messages belong to the interrupted attempt."""
-    expired = (select(Reminder.id)
-               .where(_state_is(rstate.SENDING), Reminder.lease_until < now)
-               .order_by(Reminder.lease_until)
+    expired = (select(REMINDERS.c.id)
+               .where(_state_is(rstate.SENDING), REMINDERS.c.lease_until < now)
+               .order_by(REMINDERS.c.lease_until)
                .limit(limit)
                .with_for_update(skip_locked=True)
                .cte("expired").prefix_with("MATERIALIZED"))
-    return (update(Reminder)
-            .where(Reminder.id == expired.c.id,
-                   Reminder.state == rstate.SENDING, Reminder.lease_until < now)
+    return (update(REMINDERS)
+            .where(REMINDERS.c.id == expired.c.id,
+                   REMINDERS.c.state == rstate.SENDING, REMINDERS.c.lease_until < now)
             .values(claimed_by=name, lease_until=lease_end(rt, now), updated_at=now)
-            .returning(Reminder.id)
-            .execution_options(synchronize_session=False))
+            .returning(REMINDERS.c.id))
 
 
 def expired_query(now: datetime) -> Select[tuple[int]]:
     """Is any claim's lease over? (The idle pass asks; the partial index answers.)"""
-    return select(Reminder.id).where(_state_is(rstate.SENDING),
-                                     Reminder.lease_until < now).limit(1)
+    return select(REMINDERS.c.id).where(_state_is(rstate.SENDING),
+                                        REMINDERS.c.lease_until < now).limit(1)
 
 
 def take_over_expired(rt: Runtime, now: datetime, name: str, limit: int) -> list[int]:

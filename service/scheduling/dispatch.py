@@ -21,16 +21,17 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, literal_column, select, text, update
+from sqlalchemy import Select, func, literal_column, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.clock import utcnow
-from service.db import transaction
+from service.db import commit_without_waiting, transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
 from service.domain import trusted
@@ -78,6 +79,7 @@ class TickResult:
 
 
 MAX_BATCHES = 10_000
+BEAT_SECONDS = 5.0  # heartbeats during a long drain (readiness allows minutes)
 MAX_RETRY_DELAY = 3600.0
 Clock = Callable[[], datetime]
 
@@ -123,11 +125,9 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list
     """The idle pass in one transaction: any expired claims? claim a first batch,
     any queued messages? and the heartbeat. (Most passes find nothing at all.)"""
     with transaction(rt.sessions) as session:
-        if rt.engine.dialect.name == "postgresql":
-            # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and
-            # a lost claim only returns its rows to "planned" (the batch's own writes,
-            # made after this, are committed durably and carry this one with them).
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and a
+        # lost claim only returns its rows to "planned".
+        commit_without_waiting(session)
         expired = session.execute(expired_query(now)).first() is not None
         rows = session.execute(claim_statement(rt, now, name, batch)).all()
         queued = session.execute(queued_messages_query(1)).first() is not None
@@ -143,6 +143,7 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
 
     with ThreadPoolExecutor(max_workers=send_threads(rt), thread_name_prefix="send") as pool:
         flight = None
+        last_beat = time.monotonic()
         for _ in range(MAX_BATCHES):
             result.claimed += len(claims)
             started = start_batch(rt, claims, clock, name, pool)
@@ -151,7 +152,9 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
             flight = started
             if len(claims) < batch or (stop is not None and stop.is_set()):
                 break
-            beat(rt, name, clock(), result.summary())  # a long drain is still alive
+            if time.monotonic() - last_beat >= BEAT_SECONDS:  # a long drain is still alive
+                beat(rt, name, clock(), result.summary())
+                last_beat = time.monotonic()
             claims = claim_due(rt, clock(), name, batch)
             if not claims:
                 break
@@ -259,23 +262,49 @@ def _load(session: Session, reminder_id: int) -> Reminder:
     return reminder
 
 
-def _outbound_message(session: Session, rt: Runtime, reminder: Reminder, event: Event,
-                      client: Client, now: datetime) -> Message:
-    person = reminder.trusted_person
+def outbound_values(rt: Runtime, reminder: Reminder, event: Event, client: Client,
+                    now: datetime) -> dict[str, object]:
+    """The columns of the message row a due reminder sends, before it is sent.
+
+    Reads only columns, so the batch path can hand it plain rows instead of ORM objects.
+    """
+    person = reminder.trusted_person if reminder.trusted_person_id is not None else None
     to = person.phone if person is not None else client.phone
     language = person.language if person is not None else client.language
     body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
                        rt.sender)
-    message = Message(direction="out", channel=reminder.channel, client_id=client.id,
-                      reminder_id=reminder.id, event_id=event.id, to_number=to,
-                      from_number=rt.config.twilio.from_number, body=body,
-                      gateway=rt.gateway.name, status="sending",
-                      callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
+    return {"direction": "out", "channel": reminder.channel, "client_id": client.id,
+            "reminder_id": reminder.id, "event_id": event.id, "to_number": to,
+            "from_number": rt.config.twilio.from_number, "body": body,
+            "gateway": rt.gateway.name, "status": "sending",
+            "callback_token": secrets.token_urlsafe(24), "created_at": now, "updated_at": now}
+
+
+def _outbound_message(session: Session, rt: Runtime, reminder: Reminder, event: Event,
+                      client: Client, now: datetime) -> Message:
+    message = Message(**outbound_values(rt, reminder, event, client, now))
     session.add(message)  # written at commit, with the batch's other rows
     return message
 
 
-def call(rt: Runtime, message: Message) -> SendResult:
+@dataclass(frozen=True)
+class Outbound:
+    """What a gateway call needs of a recorded message: plain values that any thread
+    may read, where an ORM object belongs to its session."""
+
+    id: int
+    channel: str
+    to_number: str
+    body: str
+    callback_token: str
+
+    @classmethod
+    def of(cls, message: Message) -> Outbound:
+        return cls(message.id, message.channel, message.to_number, message.body or "",
+                   message.callback_token or "")
+
+
+def call(rt: Runtime, message: Message | Outbound) -> SendResult:
     """Hand one recorded message to the gateway."""
     status_url = rt.public_url(f"/twilio/status/{message.callback_token}")
     if message.channel == "voice":

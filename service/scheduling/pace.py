@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,22 +73,22 @@ class SharedPace:
     def _reserve(self, count: int) -> list[datetime]:
         for _ in range(CAS_TRIES):
             now = wall_now()
-            with transaction(self.sessions) as session:
-                row = session.get(SendPace, self.kind)
-                start = now if row is None else max(now, row.next_at)
-                version = None if row is None else row.version
-            end = start + self.interval * count
-            if version is None:
-                if self._create_row(end):
-                    return self._spread(start, count)
-                continue
-            with transaction(self.sessions) as session:
-                changed = session.execute(
-                    update(SendPace)
-                    .where(SendPace.kind == self.kind, SendPace.version == version)
-                    .values(next_at=end, version=version + 1)).rowcount
-            if changed == 1:
-                return self._spread(start, count)
+            with transaction(self.sessions) as session:  # read and check-and-set at once
+                row = session.execute(select(SendPace.next_at, SendPace.version)
+                                      .where(SendPace.kind == self.kind)).first()
+                if row is not None:
+                    start = max(now, row.next_at)
+                    changed = session.execute(
+                        update(SendPace)
+                        .where(SendPace.kind == self.kind, SendPace.version == row.version)
+                        .values(next_at=start + self.interval * count,
+                                version=row.version + 1)
+                        .execution_options(synchronize_session=False)).rowcount
+                    if changed == 1:
+                        return self._spread(start, count)
+                    continue  # another process took slots meanwhile: read again
+            if self._create_row(now + self.interval * count):
+                return self._spread(now, count)
         raise RuntimeError(f"could not reserve a {self.kind} send slot")
 
     def _create_row(self, end: datetime) -> bool:

@@ -1,0 +1,176 @@
+"""The batch path's plain SQL writes exactly what the one-by-one ORM path writes.
+
+The batch path (scheduling/batch.py) reads and writes a whole batch with a few
+statements; every other case goes through the ORM code of a single send. Both must
+leave the same rows behind, and the batch path must really be taken (a failing
+batch falls back to one at a time silently, apart from a logged error).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, update
+
+from service.bulk_sql import id_in, insert_rows, update_rows
+from service.db import transaction
+from service.gateways.base import SendResult
+from service.gateways.development import DevelopmentGateway
+from service.models import Event, Message, Reminder
+from service.runtime import Runtime
+from service.scheduling import batch
+from service.scheduling.claims import claim_due
+from service.scheduling.dispatch import process_reminder, tick
+from tests.scale.seed import phone, seed_due
+
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)  # Wednesday 12:00 in Helsinki
+T1 = T0 + timedelta(hours=1)
+# updated_at is left out: the ORM path stamps it with the real time.
+COMPARED_MESSAGE = ("direction", "channel", "to_number", "from_number", "body", "gateway",
+                    "status", "created_at", "error_code", "error_message")
+COMPARED_REMINDER = ("state", "reason", "attempts", "claimed_by", "lease_until", "sent_at")
+
+
+class QueuedGateway(DevelopmentGateway):
+    """Answers like Twilio does: accepted and "queued" (delivery comes by callback)."""
+
+    def _result(self, prefix: str, status: str = "queued") -> SendResult:
+        return super()._result(prefix, "queued")
+
+
+def _no_fallback(caplog: pytest.LogCaptureFixture) -> None:
+    falls = [r.getMessage() for r in caplog.records if "one at a time" in r.getMessage()]
+    assert falls == [], falls
+
+
+def _rows(rt: Runtime, first: int, count: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(message, reminder) columns that must not depend on the path, by reminder."""
+    numbers = [phone(first + i) for i in range(count)]
+    with transaction(rt.sessions) as session:
+        pairs = session.execute(
+            select(Message, Reminder).join(Reminder, Message.reminder_id == Reminder.id)
+            .where(Message.to_number.in_(numbers)).order_by(Message.to_number)).all()
+        return [({k: getattr(m, k) for k in COMPARED_MESSAGE},
+                 {k: getattr(r, k) for k in COMPARED_REMINDER}) for m, r in pairs]
+
+
+def test_the_batch_path_writes_what_the_single_path_writes(
+        rt: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    rt.gateway = QueuedGateway()
+    seed_due(rt.engine, 5, T0 - timedelta(minutes=1))
+    single = seed_due(rt.engine, 5, T0 - timedelta(minutes=1), first=100)
+    with transaction(rt.sessions) as session:  # the second set waits for the single path
+        session.execute(update(Reminder).where(Reminder.id.in_(single))
+                        .values(send_at=T0 + timedelta(minutes=1)))
+
+    with caplog.at_level(logging.ERROR):
+        result = tick(rt, now=T0, worker_name="w")
+    _no_fallback(caplog)
+    assert (result.claimed, result.sent) == (5, 5)
+
+    later = T0 + timedelta(minutes=1)
+    for claim in claim_due(rt, later, "w", 10):
+        assert process_reminder(rt, claim.id, T0, "w") == "sent"
+
+    by_batch, by_single = _rows(rt, 0, 5), _rows(rt, 100, 5)
+    assert len(by_batch) == len(by_single) == 5
+    for i, ((message, reminder), (message_1, reminder_1)) in enumerate(
+            zip(by_batch, by_single, strict=True)):
+        assert message_1["to_number"] == phone(100 + i)
+        # Each reminder has its own number and place; apart from those, the same row.
+        message_1 = {**message_1, "to_number": phone(i),
+                     "body": message_1["body"].replace(f"Huone {100 + i}", f"Huone {i}")}
+        assert message == message_1
+        assert reminder == reminder_1
+    assert by_batch[0][0] == {**by_batch[0][0], "status": "queued", "direction": "out",
+                              "gateway": rt.gateway.name, "created_at": T0}
+    assert "Huone 0" in by_batch[0][0]["body"]
+    assert by_batch[0][1] == {**by_batch[0][1], "state": "sent", "attempts": 1,
+                              "claimed_by": None, "lease_until": None, "sent_at": T0}
+    with transaction(rt.sessions) as session:
+        sids = session.scalars(select(Message.gateway_sid)).all()
+        assert len(set(sids)) == 10 and None not in sids
+
+
+def test_a_batch_with_rows_for_the_orm_path_sends_the_rest_in_bulk(
+        rt: Runtime, gateway: DevelopmentGateway, caplog: pytest.LogCaptureFixture) -> None:
+    ids = seed_due(rt.engine, 8, T0 - timedelta(minutes=1))
+    with transaction(rt.sessions) as session:
+        cancelled = session.get(Reminder, ids[3])
+        session.get(Event, cancelled.event_id).state = "cancelled"
+        task = session.get(Reminder, ids[5])
+        task.channel, task.template, task.recipient = "task", "call_client", "worker"
+    with caplog.at_level(logging.ERROR):
+        result = tick(rt, now=T0)
+    _no_fallback(caplog)
+    assert (result.claimed, result.delivered, result.cancelled, result.tasks) == (8, 6, 1, 1)
+    assert len(gateway.sent) == 6
+    with transaction(rt.sessions) as session:
+        assert session.get(Reminder, ids[3]).state == "cancelled"
+        assert session.get(Reminder, ids[5]).state == "delivered"
+        assert session.scalar(select(Message.id).where(Message.reminder_id == ids[3])) is None
+
+
+def test_a_status_callback_quicker_than_the_recording_is_kept(rt: Runtime) -> None:
+    seed_due(rt.engine, 3, T0 - timedelta(minutes=1))
+
+    class CallbackFirst(QueuedGateway):
+        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+            answer = super().send_sms(to, body, status_callback=status_callback)
+            with transaction(rt.sessions) as session:  # Twilio's callback, during our call
+                session.execute(update(Message).where(Message.to_number == to)
+                                .values(status="delivered"))
+            return answer
+
+    rt.gateway = CallbackFirst()
+    result = tick(rt, now=T0)
+    assert result.sent == 3
+    with transaction(rt.sessions) as session:
+        assert set(session.scalars(select(Message.status))) == {"delivered"}
+        assert all(s.startswith("SM") for s in session.scalars(select(Message.gateway_sid)))
+
+
+def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
+        rt: Runtime, gateway: DevelopmentGateway) -> None:
+    seed_due(rt.engine, 4, T0 - timedelta(minutes=1))
+    claims = claim_due(rt, T0, "w1", 10)
+    with transaction(rt.sessions) as session:  # another worker took one over meanwhile
+        session.execute(update(Reminder).where(Reminder.id == claims[1].id)
+                        .values(claimed_by="w2"))
+    outcomes, calls = batch._prepare_all(rt, [c.id for c in claims], lambda: T0, "w1")
+    assert outcomes == [("released", "")]
+    assert sorted(c.reminder_id for c in calls) == sorted(
+        c.id for c in claims if c.id != claims[1].id)
+    with transaction(rt.sessions) as session:
+        taken = session.get(Reminder, claims[1].id)
+        assert (taken.claimed_by, taken.attempts) == ("w2", 0)
+        assert session.scalar(select(Message.id).where(
+            Message.reminder_id == claims[1].id)) is None
+
+
+def test_bulk_statements_on_both_databases(engine: Engine) -> None:
+    messages = Message.__table__
+    new = [{"channel": "sms", "to_number": f"+35840000000{i}", "body": f"teksti {i}",
+            "callback_token": f"token-{4 - i}"} for i in range(5)]
+    with engine.begin() as conn:
+        ids = insert_rows(conn, messages, new, key="callback_token", direction="out",
+                          status="sending", gateway="twilio", from_number="+358",
+                          created_at=T0, updated_at=T0)
+        assert len(set(ids)) == 5
+        got = conn.execute(select(messages.c.id, messages.c.body, messages.c.created_at,
+                                  messages.c.status)
+                           .where(id_in(conn, messages.c.id, ids))).all()
+        assert {row.id: row.body for row in got} == {
+            ids[i]: f"teksti {i}" for i in range(5)}  # ids come back in the rows' order
+        assert {(row.created_at, row.status) for row in got} == {(T0, "sending")}
+        update_rows(conn, messages, [{"id": ids[0], "status": "sent"},
+                                     {"id": ids[3], "status": "failed"}], updated_at=T1)
+        changed = dict(conn.execute(select(messages.c.id, messages.c.status)
+                                    .where(messages.c.updated_at == T1)).tuples().all())
+        assert changed == {ids[0]: "sent", ids[3]: "failed"}
+        assert conn.execute(select(messages.c.id).where(
+            id_in(conn, messages.c.id, []))).all() == []
+        assert insert_rows(conn, messages, [], key="callback_token") == []
