@@ -5,14 +5,19 @@ The same number of SMS go to the same fast loopback peer twice in one run:
 (b) our dispatch pass: claim, checks, message row written before the call,
     the call through TwilioGateway (shared rate limiter included), outcome
     recorded, on PostgreSQL.
-Both with the same concurrency (1 thread, then 4). Bookkeeping share =
+Both with the same concurrency (1 thread, then 4), in alternating rounds (the
+machine's speed drifts; the median of each side is compared). Bookkeeping share =
 1 - rate(b) / rate(a): the part of our time not spent in the SDK call itself.
+Also printed: this process's CPU time per send on each side (the SDK is CPU-bound
+in Python, so the CPU difference is what our bookkeeping costs).
 
-Run: .venv/bin/python -m bench.dispatch_overhead [N]
+Run: .venv/bin/python -m bench.dispatch_overhead [N] [ROUNDS]
 """
 
 from __future__ import annotations
 
+import resource
+import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +33,14 @@ from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
 
-def bare(port: int, count: int, threads: int) -> float:
-    """Sends per second with the SDK alone (one client, as the gateway keeps one)."""
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare(port: int, count: int, threads: int) -> tuple[float, float]:
+    """Sends per second with the SDK alone (one client, as the gateway keeps one),
+    and this process's CPU milliseconds per send."""
     client = Client(procs.ACCOUNT_SID, procs.AUTH_TOKEN,
                     http_client=RewritingHttpClient(f"http://127.0.0.1:{port}", 10.0))
 
@@ -38,38 +49,50 @@ def bare(port: int, count: int, threads: int) -> float:
                                body=f"Sosiaalitoimi: muistutus ajasta. Huone {i}",
                                status_callback=f"https://rinnalla.example.fi/twilio/status/b{i}")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(send, range(count)))
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), (cpu_seconds() - cpu) / count * 1000
 
 
-def ours(port: int, count: int, threads: int) -> float:
-    """Reminders per second through one dispatch pass on PostgreSQL."""
+def ours(port: int, count: int, threads: int) -> tuple[float, float]:
+    """Reminders per second through one dispatch pass on PostgreSQL, and this
+    process's CPU milliseconds per reminder (the pass only, not the seeding)."""
     with scratch() as (url, engine, tmp):
         seed_due(engine, count, utcnow() - timedelta(minutes=1))
         config = twilio_config(url, port, tmp, batch_size=100, send_threads=threads,
                                messages_per_second=100_000.0)
         rt = with_config(runtime(config, engine), send_threads=threads)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         result = tick(rt)
         elapsed = time.perf_counter() - started
         assert result.sent == count, result.summary()
-        return count / elapsed
+        return count / elapsed, (cpu_seconds() - cpu) / count * 1000
 
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     with scratch() as (_, _, tmp), peer(tmp) as port:
         bare(port, 200, 1)  # warm up: imports, connections
-        print(f"dispatch overhead: {count} SMS to a loopback peer, same run")
+        print(f"dispatch overhead: {count} SMS to a loopback peer, {rounds} alternating rounds")
         for threads in (1, 4):
-            sdk = bare(port, count, threads)
-            dispatch = ours(port, count, threads)
-            share = 1 - dispatch / sdk
-            print(f"  {threads} thread(s): bare SDK {sdk:7.1f}/s, dispatch {dispatch:7.1f}/s, "
-                  f"ratio {dispatch / sdk:.2f}, bookkeeping {share:.0%} of our time "
-                  f"({(1 / dispatch - 1 / sdk) * 1000:.2f} ms a reminder)")
+            sdk_runs, our_runs = [], []
+            for _ in range(rounds):
+                sdk_runs.append(bare(port, count, threads))
+                our_runs.append(ours(port, count, threads))
+            sdk = statistics.median(r for r, _ in sdk_runs)
+            dispatch = statistics.median(r for r, _ in our_runs)
+            sdk_cpu = statistics.median(c for _, c in sdk_runs)
+            our_cpu = statistics.median(c for _, c in our_runs)
+            print(f"  {threads} thread(s): bare SDK {sdk:6.1f}/s "
+                  f"({min(r for r, _ in sdk_runs):.0f}-{max(r for r, _ in sdk_runs):.0f}), "
+                  f"dispatch {dispatch:6.1f}/s "
+                  f"({min(r for r, _ in our_runs):.0f}-{max(r for r, _ in our_runs):.0f}), "
+                  f"ratio {dispatch / sdk:.2f}, bookkeeping {1 - dispatch / sdk:.0%} of our time")
+            print(f"      CPU of this process per send: bare {sdk_cpu:.2f} ms, "
+                  f"dispatch {our_cpu:.2f} ms (+{our_cpu - sdk_cpu:.2f} ms, "
+                  f"{(our_cpu - sdk_cpu) / our_cpu:.0%} of ours)")
     print(f"  machine: {machine()}")
 
 
