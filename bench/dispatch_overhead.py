@@ -1,7 +1,8 @@
 """Benchmark 1: what our bookkeeping costs per reminder sent.
 
 The same number of SMS go to the same fast loopback peer twice in one run:
-(a) bare twilio SDK calls, messages.create(...) in a loop, nothing else;
+(a) bare twilio SDK calls, messages.create(...) in a loop, nothing else, with the
+    same texts (same template and values) and callback addresses that (b) sends;
 (b) our dispatch pass: claim, checks, message row written before the call,
     the call through TwilioGateway (shared rate limiter included), outcome
     recorded, on PostgreSQL.
@@ -16,19 +17,27 @@ Run: .venv/bin/python -m bench.dispatch_overhead [N] [ROUNDS]
 
 from __future__ import annotations
 
+import gc
 import resource
+import secrets
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 from twilio.rest import Client
 
 from bench.common import machine, peer, runtime, scratch, twilio_config, with_config
 from service.clock import utcnow
+from service.domain.rendering import render_text
 from service.gateways.twilio_http import RewritingHttpClient
+from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.scheduling.worker import settle_heap
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
@@ -38,21 +47,47 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bare(port: int, count: int, threads: int) -> tuple[float, float]:
+@contextmanager
+def started_up() -> Iterator[None]:
+    """Each side measured as a started worker process runs: what start-up built is
+    frozen (worker.settle_heap); thawed afterwards, so the rounds do not pile up."""
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def texts(rt: Runtime, count: int) -> list[tuple[str, str]]:
+    """(body, StatusCallback) as the dispatch pass will send them: the same template,
+    values and token length, so both sides send the same bytes to the peer."""
+    starts_at = utcnow() + timedelta(days=2)
+    return [(render_text(rt.templates, "sms", "appointment_reminder", "fi",
+                         SimpleNamespace(place=f"Huone {i}", bring=None, agency=None,
+                                         starts_at=starts_at, documents_due=None,
+                                         decision_expected=None),  # type: ignore[arg-type]
+                         rt.sender),
+             rt.public_url(f"/twilio/status/{secrets.token_urlsafe(24)}"))
+            for i in range(count)]
+
+
+def bare(port: int, prepared: list[tuple[str, str]], threads: int) -> tuple[float, float]:
     """Sends per second with the SDK alone (one client, as the gateway keeps one),
     and this process's CPU milliseconds per send."""
     client = Client(procs.ACCOUNT_SID, procs.AUTH_TOKEN,
                     http_client=RewritingHttpClient(f"http://127.0.0.1:{port}", 10.0))
+    count = len(prepared)
 
     def send(i: int) -> None:
-        client.messages.create(to=phone(i), from_=procs.FROM_NUMBER,
-                               body=f"Sosiaalitoimi: muistutus ajasta. Huone {i}",
-                               status_callback=f"https://rinnalla.example.fi/twilio/status/b{i}")
+        body, callback = prepared[i]
+        client.messages.create(to=phone(i), from_=procs.FROM_NUMBER, body=body,
+                               status_callback=callback)
 
-    started, cpu = time.perf_counter(), cpu_seconds()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(send, range(count)))
-    return count / (time.perf_counter() - started), (cpu_seconds() - cpu) / count * 1000
+    with started_up():
+        started, cpu = time.perf_counter(), cpu_seconds()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(send, range(count)))
+        return count / (time.perf_counter() - started), (cpu_seconds() - cpu) / count * 1000
 
 
 def ours(port: int, count: int, threads: int) -> tuple[float, float]:
@@ -63,9 +98,10 @@ def ours(port: int, count: int, threads: int) -> tuple[float, float]:
         config = twilio_config(url, port, tmp, batch_size=100, send_threads=threads,
                                messages_per_second=100_000.0)
         rt = with_config(runtime(config, engine), send_threads=threads)
-        started, cpu = time.perf_counter(), cpu_seconds()
-        result = tick(rt)
-        elapsed = time.perf_counter() - started
+        with started_up():
+            started, cpu = time.perf_counter(), cpu_seconds()
+            result = tick(rt)
+            elapsed = time.perf_counter() - started
         assert result.sent == count, result.summary()
         return count / elapsed, (cpu_seconds() - cpu) / count * 1000
 
@@ -73,13 +109,14 @@ def ours(port: int, count: int, threads: int) -> tuple[float, float]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    with scratch() as (_, _, tmp), peer(tmp) as port:
-        bare(port, 200, 1)  # warm up: imports, connections
+    with scratch() as (url, engine, tmp), peer(tmp) as port:
+        prepared = texts(runtime(twilio_config(url, port, tmp), engine), count)
+        bare(port, prepared[:200], 1)  # warm up: imports, connections
         print(f"dispatch overhead: {count} SMS to a loopback peer, {rounds} alternating rounds")
         for threads in (1, 4):
             sdk_runs, our_runs = [], []
             for _ in range(rounds):
-                sdk_runs.append(bare(port, count, threads))
+                sdk_runs.append(bare(port, prepared, threads))
                 our_runs.append(ours(port, count, threads))
             sdk = statistics.median(r for r, _ in sdk_runs)
             dispatch = statistics.median(r for r, _ in our_runs)

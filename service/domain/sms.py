@@ -121,6 +121,9 @@ _REPLACEMENTS: dict[str, str] = {
     "\u2029": "\n",  # paragraph separator
 }
 _TRANSLATION = str.maketrans(_REPLACEMENTS)
+# Most texts hold none of them: one scan in C, and str.translate's per-letter
+# lookups are skipped (clean_sms_text runs for every text sent).
+_TO_REPLACE = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
 
 
 def clean_sms_text(text: str) -> str:
@@ -129,7 +132,9 @@ def clean_sms_text(text: str) -> str:
     Line endings become ``\\n``; spaces at line ends and trailing blank lines go.
     Letters outside GSM-7 (š, ž, Cyrillic) and emoji are left as the author wrote them.
     """
-    unified = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATION)
+    unified = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _TO_REPLACE.search(unified):
+        unified = unified.translate(_TRANSLATION)
     lines = [line.rstrip(" ") for line in unified.split("\n")]
     return "\n".join(lines).rstrip("\n")
 

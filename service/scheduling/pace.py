@@ -30,6 +30,7 @@ from service.db import transaction
 from service.models import SendPace
 
 CAS_TRIES = 200
+MAX_CHUNK = 1000
 
 
 def wall_now() -> datetime:
@@ -47,7 +48,8 @@ class SharedPace:
         self.kind = kind
         self.interval = timedelta(seconds=1.0 / per_second)
         # Reserve half a second's worth at once: one database round trip per chunk.
-        self.chunk = max(1, min(50, int(per_second * chunk_seconds)))
+        # (The cap only bounds the list of slots held at very high configured rates.)
+        self.chunk = max(1, min(MAX_CHUNK, int(per_second * chunk_seconds)))
         # A reserved slot may be used this late (a sender slower than the rate);
         # older ones are dropped, so a burst never exceeds half a second's worth.
         self.grace = timedelta(seconds=chunk_seconds)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from service.db import transaction
 from service.gateways.development import DevelopmentGateway
 from service.models import Heartbeat, Reminder
 from service.runtime import Runtime, team_window
-from service.scheduling.worker import run_worker
+from service.scheduling.worker import run_worker, settle_heap
 from tests.scale.seed import seed_due
 
+
+
+@pytest.fixture(autouse=True)
+def _thaw() -> Iterator[None]:
+    """run_worker freezes the heap as a worker process does; a test process thaws it."""
+    yield
+    gc.unfreeze()
 
 def test_worker_passes_on_its_timer_and_stops_on_the_flag(rt: Runtime,
                                                           gateway: DevelopmentGateway) -> None:
@@ -45,3 +55,14 @@ def test_worker_passes_on_its_timer_and_stops_on_the_flag(rt: Runtime,
     assert len([s for s in gateway.sent if s[0] == "sms"]) == 3
     with transaction(rt.sessions) as session:
         assert session.get(Heartbeat, "timer-test") is not None
+
+
+def test_start_up_objects_are_kept_out_of_the_collectors_rounds() -> None:
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    settle_heap()
+    try:
+        # The imports, SQLAlchemy and the SDK: far more than a handful of objects.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
