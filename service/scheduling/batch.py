@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Table, select, update
+from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
 from service.bulk_sql import id_in, insert_rows, update_rows
@@ -70,20 +69,21 @@ MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 # Message columns whose value is the same for the whole batch (outbound_values).
 SHARED = ("direction", "from_number", "gateway", "status", "created_at", "updated_at")
 
-# The columns the batch path reads: what _still_wanted, outbound_values and
-# template_values look at. (Reading whole rows costs a conversion per column per
-# row; a column missing here fails the batch, which then goes one by one, and
-# tests/scale/test_claims.py checks that the batch path is really taken.)
-READ: dict[Table, list[Column[Any]]] = {
-    REMINDERS: [REMINDERS.c[name] for name in (
+# What the batch path reads of a due reminder, its event and its client: the
+# columns _still_wanted, outbound_values and template_values look at, in one row.
+# The names do not clash (the reminder's state is not read; the event's and the
+# client's ids are the reminder's event_id and client_id), so the same row stands for
+# all three. A column missing here fails the batch, which then goes one by one;
+# tests/scale/test_batch_sql.py checks that the batch path is really taken.
+DUE_ROW = (
+    [REMINDERS.c[name] for name in (
         "id", "event_id", "client_id", "rule_id", "template", "channel", "recipient",
-        "trusted_person_id", "condition", "send_at", "latest_at")],
-    EVENTS: [EVENTS.c[name] for name in (
-        "id", "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
-        "documents_due", "decision_expected", "documents_in_at", "decided_at")],
-    CLIENTS: [CLIENTS.c[name] for name in (
-        "id", "phone", "language", "window", "opted_out", "anonymised_at")],
-}
+        "trusted_person_id", "condition", "send_at", "latest_at")]
+    + [EVENTS.c[name] for name in (
+        "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
+        "documents_due", "decision_expected", "documents_in_at", "decided_at")]
+    + [CLIENTS.c[name] for name in (
+        "phone", "language", "window", "opted_out", "anonymised_at")])
 
 
 @dataclass
@@ -144,21 +144,22 @@ def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
     calls: list[_Call] = []
     with transaction(rt.sessions) as session:
         conn = session.connection()
-        rows = conn.execute(select(*READ[REMINDERS]).where(
-            id_in(conn, REMINDERS.c.id, ids), REMINDERS.c.state == rstate.SENDING,
-            REMINDERS.c.claimed_by == name)).all()
-        events = _by_id(conn, EVENTS, {r.event_id for r in rows})
-        clients = _by_id(conn, CLIENTS, {r.client_id for r in rows})
+        rows = conn.execute(
+            select(*DUE_ROW)
+            .join_from(REMINDERS, EVENTS, EVENTS.c.id == REMINDERS.c.event_id)
+            .join(CLIENTS, CLIENTS.c.id == REMINDERS.c.client_id)
+            .where(id_in(conn, REMINDERS.c.id, ids), REMINDERS.c.state == rstate.SENDING,
+                   REMINDERS.c.claimed_by == name)).all()
         plain: list[dict[str, Any]] = []
         one_by_one: list[int] = []
         for row in sorted(rows, key=lambda r: (r.send_at, r.id)):
-            values = _plain_send(rt, row, events[row.event_id], clients[row.client_id], now)
+            values = _plain_send(rt, row, now)
             if values is None:
                 one_by_one.append(row.id)
             else:
                 plain.append(values)
         if plain:
-            calls += _write_messages(rt, conn, plain, {r.id: r for r in rows}, events,
+            calls += _write_messages(rt, conn, plain, {r.id: r for r in rows},
                                      lease_end(rt, now), name)
         written: list[tuple[int, Message]] = []
         for reminder_id in one_by_one:
@@ -177,28 +178,23 @@ def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
     return outcomes, calls
 
 
-def _by_id(conn: Connection, table: Table, ids: Iterable[int]) -> dict[int, Row[Any]]:
-    query = select(*READ[table]).where(id_in(conn, table.c.id, list(ids)))
-    return {row.id: row for row in conn.execute(query)}
-
-
-def _plain_send(rt: Runtime, row: Row[Any], event: Row[Any], client: Row[Any],
-                now: datetime) -> dict[str, Any] | None:
+def _plain_send(rt: Runtime, row: Row[Any], now: datetime) -> dict[str, Any] | None:
     """The message row's values when this reminder simply goes out now; None when it
-    needs the ORM path (a trusted person, a task, not wanted, the window closed)."""
+    needs the ORM path (a trusted person, a task, not wanted, the window closed).
+    `row` is a DUE_ROW: reminder, event and client at once."""
     if row.channel not in ("sms", "voice") or row.recipient != "client" \
             or row.trusted_person_id is not None:
         return None
-    if _still_wanted(row, event, client, now) is not None:  # type: ignore[arg-type]
+    if _still_wanted(row, row, row, now) is not None:  # type: ignore[arg-type]
         return None
-    if not rt.client_window(client.window).is_open(now):
+    if not rt.client_window(row.window).is_open(now):
         return None
-    return outbound_values(rt, row, event, client, now)  # type: ignore[arg-type]
+    return outbound_values(rt, row, row, row, now)  # type: ignore[arg-type]
 
 
 def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
-                    reminders: dict[int, Row[Any]], events: dict[int, Row[Any]],
-                    lease: datetime, name: str) -> list[_Call]:
+                    reminders: dict[int, Row[Any]], lease: datetime, name: str
+                    ) -> list[_Call]:
     """Count the attempts and renew the leases, then insert the messages of the
     reminders still ours: two statements for the batch.
 
@@ -222,8 +218,7 @@ def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
     calls = []
     for message_id, v in zip(message_ids, values, strict=True):
         row = reminders[v["reminder_id"]]
-        follows = fallbacks.plans_after_sent(rt, events[row.event_id].kind, row.rule_id,
-                                             row.recipient)
+        follows = fallbacks.plans_after_sent(rt, row.kind, row.rule_id, row.recipient)
         calls.append(_Call(row.id, Outbound(message_id, v["channel"], v["to_number"],
                                             v["body"], v["callback_token"]),
                            plain=not follows))
@@ -267,14 +262,14 @@ def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime
     same moment waits for this transaction instead of being overwritten by it.
     """
     conn = session.connection()
-    states = dict(conn.execute(
-        select(REMINDERS.c.id, REMINDERS.c.state)
-        .where(id_in(conn, REMINDERS.c.id, [c.reminder_id for c in done]))
-        .with_for_update()).tuples().all())
-    statuses = dict(conn.execute(
-        select(MESSAGES.c.id, MESSAGES.c.status)
-        .where(id_in(conn, MESSAGES.c.id, [c.message.id for c in done]))
-        .with_for_update()).tuples().all())
+    states: dict[int, str] = {}
+    statuses: dict[int, str] = {}
+    for reminder_id, state, message_id, status in conn.execute(
+            select(REMINDERS.c.id, REMINDERS.c.state, MESSAGES.c.id, MESSAGES.c.status)
+            .join_from(MESSAGES, REMINDERS, REMINDERS.c.id == MESSAGES.c.reminder_id)
+            .where(id_in(conn, MESSAGES.c.id, [c.message.id for c in done]))
+            .with_for_update()):  # both rows of each pair, on PostgreSQL
+        states[reminder_id], statuses[message_id] = state, status
     messages: list[dict[str, Any]] = []
     reminders: list[dict[str, Any]] = []
     outcomes: list[Outcome] = []

@@ -273,8 +273,8 @@ def outbound_values(rt: Runtime, reminder: Reminder, event: Event, client: Clien
     language = person.language if person is not None else client.language
     body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
                        rt.sender)
-    return {"direction": "out", "channel": reminder.channel, "client_id": client.id,
-            "reminder_id": reminder.id, "event_id": event.id, "to_number": to,
+    return {"direction": "out", "channel": reminder.channel, "client_id": reminder.client_id,
+            "reminder_id": reminder.id, "event_id": reminder.event_id, "to_number": to,
             "from_number": rt.config.twilio.from_number, "body": body,
             "gateway": rt.gateway.name, "status": "sending",
             "callback_token": secrets.token_urlsafe(24), "created_at": now, "updated_at": now}
