@@ -34,6 +34,12 @@ SMS_FAILED = {"undelivered", "failed"}
 UNSUBSCRIBED = 21610
 
 
+def status_on_acceptance(current: str, accepted: str) -> str:
+    """A message's status once the gateway's acceptance is recorded: its answer, unless
+    a status callback was quicker than us and already moved the row on."""
+    return accepted if current in ("sending", "unknown") else current
+
+
 def is_further(current: str, new: str) -> bool:
     return RANK.get(new, -1) > RANK.get(current, -1)
 

@@ -55,7 +55,7 @@ class Template:
 
     @property
     def variables(self) -> set[str]:
-        return {m.group(1) for line in self.lines for m in _VAR.finditer(line)}
+        return {name for pieces in self._pieces for name in pieces[1::2]}
 
     @cached_property
     def _pieces(self) -> tuple[tuple[str, ...], ...]:

@@ -37,10 +37,11 @@ from service.bulk_sql import id_in, insert_rows, update_rows
 from service.db import commit_without_waiting, transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
+from service.domain.delivery import status_on_acceptance
 from service.gateways.base import GatewayError, SendResult
-from service.models import Client, Event, Message, Reminder
+from service.models import Client, Event, Message
 from service.runtime import Runtime
-from service.scheduling.claims import Claim, lease_end, renew
+from service.scheduling.claims import REMINDERS, Claim, lease_end, renew
 from service.scheduling.dispatch import (
     Clock,
     Outbound,
@@ -61,7 +62,6 @@ log = logging.getLogger(__name__)
 
 Outcome = tuple[str, str]  # (TickResult field, error text or "")
 
-REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
 CLIENTS: Table = Client.__table__  # type: ignore[assignment]
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
@@ -284,9 +284,7 @@ def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime
             continue
         status = statuses[item.message.id]
         messages.append({"id": item.message.id, "gateway_sid": answer.sid,
-                         # a status callback may have been quicker than us
-                         "status": answer.status if status in ("sending", "unknown")
-                         else status})
+                         "status": status_on_acceptance(status, answer.status)})
         reminders.append({"id": item.reminder_id, "state": new})
         outcomes.append(("delivered" if new == rstate.DELIVERED else "sent", ""))
     update_rows(conn, MESSAGES, messages, updated_at=now)

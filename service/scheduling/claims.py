@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Update, literal_column, select, update
+from sqlalchemy import ColumnElement, Select, Table, Update, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from service.db import commit_without_waiting, transaction
@@ -34,7 +34,7 @@ class Claim:
     send_at: datetime
 
 
-REMINDERS = Reminder.__table__  # claims are plain SQL: no ORM objects are needed
+REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]  # plain SQL, no ORM objects
 
 
 def _state_is(state: str) -> ColumnElement[bool]:

@@ -35,6 +35,7 @@ from service.db import commit_without_waiting, transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
 from service.domain import trusted
+from service.domain.delivery import status_on_acceptance
 from service.domain.inbox import notify_about
 from service.domain.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
@@ -346,8 +347,7 @@ def _record_sent(session: Session, rt: Runtime, reminder_id: int, message_id: in
     message = session.get(Message, message_id)
     assert message is not None
     message.gateway_sid = sent.sid
-    if message.status in ("sending", "unknown"):
-        message.status = sent.status  # else a status callback was quicker than us
+    message.status = status_on_acceptance(message.status, sent.status)
     message.updated_at = now
     reminder = _load(session, reminder_id)
     reminder.claimed_by = None

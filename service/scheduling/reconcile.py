@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from service.db import transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
+from service.domain.delivery import status_on_acceptance
 from service.domain.inbox import notify_about
 from service.domain.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
@@ -108,8 +109,7 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
         reminder.lease_until = None
         if match is not None:
             message.gateway_sid = match.sid
-            if message.status in ("sending", "unknown"):
-                message.status = match.status
+            message.status = status_on_acceptance(message.status, match.status)
             message.updated_at = now
             reminder.sent_at = message.created_at
             delivered = match.status in ("delivered", "read", "completed")

@@ -3,10 +3,15 @@ reschedule (which plans again), and cancel (offering to tell the client by SMS).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain import events as ev
@@ -74,20 +79,11 @@ def new_appointment() -> ResponseReturnValue:
         values = forms.appointment_values(request.form)
         values["appointment_type"] = "worker"
         return _render("appointment", client, values, {})
-    rt, session, now = runtime(), db(), utcnow()
     values = forms.appointment_values(request.form)
-    try:
-        data = forms.read_appointment(values, client.id, rt.config.tz, now)
-    except ValidationError as exc:
-        return _render("appointment", client, values, exc.errors)
-    if request.form.get("action") == "save":
-        event = ev.build_appointment(session, data, now)
-        reminders = ev.register_event(session, rt, event, now, current_worker().id)
-        record(session, current_worker().id, "create", "event", event.id, "appointment")
-        session.commit()
-        return _saved(event, reminders, _("Aika on tallennettu."))
-    plan = forms.preview_rows(ev.plan_event(_preview_event(data), client, rt, now))
-    return _render("appointment", client, values, {}, plan)
+    return _create("appointment", client, values,
+                   lambda now: forms.read_appointment(values, client.id, runtime().config.tz,
+                                                      now),
+                   ev.build_appointment, _("Aika on tallennettu."))
 
 
 @bp.route("/new/application", methods=["GET", "POST"])
@@ -95,20 +91,29 @@ def new_application() -> ResponseReturnValue:
     client = _client(request.values.get("client_id"))
     if request.method == "GET":
         return _render("application", client, forms.application_values(request.form), {})
-    rt, session, now = runtime(), db(), utcnow()
     values = forms.application_values(request.form)
+    return _create("application", client, values,
+                   lambda now: forms.read_application(values, client.id, now),
+                   ev.build_application, _("Hakemus on tallennettu."))
+
+
+def _create(kind: str, client: Client, values: dict[str, str],
+            read: Callable[[datetime], Any], build: Callable[[Session, Any, datetime], Event],
+            saved: str) -> ResponseReturnValue:
+    """A new appointment or application: the form's errors, its plan, or saved."""
+    rt, session, now = runtime(), db(), utcnow()
     try:
-        data = forms.read_application(values, client.id, now)
+        data = read(now)
     except ValidationError as exc:
-        return _render("application", client, values, exc.errors)
+        return _render(kind, client, values, exc.errors)
     if request.form.get("action") == "save":
-        event = ev.build_application(session, data, now)
+        event = build(session, data, now)
         reminders = ev.register_event(session, rt, event, now, current_worker().id)
-        record(session, current_worker().id, "create", "event", event.id, "application")
+        record(session, current_worker().id, "create", "event", event.id, kind)
         session.commit()
-        return _saved(event, reminders, _("Hakemus on tallennettu."))
+        return _saved(event, reminders, saved)
     plan = forms.preview_rows(ev.plan_event(_preview_event(data), client, rt, now))
-    return _render("application", client, values, {}, plan)
+    return _render(kind, client, values, {}, plan)
 
 
 @bp.route("/<int:event_id>/change", methods=["GET", "POST"])
