@@ -5,9 +5,9 @@ The safety order of dispatch.py is kept, only grouped:
    of those it sends and writes their outbound message rows; it commits (to disk)
    before any gateway call;
 2. the calls go through a small thread pool (a slow answer holds one thread);
-3. one transaction records every answer.
-While one batch's calls run, the pass claims and prepares the next one
-(dispatch.tick), so the database work overlaps the waiting for the gateway.
+3. one transaction records every answer, and claims the pass's next batch.
+While one batch's calls run, the pass prepares the next one (dispatch.tick), so
+the database work overlaps the waiting for the gateway.
 A crash between 1 and 3 leaves messages in "sending": the take-over reconciles
 them (reconcile.py), exactly as for a single send. If a step fails for any row,
 its transaction is rolled back and the batch falls back to one reminder at a time,
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -130,11 +131,18 @@ def _send_from(rt: Runtime, queue: deque[_Call]) -> None:
         _call(rt, item)
 
 
-def finish_batch(rt: Runtime, flight: InFlight, clock: Clock) -> list[Outcome]:
-    """Wait for the batch's calls and record every answer; one outcome per claim."""
+NextClaim = Callable[[Session], list[Claim]]
+
+
+def finish_batch(rt: Runtime, flight: InFlight, clock: Clock,
+                 claim_next: NextClaim | None = None) -> tuple[list[Outcome], list[Claim]]:
+    """Wait for the batch's calls and record every answer (one outcome per claim);
+    with `claim_next`, the next batch is claimed in the same transaction, which saves
+    the pass a transaction per batch."""
     for future in flight.futures:
         future.result()
-    return flight.outcomes + (_record_all(rt, flight.calls, clock) if flight.calls else [])
+    outcomes, claims = _record_all(rt, flight.calls, clock, claim_next)
+    return flight.outcomes + outcomes, claims
 
 
 def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
@@ -235,23 +243,34 @@ def _call(rt: Runtime, item: _Call) -> None:
         item.crashed = type(exc).__name__
 
 
-def _record_all(rt: Runtime, calls: list[_Call], clock: Clock) -> list[Outcome]:
+def _record_all(rt: Runtime, calls: list[_Call], clock: Clock,
+                claim_next: NextClaim | None) -> tuple[list[Outcome], list[Claim]]:
+    if not calls and claim_next is None:
+        return [], []
     now = clock()
     done = [c for c in calls if not c.crashed]
+    claims: list[Claim] = []
     try:
         with transaction(rt.sessions) as session:
             # If a database crash loses this, the messages are still "sending": the
-            # take-over finds them in Twilio's list and adopts them (reconcile.py).
+            # take-over finds them in Twilio's list and adopts them (reconcile.py);
+            # a lost claim only returns its rows to "planned".
             commit_without_waiting(session)
-            outcomes = _record_in(session, rt, done, now)
+            outcomes = _record_in(session, rt, done, now) if done else []
+            if claim_next is not None:
+                claims = claim_next(session)
     except Exception:
         log.exception("recording a batch failed; recording one at a time")
         outcomes = [_record_alone(rt, item, now) for item in done]
+        if claim_next is not None:
+            with transaction(rt.sessions) as session:
+                commit_without_waiting(session)
+                claims = claim_next(session)
     for item in calls:
         if item.crashed:
             _push_back(rt, item.reminder_id, now)
             outcomes.append(("released", f"reminder {item.reminder_id}: {item.crashed}"))
-    return outcomes
+    return outcomes, claims
 
 
 def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime

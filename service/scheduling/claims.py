@@ -72,7 +72,14 @@ def claim_due(rt: Runtime, now: datetime, name: str, limit: int) -> list[Claim]:
     """Claim up to `limit` due planned reminders, earliest first, in one statement."""
     with transaction(rt.sessions) as session:
         commit_without_waiting(session)  # a lost claim only returns its rows to "planned"
-        rows = session.execute(claim_statement(rt, now, name, limit)).all()
+        return claim_in(session, rt, now, name, limit)
+
+
+def claim_in(session: Session, rt: Runtime, now: datetime, name: str,
+             limit: int) -> list[Claim]:
+    """claim_due inside a transaction the caller commits (a pass claims its next
+    batch in the one that records the last batch's answers)."""
+    rows = session.execute(claim_statement(rt, now, name, limit)).all()
     claims = [Claim(id=row.id, channel=row.channel, send_at=row.send_at) for row in rows]
     claims.sort(key=lambda c: (c.send_at, c.id))
     return claims

@@ -41,7 +41,7 @@ from service.domain.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
 from service.models import Client, Event, Heartbeat, Message, Reminder
 from service.runtime import Runtime
-from service.scheduling.claims import Claim, claim_due, claim_statement, expired_query, renew
+from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew
 from service.scheduling.reconcile import reconcile_expired
 
 log = logging.getLogger(__name__)
@@ -130,17 +130,22 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list
         # lost claim only returns its rows to "planned".
         commit_without_waiting(session)
         expired = session.execute(expired_query(now)).first() is not None
-        rows = session.execute(claim_statement(rt, now, name, batch)).all()
+        claims = claim_in(session, rt, now, name, batch)
         queued = session.execute(queued_messages_query(1)).first() is not None
-        _beat(session, name, now, "nothing due" if not rows else "claimed")
-    claims = [Claim(id=row.id, channel=row.channel, send_at=row.send_at) for row in rows]
-    return expired, sorted(claims, key=lambda c: (c.send_at, c.id)), queued
+        _beat(session, name, now, "claimed" if claims else "nothing due")
+    return expired, claims, queued
 
 
 def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int,
            stop: threading.Event | None, result: TickResult) -> None:
-    """Send batch after batch; the next batch is prepared while this one's calls run."""
+    """Send batch after batch; the next batch is prepared while this one's calls run,
+    and claimed in the transaction that records the one before."""
     from service.scheduling.batch import finish_batch, start_batch  # they build on this module
+
+    def claim_next(session: Session) -> list[Claim]:
+        if stop is not None and stop.is_set():
+            return []  # finish the batches in hand, take no more
+        return claim_in(session, rt, clock(), name, batch)
 
     with ThreadPoolExecutor(max_workers=send_threads(rt), thread_name_prefix="send") as pool:
         flight = None
@@ -148,19 +153,20 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
         for _ in range(MAX_BATCHES):
             result.claimed += len(claims)
             started = start_batch(rt, claims, clock, name, pool)
-            if flight is not None:
-                _count(result, finish_batch(rt, flight, clock))
-            flight = started
-            if len(claims) < batch or (stop is not None and stop.is_set()):
-                break
-            if time.monotonic() - last_beat >= BEAT_SECONDS:  # a long drain is still alive
+            more = len(claims) >= batch and not (stop is not None and stop.is_set())
+            if more and time.monotonic() - last_beat >= BEAT_SECONDS:  # still alive
                 beat(rt, name, clock(), result.summary())
                 last_beat = time.monotonic()
-            claims = claim_due(rt, clock(), name, batch)
-            if not claims:
+            if flight is not None:
+                outcomes, claims = finish_batch(rt, flight, clock, claim_next if more else None)
+                _count(result, outcomes)
+            elif more:
+                claims = claim_due(rt, clock(), name, batch)
+            flight = started
+            if not more or not claims:
                 break
         if flight is not None:
-            _count(result, finish_batch(rt, flight, clock))
+            _count(result, finish_batch(rt, flight, clock)[0])
 
 
 def _count(result: TickResult, outcomes: list[tuple[str, str]]) -> None:

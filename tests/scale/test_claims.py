@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select, update
 
 from service.db import transaction
@@ -12,6 +14,7 @@ from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
 from service.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
+from service.scheduling import batch
 from service.scheduling.claims import claim_due, renew, take_over_expired
 from service.scheduling.dispatch import process_reminder, tick
 from service.scheduling.reconcile import reconcile_expired
@@ -274,6 +277,32 @@ def test_stop_finishes_the_batch_in_hand_and_claims_no_more(rt: Runtime) -> None
     # the first was being sent: it is finished too); nothing more is claimed.
     assert result.claimed in (10, 20) and result.delivered == result.claimed
     assert states(rt) == {"delivered": result.claimed, "planned": 30 - result.claimed}
+
+
+def test_a_failed_recording_still_claims_the_next_batch(
+        rt: Runtime, gateway: DevelopmentGateway, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The next batch is claimed in the transaction that records the last one; when
+    that transaction fails, the answers are recorded one at a time and the claim is
+    made on its own, so the pass neither loses answers nor stops draining."""
+    seed_due(rt.engine, 25, T0 - timedelta(minutes=1))
+    real = batch._record_in
+    failures = []
+
+    def fails_once(*args: object) -> object:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("recording failed")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "_record_in", fails_once)
+    with caplog.at_level(logging.ERROR):
+        result = tick(rt, now=T0, limit=10)
+    assert failures and any("recording a batch failed" in r.getMessage()
+                            for r in caplog.records)
+    assert (result.claimed, result.delivered, result.errors) == (25, 25, [])
+    assert states(rt) == {"delivered": 25}
+    assert len(gateway.sent) == 25
 
 
 def test_one_bad_row_does_not_hold_up_its_batch(rt: Runtime,
