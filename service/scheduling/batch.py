@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,7 +42,7 @@ from service.domain.delivery import status_on_acceptance
 from service.gateways.base import GatewayError, SendResult
 from service.models import Client, Event, Message
 from service.runtime import Runtime
-from service.scheduling.claims import REMINDERS, Claim, lease_end, renew
+from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
 from service.scheduling.dispatch import (
     Clock,
     Outbound,
@@ -134,11 +134,26 @@ def _send_from(rt: Runtime, queue: deque[_Call]) -> None:
 NextClaim = Callable[[Session], list[Claim]]
 
 
+def wait_for(rt: Runtime, flight: InFlight, name: str, clock: Clock,
+             *others: InFlight) -> None:
+    """Wait for a batch's calls, renewing the leases of every claim in hand meanwhile
+    (this batch's and `others`'), a third of the lease at a time.
+
+    Calls held up by the rate limit shared with other workers, or by a slow gateway,
+    can take longer than a lease: without renewing, another worker would take the
+    claims over as a dead worker's and mark them uncertain while they are being sent.
+    """
+    every = rt.config.lease_seconds / 3
+    while wait(flight.futures, timeout=every).not_done:
+        ids = [c.reminder_id for f in (flight, *others) for c in f.calls]
+        renew_all(rt, ids, name, clock())
+
+
 def finish_batch(rt: Runtime, flight: InFlight, clock: Clock,
                  claim_next: NextClaim | None = None) -> tuple[list[Outcome], list[Claim]]:
     """Wait for the batch's calls and record every answer (one outcome per claim);
     with `claim_next`, the next batch is claimed in the same transaction, which saves
-    the pass a transaction per batch."""
+    the pass a transaction per batch. (A pass calls wait_for first.)"""
     for future in flight.futures:
         future.result()
     outcomes, claims = _record_all(rt, flight.calls, clock, claim_next)

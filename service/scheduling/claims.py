@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, Table, Update, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from service.bulk_sql import id_in
 from service.db import commit_without_waiting, transaction
 from service.domain import reminders as rstate
 from service.models import Reminder
@@ -111,6 +112,21 @@ def take_over_expired(rt: Runtime, now: datetime, name: str, limit: int) -> list
     """Claim reminders whose worker stopped renewing its lease (it died or hung)."""
     with transaction(rt.sessions) as session:
         return sorted(session.scalars(take_over_statement(rt, now, name, limit)).all())
+
+
+def renew_all(rt: Runtime, ids: list[int], name: str, now: datetime) -> int:
+    """Extend this worker's lease on every row in `ids` it still holds, in one statement;
+    how many it still held. (A pass calls it while its calls wait for the shared rate
+    limit or a slow gateway, so a live worker's claims never look like a dead one's.)"""
+    if not ids:
+        return 0
+    with transaction(rt.sessions) as session:
+        conn = session.connection()
+        return int(conn.execute(
+            update(REMINDERS)
+            .where(id_in(conn, REMINDERS.c.id, ids), _state_is(rstate.SENDING),
+                   REMINDERS.c.claimed_by == name)
+            .values(lease_until=lease_end(rt, now))).rowcount)
 
 
 def renew(session: Session, rt: Runtime, reminder_id: int, name: str, now: datetime) -> bool:

@@ -140,7 +140,8 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
            stop: threading.Event | None, result: TickResult) -> None:
     """Send batch after batch; the next batch is prepared while this one's calls run,
     and claimed in the transaction that records the one before."""
-    from service.scheduling.batch import finish_batch, start_batch  # they build on this module
+    # batch.py builds on this module
+    from service.scheduling.batch import finish_batch, start_batch, wait_for
 
     def claim_next(session: Session) -> list[Claim]:
         if stop is not None and stop.is_set():
@@ -158,6 +159,7 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
                 beat(rt, name, clock(), result.summary())
                 last_beat = time.monotonic()
             if flight is not None:
+                wait_for(rt, flight, name, clock, started)
                 outcomes, claims = finish_batch(rt, flight, clock, claim_next if more else None)
                 _count(result, outcomes)
             elif more:
@@ -166,6 +168,7 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
             if not more or not claims:
                 break
         if flight is not None:
+            wait_for(rt, flight, name, clock)
             _count(result, finish_batch(rt, flight, clock)[0])
 
 

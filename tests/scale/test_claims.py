@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,7 +16,7 @@ from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
 from service.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
-from service.scheduling import batch
+from service.scheduling import batch, dispatch
 from service.scheduling.claims import claim_due, renew, take_over_expired
 from service.scheduling.dispatch import process_reminder, tick
 from service.scheduling.reconcile import reconcile_expired
@@ -303,6 +305,52 @@ def test_a_failed_recording_still_claims_the_next_batch(
     assert (result.claimed, result.delivered, result.errors) == (25, 25, [])
     assert states(rt) == {"delivered": 25}
     assert len(gateway.sent) == 25
+
+
+def test_claims_waiting_for_the_rate_limit_are_not_taken_over(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch whose calls take longer than a lease (the rate limit shared with other
+    workers, a slow gateway) keeps its leases renewed: another worker looking for dead
+    workers' claims the whole time finds none, and nothing is marked uncertain."""
+    started = time.monotonic()
+
+    def moving() -> datetime:
+        return T0 + timedelta(seconds=time.monotonic() - started)
+
+    monkeypatch.setattr(dispatch, "utcnow", moving)
+    rt = replace(rt, config=replace(rt.config, lease_seconds=1))
+    one_at_a_time = threading.Lock()
+
+    class Paced(DevelopmentGateway):
+        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+            with one_at_a_time:  # 0.25 s a message, whatever the number of senders
+                time.sleep(0.25)
+            return super().send_sms(to, body, status_callback=status_callback)
+
+    rt.gateway = Paced()
+    seed_due(rt.engine, 10, T0 - timedelta(minutes=1))  # 2.5 s of sending, lease 1 s
+    done = threading.Event()
+    taken: list[tuple[int, int, int]] = []
+
+    def other_worker() -> None:
+        while not done.is_set():
+            settled = reconcile_expired(rt, moving(), "w2")
+            taken.append((settled.released, settled.adopted, settled.uncertain))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=other_worker)
+    watcher.start()
+    try:
+        result = tick(rt, worker_name="w1")
+    finally:
+        done.set()
+        watcher.join()
+    assert len(taken) >= 10  # it looked all along
+    assert set(taken) == {(0, 0, 0)}
+    assert (result.claimed, result.delivered, result.uncertain) == (10, 10, 0)
+    assert states(rt) == {"delivered": 10}
+    with transaction(rt.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(InboxItem)) == 0
 
 
 def test_one_bad_row_does_not_hold_up_its_batch(rt: Runtime,
