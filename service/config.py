@@ -55,7 +55,7 @@ class Config:
     schedules_dir: Path = REPO_ROOT / "schedules"
     secret_key: str = ""
     tick_seconds: int = 30
-    batch_size: int = 100
+    batch_size: int = 500
     lease_seconds: int = 300
     max_attempts: int = 5
     send_threads: int = 4
@@ -223,6 +223,14 @@ def validate_config(config: Config) -> None:
                 parse_window(text)
             except ValueError as exc:
                 raise ConfigError(f"sending.{key}: {exc}") from exc
+    for key in ("tick_seconds", "batch_size", "lease_seconds", "max_attempts",
+                "send_threads", "retry_seconds"):
+        if getattr(config, key) < 1:
+            raise ConfigError(f"worker.{key} must be at least 1, not {getattr(config, key)}")
+    for key in ("messages_per_second", "calls_per_second"):
+        if not getattr(config.twilio, key) > 0:
+            raise ConfigError(f"twilio.{key} must be above zero, "
+                              f"not {getattr(config.twilio, key)}")
     if not config.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("gateway.public_base_url must start with http:// or https://")
     if config.gateway_kind == "twilio" and not config.secret_key:

@@ -17,6 +17,7 @@ gateway's rate limits are shared by all processes (service/scheduling/pace.py).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import socket
@@ -80,6 +81,7 @@ class TickResult:
 
 
 MAX_BATCHES = 10_000
+BATCH_SECONDS = 10.0  # a batch holds about this much sending at the configured text rate
 BEAT_SECONDS = 5.0  # heartbeats during a long drain (readiness allows minutes)
 MAX_RETRY_DELAY = 3600.0
 Clock = Callable[[], datetime]
@@ -90,6 +92,19 @@ def send_threads(rt: Runtime) -> int:
     if rt.engine.dialect.name == "sqlite":
         return 1
     return max(1, rt.config.send_threads)
+
+
+def batch_limit(rt: Runtime) -> int:
+    """How many due reminders a pass claims at a time: [worker] batch_size at most, and
+    no more than the text rate ([twilio] messages_per_second) sends in BATCH_SECONDS.
+
+    Why both: a batch's checks (cancelled? opted out? too late?) are made before its
+    calls, so they should still hold when its last message leaves, and one worker
+    should not sit on what others could send; yet at a high rate a big batch spreads
+    the cost of its few statements over many sends (docs/performance.md).
+    """
+    by_rate = math.ceil(rt.config.twilio.messages_per_second * BATCH_SECONDS)
+    return max(1, min(rt.config.batch_size, by_rate))
 
 
 def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = None,
@@ -104,7 +119,7 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     """
     clock: Clock = (lambda: now) if now is not None else utcnow
     name = worker_name or default_worker_name()
-    batch = limit or rt.config.batch_size
+    batch = limit or batch_limit(rt)
     result = TickResult()
     expired, claims, queued = _look(rt, clock(), name, batch)
     if expired:

@@ -17,7 +17,7 @@ from service.gateways.development import DevelopmentGateway
 from service.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling import batch, dispatch
-from service.scheduling.claims import claim_due, renew, take_over_expired
+from service.scheduling.claims import Claim, claim_due, renew, take_over_expired
 from service.scheduling.dispatch import process_reminder, tick
 from service.scheduling.reconcile import reconcile_expired
 from tests.scale.seed import phone, seed_due
@@ -351,6 +351,33 @@ def test_claims_waiting_for_the_rate_limit_are_not_taken_over(
     assert states(rt) == {"delivered": 10}
     with transaction(rt.sessions) as session:
         assert session.scalar(select(func.count()).select_from(InboxItem)) == 0
+
+
+@pytest.mark.parametrize(("batch_size", "rate", "expected"), [
+    (500, 10.0, 100),  # the defaults: ten seconds of texts at 10 a second
+    (500, 1000.0, 500),  # a fast messaging service: batch_size caps it
+    (50, 1000.0, 50),
+    (500, 0.05, 1),  # one text in twenty seconds: one at a time
+])
+def test_a_pass_claims_what_the_rate_sends_in_ten_seconds_at_most(
+        rt: Runtime, batch_size: int, rate: float, expected: int) -> None:
+    rt = replace(rt, config=replace(rt.config, batch_size=batch_size,
+                                    twilio=replace(rt.config.twilio,
+                                                   messages_per_second=rate)))
+    assert dispatch.batch_limit(rt) == expected
+    seed_due(rt.engine, expected + 5, T0 - timedelta(minutes=1))
+    first_batch: list[int] = []
+    real = batch.start_batch
+
+    def spy(rt_: Runtime, claims: list[Claim], *args: object) -> object:
+        first_batch.append(len(claims))
+        return real(rt_, claims, *args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch, "start_batch", spy)
+        result = tick(rt, now=T0)
+    assert first_batch[0] == expected
+    assert result.claimed == expected + 5  # and the pass drains the rest
 
 
 def test_one_bad_row_does_not_hold_up_its_batch(rt: Runtime,
