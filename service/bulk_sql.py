@@ -1,16 +1,20 @@
 """Statements over a whole batch of rows, the same on SQLite and PostgreSQL.
 
 Why: the dispatch pass writes a few hundred rows a second, and what costs there is
-not the database but the Python around each statement. On PostgreSQL a list of
-values goes as one array parameter (`= ANY(:ids)`, `unnest(:a, :b, ...)`), so the
-statement text is the same for any number of rows and is parsed and prepared once;
-an `IN (...)` list or a many-row VALUES gives a new, long text every time. SQLite
-has no arrays: there the plain forms are used (IN, executemany).
+not the database but the Python around each statement. On PostgreSQL the rows go
+as one parameter: a list of ids as an array literal (`= ANY('{1,2,3}')`), rows as one
+JSON text read back with json_to_recordset. The statement text is then the same for
+any number of rows, so it is parsed and prepared once (an `IN (...)` list or a
+many-row VALUES gives a new, long text every time), and the rows are encoded by
+json.dumps, written in C, where a list parameter is dumped element by element in
+Python. SQLite has neither: there the plain forms are used (IN, executemany).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,16 +23,19 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     any_,
     bindparam,
     cast,
+    column,
     func,
     insert,
     literal,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 
 def _postgres(conn: Connection) -> bool:
@@ -49,19 +56,27 @@ def _int_array(values: list[int]) -> ColumnElement[Any]:
     return cast(literal("{" + ",".join(map(str, values)) + "}", String()), ARRAY(Integer))
 
 
-def _arrays(table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
-            ) -> list[Any]:
-    """One typed array parameter per column (the column's own type per element, so
-    UTC datetimes are checked and converted as in any other statement)."""
-    arrays: list[Any] = []
-    for name in columns:
-        values = [row[name] for row in rows]
-        column_type = table.c[name].type
-        if isinstance(column_type, Integer) and all(type(v) is int for v in values):
-            arrays.append(_int_array(values))
-        else:
-            arrays.append(bindparam(f"bulk_{name}", values, type_=ARRAY(column_type)))
-    return arrays
+def _json_value(value: object) -> str:
+    """What json.dumps cannot write itself: an aware datetime, as ISO 8601 text that
+    PostgreSQL reads back into the column's timestamptz."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot go into a bulk statement")
+
+
+def _json_rows(table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+               ) -> TableValuedAlias:
+    """The rows as one JSON parameter, read back as a table with the columns' types.
+
+    Each dict is written as it is (its keys are the columns), so a dict must hold no
+    other keys."""
+    payload = json.dumps(rows, default=_json_value, ensure_ascii=False)
+    return func.json_to_recordset(cast(bindparam("bulk_rows", payload, type_=Text), JSON)
+                                  ).table_valued(*[column(name, table.c[name].type)
+                                                   for name in columns]
+                                                 ).render_derived(with_types=True)
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
@@ -79,7 +94,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
             insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [{**row, **same} for row in rows]))
     columns = list(rows[0])
-    source = func.unnest(*_arrays(table, columns, rows)).table_valued(*columns).render_derived()
+    source = _json_rows(table, columns, rows)
     constants = [literal(value, table.c[name].type) for name, value in same.items()]
     found = dict(conn.execute(
         insert(table).from_select([*columns, *same],
@@ -100,7 +115,6 @@ def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
                      .values({**{c: bindparam(f"bulk_{c}") for c in columns}, **same}),
                      [{f"bulk_{k}": v for k, v in row.items()} for row in rows])
         return
-    source = func.unnest(*_arrays(table, ["id", *columns], rows)).table_valued(
-        "id", *columns).render_derived()
+    source = _json_rows(table, ["id", *columns], rows)
     conn.execute(update(table).where(table.c.id == source.c.id)
                  .values({**{c: source.c[c] for c in columns}, **same}))

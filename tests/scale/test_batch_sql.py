@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import StatementError
 
 from service.bulk_sql import id_in, insert_rows, update_rows
 from service.db import transaction
@@ -153,7 +154,9 @@ def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
 
 def test_bulk_statements_on_both_databases(engine: Engine) -> None:
     messages = Message.__table__
-    new = [{"channel": "sms", "to_number": f"+35840000000{i}", "body": f"teksti {i}",
+    # Quotes, backslashes, line breaks and letters beyond ASCII survive the bulk path.
+    bodies = [f'teksti {i}: "Åbo" \\ {{x}}\nrivi ä€' for i in range(5)]
+    new = [{"channel": "sms", "to_number": f"+35840000000{i}", "body": bodies[i],
             "callback_token": f"token-{4 - i}"} for i in range(5)]
     with engine.begin() as conn:
         ids = insert_rows(conn, messages, new, key="callback_token", direction="out",
@@ -164,13 +167,18 @@ def test_bulk_statements_on_both_databases(engine: Engine) -> None:
                                   messages.c.status)
                            .where(id_in(conn, messages.c.id, ids))).all()
         assert {row.id: row.body for row in got} == {
-            ids[i]: f"teksti {i}" for i in range(5)}  # ids come back in the rows' order
+            ids[i]: bodies[i] for i in range(5)}  # ids come back in the rows' order
         assert {(row.created_at, row.status) for row in got} == {(T0, "sending")}
-        update_rows(conn, messages, [{"id": ids[0], "status": "sent"},
-                                     {"id": ids[3], "status": "failed"}], updated_at=T1)
-        changed = dict(conn.execute(select(messages.c.id, messages.c.status)
-                                    .where(messages.c.updated_at == T1)).tuples().all())
-        assert changed == {ids[0]: "sent", ids[3]: "failed"}
+        helsinki = timezone(timedelta(hours=3))
+        update_rows(conn, messages, [{"id": ids[0], "status": "sent", "created_at": T1},
+                                     {"id": ids[3], "status": "failed",
+                                      "created_at": T1.astimezone(helsinki)}], updated_at=T1)
+        changed = conn.execute(select(messages.c.id, messages.c.status, messages.c.created_at)
+                               .where(messages.c.updated_at == T1)).all()
+        assert {(row.id, row.status, row.created_at) for row in changed} == {
+            (ids[0], "sent", T1), (ids[3], "failed", T1)}
+        with pytest.raises((ValueError, StatementError), match="naive datetime"):
+            update_rows(conn, messages, [{"id": ids[1], "created_at": T1.replace(tzinfo=None)}])
         assert conn.execute(select(messages.c.id).where(
             id_in(conn, messages.c.id, []))).all() == []
         assert insert_rows(conn, messages, [], key="callback_token") == []
