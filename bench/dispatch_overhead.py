@@ -12,7 +12,8 @@ machine's speed drifts; the median of each side is compared). Bookkeeping share 
 Also printed: this process's CPU time per send on each side (the SDK is CPU-bound
 in Python, so the CPU difference is what our bookkeeping costs).
 
-Run: .venv/bin/python -m bench.dispatch_overhead [N] [ROUNDS]
+Run: .venv/bin/python -m bench.dispatch_overhead [N] [ROUNDS] [BATCH_SIZE]
+(BATCH_SIZE: [worker] batch_size; by default the worker's default, 500)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import secrets
 import statistics
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -36,7 +38,7 @@ from service.clock import utcnow
 from service.domain.rendering import render_text
 from service.gateways.twilio_http import RewritingHttpClient
 from service.runtime import Runtime
-from service.scheduling.dispatch import tick
+from service.scheduling.dispatch import batch_limit, tick
 from service.scheduling.worker import settle_heap
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
@@ -85,23 +87,36 @@ def bare(port: int, prepared: list[tuple[str, str]], threads: int) -> tuple[floa
         client.messages.create(to=phone(i), from_=procs.FROM_NUMBER, body=body,
                                status_callback=callback)
 
+    def sender(queue: deque[int]) -> None:
+        # As the dispatch's senders do: a few threads take from one queue, so neither
+        # side pays for a future per message.
+        while True:
+            try:
+                i = queue.popleft()
+            except IndexError:
+                return
+            send(i)
+
     with started_up():
         started, cpu = time.perf_counter(), cpu_seconds()
+        queue = deque(range(count))
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(send, range(count)))
+            for future in [pool.submit(sender, queue) for _ in range(threads)]:
+                future.result()
         return count / (time.perf_counter() - started), (cpu_seconds() - cpu) / count * 1000
 
 
-def ours(port: int, count: int, threads: int) -> tuple[float, float]:
+def ours(port: int, count: int, threads: int, batch: dict[str, int]) -> tuple[float, float]:
     """Reminders per second through one dispatch pass on PostgreSQL, and this
     process's CPU milliseconds per reminder (the pass only, not the seeding).
 
     A first pass of WARM_UP reminders runs before, as in a worker that has been
     running for a while: statements compiled, connections open, calendars built.
+    `batch` may set batch_size; by default the worker's own default applies.
     """
     with scratch() as (url, engine, tmp):
-        config = twilio_config(url, port, tmp, batch_size=100, send_threads=threads,
-                               messages_per_second=100_000.0)
+        config = twilio_config(url, port, tmp, send_threads=threads,
+                               messages_per_second=100_000.0, **batch)
         rt = with_config(runtime(config, engine), send_threads=threads)
         seed_due(engine, WARM_UP, utcnow() - timedelta(minutes=1), first=count)
         assert tick(rt).sent == WARM_UP
@@ -117,15 +132,19 @@ def ours(port: int, count: int, threads: int) -> tuple[float, float]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    batch = {"batch_size": int(sys.argv[3])} if len(sys.argv) > 3 else {}
     with scratch() as (url, engine, tmp), peer(tmp) as port:
-        prepared = texts(runtime(twilio_config(url, port, tmp), engine), count)
+        rt = runtime(twilio_config(url, port, tmp, messages_per_second=100_000.0, **batch),
+                     engine)
+        prepared = texts(rt, count)
         bare(port, prepared[:200], 1)  # warm up: imports, connections
-        print(f"dispatch overhead: {count} SMS to a loopback peer, {rounds} alternating rounds")
+        print(f"dispatch overhead: {count} SMS to a loopback peer, {rounds} alternating rounds, "
+              f"batches of {batch_limit(rt)}")
         for threads in (1, 4):
             sdk_runs, our_runs = [], []
             for _ in range(rounds):
                 sdk_runs.append(bare(port, prepared, threads))
-                our_runs.append(ours(port, count, threads))
+                our_runs.append(ours(port, count, threads, batch))
             sdk = statistics.median(r for r, _ in sdk_runs)
             dispatch = statistics.median(r for r, _ in our_runs)
             sdk_cpu = statistics.median(c for _, c in sdk_runs)
