@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,7 @@ class Runtime:
     window: SendingWindow
     gateway: Gateway
 
-    @property
+    @cached_property  # asked for every message; a Runtime's config is never changed
     def sender(self) -> Sender:
         c = self.config
         return Sender(team=c.team_name, team_phone=c.team_phone,

@@ -37,12 +37,14 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
         "client_name": client_name if channel == "task" else "",
     }
     if event.starts_at is not None:
-        values["when"] = (dates.spoken_datetime(event.starts_at, lang, sender.tz) if spoken
-                          else dates.format_datetime(event.starts_at, lang, sender.tz))
-        values["date"] = (dates.spoken_date(dates.to_local(event.starts_at, sender.tz).date(), lang)
-                          if spoken else
-                          dates.format_date(dates.to_local(event.starts_at, sender.tz).date(), lang))
-        values["time"] = dates.format_time(event.starts_at, lang, sender.tz)
+        local = dates.to_local(event.starts_at, sender.tz)
+        if spoken:
+            values["when"] = dates.spoken_datetime(local, lang, sender.tz)
+            values["date"] = dates.spoken_date(local.date(), lang)
+        else:
+            values["when"] = dates.format_datetime(local, lang, sender.tz)
+            values["date"] = dates.format_date(local.date(), lang)
+        values["time"] = dates.format_time(local, lang, sender.tz)
     fmt = dates.spoken_date if spoken else dates.format_date
     if event.documents_due is not None:
         values["deadline"] = fmt(event.documents_due, lang)

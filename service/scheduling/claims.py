@@ -28,11 +28,11 @@ from service.runtime import Runtime
 
 @dataclass(frozen=True)
 class Claim:
-    """One claimed reminder, with what the worker needs before loading the row."""
+    """One claimed reminder. (Which rows a claim takes is decided by send_at, earliest
+    first; within a batch they are handled by id, and the batch path reads them in
+    send_at order anyway.)"""
 
     id: int
-    channel: str
-    send_at: datetime
 
 
 REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]  # plain SQL, no ORM objects
@@ -66,7 +66,7 @@ def claim_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update
             .where(REMINDERS.c.id == due.c.id, REMINDERS.c.state == rstate.PLANNED)
             .values(state=rstate.SENDING, claimed_by=name, claimed_at=now,
                     lease_until=lease_end(rt, now), updated_at=now)
-            .returning(REMINDERS.c.id, REMINDERS.c.channel, REMINDERS.c.send_at))
+            .returning(REMINDERS.c.id))
 
 
 def claim_due(rt: Runtime, now: datetime, name: str, limit: int) -> list[Claim]:
@@ -80,10 +80,8 @@ def claim_in(session: Session, rt: Runtime, now: datetime, name: str,
              limit: int) -> list[Claim]:
     """claim_due inside a transaction the caller commits (a pass claims its next
     batch in the one that records the last batch's answers)."""
-    rows = session.execute(claim_statement(rt, now, name, limit)).all()
-    claims = [Claim(id=row.id, channel=row.channel, send_at=row.send_at) for row in rows]
-    claims.sort(key=lambda c: (c.send_at, c.id))
-    return claims
+    ids = session.scalars(claim_statement(rt, now, name, limit)).all()
+    return [Claim(id=i) for i in sorted(ids)]
 
 
 def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update:
