@@ -82,6 +82,7 @@ class TickResult:
 
 MAX_BATCHES = 10_000
 BATCH_SECONDS = 10.0  # a batch holds about this much sending at the configured text rate
+FIRST_BATCH = 50  # a pass starts small, so its first calls go out while the next batch is read
 BEAT_SECONDS = 5.0  # heartbeats during a long drain (readiness allows minutes)
 MAX_RETRY_DELAY = 3600.0
 Clock = Callable[[], datetime]
@@ -120,16 +121,17 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     clock: Clock = (lambda: now) if now is not None else utcnow
     name = worker_name or default_worker_name()
     batch = limit or batch_limit(rt)
+    first = min(batch, FIRST_BATCH)
     result = TickResult()
-    expired, claims, queued = _look(rt, clock(), name, batch)
+    expired, claims, queued = _look(rt, clock(), name, first)
     if expired:
         settled = reconcile_expired(rt, clock(), name)
         result.released, result.adopted = settled.released, settled.adopted
         result.uncertain = settled.uncertain
         if not claims:
-            claims = claim_due(rt, clock(), name, batch)  # the released ones are due
+            claims = claim_due(rt, clock(), name, first)  # the released ones are due
     if claims:
-        _drain(rt, claims, clock, name, batch, stop, result)
+        _drain(rt, claims, first, clock, name, batch, stop, result)
     if queued:
         result.messages_sent = send_queued_messages(rt, clock())
     if result.claimed or expired or queued:
@@ -151,10 +153,11 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list
     return expired, claims, queued
 
 
-def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int,
+def _drain(rt: Runtime, claims: list[Claim], asked: int, clock: Clock, name: str, batch: int,
            stop: threading.Event | None, result: TickResult) -> None:
-    """Send batch after batch; the next batch is prepared while this one's calls run,
-    and claimed in the transaction that records the one before."""
+    """Send batch after batch (`claims` the first, of at most `asked`; then `batch` at a
+    time); the next batch is prepared while this one's calls run, and claimed in the
+    transaction that records the one before."""
     # batch.py builds on this module
     from service.scheduling.batch import finish_batch, start_batch, wait_for
 
@@ -169,7 +172,8 @@ def _drain(rt: Runtime, claims: list[Claim], clock: Clock, name: str, batch: int
         for _ in range(MAX_BATCHES):
             result.claimed += len(claims)
             started = start_batch(rt, claims, clock, name, pool)
-            more = len(claims) >= batch and not (stop is not None and stop.is_set())
+            more = len(claims) >= asked and not (stop is not None and stop.is_set())
+            asked = batch
             if more and time.monotonic() - last_beat >= BEAT_SECONDS:  # still alive
                 beat(rt, name, clock(), result.summary())
                 last_beat = time.monotonic()
