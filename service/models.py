@@ -268,6 +268,11 @@ class Message(Base):
         Index("ix_messages_queued", "id",
               sqlite_where=text("status = 'queued' AND direction = 'out'"),
               postgresql_where=text("status = 'queued' AND direction = 'out'")),
+        # Ad-hoc messages left "sending" by a process that died are looked for at
+        # every tick (scheduling/reconcile.py); only messages on their way are here.
+        Index("ix_messages_sending", "updated_at",
+              sqlite_where=text("status = 'sending' AND direction = 'out'"),
+              postgresql_where=text("status = 'sending' AND direction = 'out'")),
         # Retention looks only at messages whose body is still kept.
         Index("ix_messages_body_kept", "created_at",
               sqlite_where=text("body IS NOT NULL"),

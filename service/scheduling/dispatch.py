@@ -43,7 +43,11 @@ from service.gateways.base import GatewayError, SendResult
 from service.models import Client, Event, Heartbeat, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew
-from service.scheduling.reconcile import reconcile_expired
+from service.scheduling.reconcile import (
+    reconcile_expired,
+    settle_stuck_messages,
+    stuck_messages_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,8 @@ class TickResult:
     released: int = 0
     adopted: int = 0
     messages_sent: int = 0
+    messages_adopted: int = 0  # ad-hoc messages a dead process left "sending"
+    messages_uncertain: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, outcome: str) -> None:
@@ -123,7 +129,10 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     batch = limit or batch_limit(rt)
     first = min(batch, FIRST_BATCH)
     result = TickResult()
-    expired, claims, queued = _look(rt, clock(), name, first)
+    expired, claims, queued, stuck = _look(rt, clock(), name, first)
+    if stuck:
+        settled = settle_stuck_messages(rt, clock())
+        result.messages_adopted, result.messages_uncertain = settled.adopted, settled.uncertain
     if expired:
         settled = reconcile_expired(rt, clock(), name)
         result.released, result.adopted = settled.released, settled.adopted
@@ -134,14 +143,16 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
         _drain(rt, claims, first, clock, name, batch, stop, result)
     if queued:
         result.messages_sent = send_queued_messages(rt, clock())
-    if result.claimed or expired or queued:
+    if result.claimed or expired or queued or stuck:
         beat(rt, name, clock(), result.summary())
     return result
 
 
-def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list[Claim], bool]:
+def _look(rt: Runtime, now: datetime, name: str, batch: int
+          ) -> tuple[bool, list[Claim], bool, bool]:
     """The idle pass in one transaction: any expired claims? claim a first batch,
-    any queued messages? and the heartbeat. (Most passes find nothing at all.)"""
+    any queued messages? any ad-hoc message stuck "sending"? and the heartbeat.
+    (Most passes find nothing at all.)"""
     with transaction(rt.sessions) as session:
         # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and a
         # lost claim only returns its rows to "planned".
@@ -149,8 +160,10 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int) -> tuple[bool, list
         expired = session.execute(expired_query(now)).first() is not None
         claims = claim_in(session, rt, now, name, batch)
         queued = session.execute(queued_messages_query(1)).first() is not None
+        stuck = session.execute(stuck_messages_query(
+            now - timedelta(seconds=rt.config.lease_seconds), 1)).first() is not None
         _beat(session, name, now, "claimed" if claims else "nothing due")
-    return expired, claims, queued
+    return expired, claims, queued, stuck
 
 
 def _drain(rt: Runtime, claims: list[Claim], asked: int, clock: Clock, name: str, batch: int,

@@ -9,6 +9,10 @@ A claim whose lease ran out is in one of two conditions:
   gateway is asked instead (Twilio: the messages to that number since the row
   was written); a matching message is adopted as ours, and when none can be
   found the reminder is marked uncertain and the worker is told.
+
+Ad-hoc messages (a worker's reply, an opt-out confirmation) have no claim, but the
+same gap: a process that died after marking one "sending" leaves it so. One still
+"sending" a lease's time later is settled the same way (settle_stuck_messages).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select
+from sqlalchemy import Select, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from service.db import transaction
@@ -29,7 +33,7 @@ from service.domain.delivery import status_on_acceptance
 from service.domain.inbox import notify_about
 from service.domain.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
-from service.models import Message, Reminder
+from service.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 
@@ -180,3 +184,71 @@ def _look_up(rt: Runtime, in_flight: _InFlight) -> list[SendResult]:
                 return []
             time.sleep(0.2 * 2 ** attempt)
     return []
+
+
+def stuck_messages_query(cutoff: datetime, limit: int) -> Select[tuple[int]]:
+    """Ad-hoc messages still "sending" since before `cutoff` (also used by the EXPLAIN
+    checks: the partial index ix_messages_sending answers it, so the idle pass does
+    not read the messages table).
+
+    The reminder's id is tested as `reminder_id + 0 IS NULL`: a plain IS NULL makes
+    SQLite search its reminder_id index for NULL, which every inbound text is."""
+    return (select(Message.id)
+            .where(Message.status == literal_column("'sending'"),
+                   Message.direction == literal_column("'out'"),
+                   (Message.reminder_id + 0).is_(None), Message.updated_at < cutoff)
+            .order_by(Message.updated_at).limit(limit))
+
+
+def settle_stuck_messages(rt: Runtime, now: datetime, limit: int = 100) -> ReconcileResult:
+    """Settle ad-hoc messages left "sending" for longer than a lease: found at the
+    gateway, the message is recorded as sent; not found, it becomes "unknown" and
+    whoever wrote it (or the client's worker) is told."""
+    cutoff = now - timedelta(seconds=rt.config.lease_seconds)
+    result = ReconcileResult()
+    with transaction(rt.sessions) as session:
+        ids = list(session.scalars(stuck_messages_query(cutoff, limit)))
+    for message_id in ids:
+        _settle_message(rt, message_id, now, cutoff, result)
+    return result
+
+
+def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetime,
+                    result: ReconcileResult) -> None:
+    with transaction(rt.sessions) as session:
+        # Check-and-set: a fresh updated_at keeps other workers off it while we ask.
+        taken = session.execute(
+            update(Message).where(Message.id == message_id, Message.status == "sending",
+                                  Message.updated_at < cutoff)
+            .values(updated_at=now).execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            return
+        message = session.get(Message, message_id)
+        assert message is not None
+        in_flight = _InFlight(message_id=message.id, channel=message.channel,
+                              to=message.to_number, body=message.body,
+                              since=message.created_at - CLOCK_SLACK, known=None)
+    found = _look_up(rt, in_flight)
+    with transaction(rt.sessions) as session:
+        message = session.get(Message, message_id, with_for_update=True)
+        if message is None or message.status != "sending":
+            return  # a status callback told us meanwhile
+        match = _first_unknown(session, found)
+        message.updated_at = now
+        if match is not None:
+            message.gateway_sid = match.sid
+            message.status = status_on_acceptance(message.status, match.status)
+            result.adopted += 1
+            log.info("message %s: the gateway had accepted it before the crash", message_id)
+            return
+        message.status = "unknown"
+        client = session.get(Client, message.client_id) if message.client_id else None
+        worker_id = message.worker_id or (client.worker_id if client is not None else None)
+        session.add(InboxItem(
+            worker_id=worker_id, client_id=message.client_id, event_id=message.event_id,
+            message_id=message.id, kind="uncertain",
+            summary="Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "
+                    "asiakkaalta."))
+        result.uncertain += 1
+        log.warning("message %s to %s: outcome unknown after a crash", message_id,
+                    mask_phone(in_flight.to))

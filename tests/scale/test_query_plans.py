@@ -17,6 +17,7 @@ from service.models import Message
 from service.runtime import Runtime
 from service.scheduling.claims import claim_statement, expired_query, take_over_statement
 from service.scheduling.dispatch import queued_messages_query
+from service.scheduling.reconcile import stuck_messages_query
 from tests.scale.seed import seed_due
 
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)
@@ -52,6 +53,7 @@ def _idle_plans(rt: Runtime, engine: Engine) -> dict[str, dict[str, Any]]:
             "take_over": _explain_pg(conn, take_over_statement(rt, T0, "w", 100)),
             "expired": _explain_pg(conn, expired_query(T0)),
             "queued": _explain_pg(conn, queued_messages_query(100)),
+            "stuck": _explain_pg(conn, stuck_messages_query(T0, 1)),
         }
         trans.rollback()
     return plans
@@ -92,7 +94,8 @@ def test_idle_queries_use_the_partial_indexes_and_do_not_grow(rt: Runtime) -> No
     assert "ix_reminders_sending" in _index_names(large["take_over"])
     assert "ix_reminders_sending" in _index_names(large["expired"])
     assert "ix_messages_queued" in _index_names(large["queued"])
-    for name in ("claim", "take_over", "expired", "queued"):
+    assert "ix_messages_sending" in _index_names(large["stuck"])
+    for name in ("claim", "take_over", "expired", "queued", "stuck"):
         assert not _seq_scanned(large[name]), name
         # The same few pages with 13x the reminders stored.
         assert _buffers(large[name]) <= _buffers(small[name]) + 2, name
@@ -107,7 +110,8 @@ def _sqlite_plans_use_the_partial_indexes(rt: Runtime) -> None:
         for name, stmt in (("claim", claim_statement(rt, T0, "w", 100)),
                            ("take_over", take_over_statement(rt, T0, "w", 100)),
                            ("expired", expired_query(T0)),
-                           ("queued", queued_messages_query(100))):
+                           ("queued", queued_messages_query(100)),
+                           ("stuck", stuck_messages_query(T0, 1))):
             compiled = stmt.compile(dialect=conn.dialect)
             params = [compiled.params[key] for key in compiled.positiontup or []]
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
@@ -117,6 +121,7 @@ def _sqlite_plans_use_the_partial_indexes(rt: Runtime) -> None:
     assert "USING INDEX ix_reminders_sending" in details["take_over"], details["take_over"]
     assert "ix_reminders_sending" in details["expired"], details["expired"]
     assert "ix_messages_queued" in details["queued"], details["queued"]
+    assert "ix_messages_sending" in details["stuck"], details["stuck"]
     for detail in details.values():
         # "SCAN t USING INDEX i" reads only the small partial index; a bare "SCAN t"
         # would read the whole table.
