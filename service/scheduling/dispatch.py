@@ -87,7 +87,8 @@ class TickResult:
 
 
 MAX_BATCHES = 10_000
-BATCH_SECONDS = 10.0  # a batch holds about this much sending at the configured text rate
+BATCH_SECONDS = 0.5  # a batch holds about this much sending at the configured text rate
+MIN_BATCH = 20  # below this a batch's fixed cost (two transactions) buys nothing
 FIRST_BATCH = 50  # a pass starts small, so its first calls go out while the next batch is read
 BEAT_SECONDS = 5.0  # heartbeats during a long drain (readiness allows minutes)
 MAX_RETRY_DELAY = 3600.0
@@ -102,15 +103,17 @@ def send_threads(rt: Runtime) -> int:
 
 
 def batch_limit(rt: Runtime) -> int:
-    """How many due reminders a pass claims at a time: [worker] batch_size at most, and
-    no more than the text rate ([twilio] messages_per_second) sends in BATCH_SECONDS.
+    """How many due reminders a pass claims at a time: about half a second of sending
+    at the text rate ([twilio] messages_per_second), at least MIN_BATCH, at most
+    [worker] batch_size.
 
-    Why both: a batch's checks (cancelled? opted out? too late?) are made before its
-    calls, so they should still hold when its last message leaves, and one worker
-    should not sit on what others could send; yet at a high rate a big batch spreads
-    the cost of its few statements over many sends (docs/performance.md).
+    Why: a pass holds two batches (one being sent, the next prepared), so a reminder
+    falling due during a pass waits behind about a second of sends, and a batch's
+    checks (cancelled? opted out? too late?) still hold when its last message leaves;
+    yet at a high rate a big batch spreads its fixed cost over many sends
+    (docs/performance.md).
     """
-    by_rate = math.ceil(rt.config.twilio.messages_per_second * BATCH_SECONDS)
+    by_rate = max(MIN_BATCH, math.ceil(rt.config.twilio.messages_per_second * BATCH_SECONDS))
     return max(1, min(rt.config.batch_size, by_rate))
 
 

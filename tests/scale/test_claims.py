@@ -354,12 +354,13 @@ def test_claims_waiting_for_the_rate_limit_are_not_taken_over(
 
 
 @pytest.mark.parametrize(("batch_size", "rate", "expected"), [
-    (500, 10.0, 100),  # the defaults: ten seconds of texts at 10 a second
-    (500, 1000.0, 500),  # a fast messaging service: batch_size caps it
-    (50, 1000.0, 50),
-    (500, 0.05, 1),  # one text in twenty seconds: one at a time
+    (500, 10.0, 20),  # Twilio's default rate: half a second is 5, the least is 20
+    (500, 500.0, 250),  # half a second of texts
+    (500, 2000.0, 500),  # a fast messaging service: batch_size caps it
+    (50, 2000.0, 50),
+    (10, 10.0, 10),  # a batch_size below the least batch is kept
 ])
-def test_a_pass_claims_what_the_rate_sends_in_ten_seconds_at_most(
+def test_a_pass_claims_half_a_second_of_sending_at_a_time(
         rt: Runtime, batch_size: int, rate: float, expected: int) -> None:
     rt = replace(rt, config=replace(rt.config, batch_size=batch_size,
                                     twilio=replace(rt.config.twilio,
