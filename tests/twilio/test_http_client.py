@@ -8,6 +8,7 @@ import pytest
 
 from service.config import ConfigError, load_config
 from service.gateways import make_gateway
+from service.gateways.rate_limit import RateLimiter
 from service.gateways.twilio_http import PeerAddressError, RewritingHttpClient, peer_base_url
 
 ENV = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
@@ -71,8 +72,10 @@ def test_a_non_loopback_api_base_url_stops_the_start() -> None:
 def test_rates_must_be_positive(tmp_path: Path) -> None:
     file = tmp_path / "config.toml"
     file.write_text("[twilio]\ncalls_per_second = 0.0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="twilio.calls_per_second must be above zero"):
+        load_config(file, env=ENV)  # refused at start-up, before any gateway is built
     with pytest.raises(ValueError, match="voice"):
-        make_gateway(load_config(file, env=ENV))
+        RateLimiter({"sms": 10.0, "voice": 0.0})
 
 
 def test_twilio_gateway_needs_its_secrets_from_the_environment() -> None:
