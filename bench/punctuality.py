@@ -7,7 +7,7 @@ accepted at the peer - planned send_at. The rate limit is set high here
 (messages_per_second, default 500) so that what is measured is the dispatch itself;
 with Twilio's limit of R messages/s, N reminders need at least N / R seconds.
 
-Run: .venv/bin/python -m bench.punctuality [N] [tick_seconds] [messages_per_second]
+Run: .venv/bin/python -m bench.punctuality [N] [tick_seconds] [messages_per_second] [batch_size]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     tick_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 500.0
+    batch = {"batch_size": int(sys.argv[4])} if len(sys.argv) > 4 else {}
     with scratch() as (url, engine, tmp), peer(tmp) as port:
         start = datetime.now(timezone.utc) + timedelta(seconds=20)
         ids = seed_due(engine, count, start)
@@ -36,7 +37,7 @@ def main() -> None:
                 conn.execute(update(Reminder).where(Reminder.id.in_(ids[second::60]))
                              .values(send_at=start + timedelta(seconds=second)))
         config = procs.write_config(tmp / "config.toml", port, tick_seconds=tick_seconds,
-                                    messages_per_second=rate)
+                                    messages_per_second=rate, **batch)
         env = procs.worker_env(url, config)
         workers = [procs.start_worker(env, tmp / f"w{i}.log") for i in range(2)]
         try:
@@ -56,7 +57,8 @@ def main() -> None:
                                 .join(Reminder, Reminder.id == Message.reminder_id)).all()
     late = [seen[token] - send_at.timestamp() for token, send_at in rows if token in seen]
     print(f"punctuality: {count} reminders due within one minute, 2 worker processes, "
-          f"tick_seconds={tick_seconds}, rate limit {rate:.0f}/s")
+          f"tick_seconds={tick_seconds}, rate limit {rate:.0f}/s"
+          + (f", batch_size={batch['batch_size']}" if batch else ""))
     print(f"  sent {len(late)} of {count}; workers stopped with {codes}")
     print(f"  lateness: p50 {percentile(late, 0.5):.2f} s, p99 {percentile(late, 0.99):.2f} s, "
           f"max {max(late):.2f} s, earliest {min(late):.2f} s")
