@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.domain import fallbacks
 from service.domain import reminders as rstate
-from service.domain.inbox import notify_about
+from service.domain.inbox import notify_about, notify_about_message
 from service.domain.twilio_errors import PERMANENT, explain_error
 from service.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
@@ -106,9 +106,8 @@ def _adhoc_outcome(session: Session, message: Message, status: str, code: int | 
     if message.channel != "sms" or status not in SMS_FAILED or message.client is None:
         return
     why = explain_error(code) if code else "viesti ei mennyt perille"
-    session.add(InboxItem(worker_id=message.client.worker_id, client_id=message.client_id,
-                          event_id=message.event_id, message_id=message.id, kind="failed",
-                          summary=f"Tekstiviesti ei mennyt perille: {why}."[:300]))
+    notify_about_message(session, message, message.client.worker_id, "failed",
+                         f"Tekstiviesti ei mennyt perille: {why}.")
 
 
 def answered_by_person(answered_by: str | None) -> bool:

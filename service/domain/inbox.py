@@ -90,3 +90,12 @@ def notify_about(session: Session, reminder: Reminder, kind: str, summary: str) 
     session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
                           event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
                           summary=summary[:300]))
+
+
+def notify_about_message(session: Session, message: Message, worker_id: int | None,
+                         kind: str, summary: str) -> None:
+    """An item about one ad-hoc message (a worker's reply, a confirmation): it failed,
+    or nobody can tell whether it left."""
+    session.add(InboxItem(worker_id=worker_id, client_id=message.client_id,
+                          event_id=message.event_id, message_id=message.id, kind=kind,
+                          summary=summary[:300]))

@@ -119,12 +119,7 @@ def renew_all(rt: Runtime, ids: list[int], name: str, now: datetime) -> int:
     if not ids:
         return 0
     with transaction(rt.sessions) as session:
-        conn = session.connection()
-        return int(conn.execute(
-            update(REMINDERS)
-            .where(id_in(conn, REMINDERS.c.id, ids), _state_is(rstate.SENDING),
-                   REMINDERS.c.claimed_by == name)
-            .values(lease_until=lease_end(rt, now))).rowcount)
+        return _renew_in(session, rt, ids, name, now)
 
 
 def renew(session: Session, rt: Runtime, reminder_id: int, name: str, now: datetime) -> bool:
@@ -134,11 +129,13 @@ def renew(session: Session, rt: Runtime, reminder_id: int, name: str, now: datet
     locks the row, so a take-over running at the same moment waits and then sees
     the fresh lease instead of an expired one.
     """
-    changed = session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.state == rstate.SENDING,
-               Reminder.claimed_by == name)
-        .values(lease_until=lease_end(rt, now))
-        .execution_options(synchronize_session=False)).rowcount
-    return bool(changed == 1)
+    return _renew_in(session, rt, [reminder_id], name, now) == 1
 
+
+def _renew_in(session: Session, rt: Runtime, ids: list[int], name: str, now: datetime) -> int:
+    result = session.execute(
+        update(REMINDERS)
+        .where(id_in(session.connection(), REMINDERS.c.id, ids), _state_is(rstate.SENDING),
+               REMINDERS.c.claimed_by == name)
+        .values(lease_until=lease_end(rt, now)))
+    return int(result.rowcount)  # type: ignore[attr-defined]

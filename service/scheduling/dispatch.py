@@ -46,6 +46,7 @@ from service.scheduling.claims import Claim, claim_due, claim_in, expired_query,
 from service.scheduling.reconcile import (
     reconcile_expired,
     settle_stuck_messages,
+    stuck_before,
     stuck_messages_query,
 )
 
@@ -163,8 +164,8 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int
         expired = session.execute(expired_query(now)).first() is not None
         claims = claim_in(session, rt, now, name, batch)
         queued = session.execute(queued_messages_query(1)).first() is not None
-        stuck = session.execute(stuck_messages_query(
-            now - timedelta(seconds=rt.config.lease_seconds), 1)).first() is not None
+        stuck = session.execute(stuck_messages_query(stuck_before(rt, now), 1)
+                                ).first() is not None
         _beat(session, name, now, "claimed" if claims else "nothing due")
     return expired, claims, queued, stuck
 

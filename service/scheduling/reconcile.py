@@ -30,10 +30,10 @@ from service.db import transaction
 from service.domain import fallbacks
 from service.domain import reminders as rstate
 from service.domain.delivery import status_on_acceptance
-from service.domain.inbox import notify_about
+from service.domain.inbox import notify_about, notify_about_message
 from service.domain.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
-from service.models import Client, InboxItem, Message, Reminder
+from service.models import Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 
@@ -186,6 +186,12 @@ def _look_up(rt: Runtime, in_flight: _InFlight) -> list[SendResult]:
     return []
 
 
+def stuck_before(rt: Runtime, now: datetime) -> datetime:
+    """An ad-hoc message "sending" since before this is stuck: a lease's time, as for
+    a claim (a live sender has long had its answer by then)."""
+    return now - timedelta(seconds=rt.config.lease_seconds)
+
+
 def stuck_messages_query(cutoff: datetime, limit: int) -> Select[tuple[int]]:
     """Ad-hoc messages still "sending" since before `cutoff` (also used by the EXPLAIN
     checks: the partial index ix_messages_sending answers it, so the idle pass does
@@ -204,7 +210,7 @@ def settle_stuck_messages(rt: Runtime, now: datetime, limit: int = 100) -> Recon
     """Settle ad-hoc messages left "sending" for longer than a lease: found at the
     gateway, the message is recorded as sent; not found, it becomes "unknown" and
     whoever wrote it (or the client's worker) is told."""
-    cutoff = now - timedelta(seconds=rt.config.lease_seconds)
+    cutoff = stuck_before(rt, now)
     result = ReconcileResult()
     with transaction(rt.sessions) as session:
         ids = list(session.scalars(stuck_messages_query(cutoff, limit)))
@@ -242,13 +248,10 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
             log.info("message %s: the gateway had accepted it before the crash", message_id)
             return
         message.status = "unknown"
-        client = session.get(Client, message.client_id) if message.client_id else None
-        worker_id = message.worker_id or (client.worker_id if client is not None else None)
-        session.add(InboxItem(
-            worker_id=worker_id, client_id=message.client_id, event_id=message.event_id,
-            message_id=message.id, kind="uncertain",
-            summary="Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "
-                    "asiakkaalta."))
+        writer = message.worker_id or (message.client.worker_id if message.client else None)
+        notify_about_message(session, message, writer, "uncertain",
+                             "Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "
+                             "asiakkaalta.")
         result.uncertain += 1
         log.warning("message %s to %s: outcome unknown after a crash", message_id,
                     mask_phone(in_flight.to))
