@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from bench.common import machine, peak_rss_mib, scratch
 from bench.scale import store_bulk, worker_memory
-from service.db import make_engine
+from service.store.db import make_engine
 from tests.scale import processes as procs
 
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from bench.common import machine, peer, percentile, scratch
-from service.models import Message, Reminder
+from service.store.models import Message, Reminder
 from tests.scale import processes as procs
 from tests.scale.seed import seed_due
 

@@ -22,9 +22,9 @@ from sqlalchemy import Engine, event, text
 
 from bench.common import machine, peak_rss_mib, scratch, summary_ms
 from service.config import load_config
-from service.db import transaction
-from service.domain.events import AppointmentInput, build_appointment, register_event
-from service.models import Heartbeat
+from service.store.db import transaction
+from service.domain.events.lifecycle import AppointmentInput, build_appointment, register_event
+from service.store.models import Heartbeat
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
 from tests.scale import processes as procs

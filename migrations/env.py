@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from service.db import make_engine
-from service.models import Base
+from service.store.db import make_engine
+from service.store.models import Base
 
 target_metadata = Base.metadata
 

@@ -31,24 +31,25 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     app.config.update(flask_config)
     app.extensions["rinnalla"] = runtime
     logging.basicConfig(level=config.log_level)
-    from service.logmask import install_log_masking
+    from service.operations.logmask import install_log_masking
 
     install_log_masking()
 
-    from service.web import api, twilio_hooks
-    from service.web import voice as twilio_voice
+    from service.web.api import endpoints as api
+    from service.web.twilio import sms_hooks as twilio_hooks
+    from service.web.twilio import voice_hooks as twilio_voice
     from service.web.context import close_session
 
     app.teardown_appcontext(close_session)
     app.register_blueprint(api.bp)
     app.register_blueprint(twilio_hooks.bp)
     app.register_blueprint(twilio_voice.bp)
-    from service.web import api_reach
+    from service.web.api import trusted_persons as api_trusted_persons
 
-    app.register_blueprint(api_reach.bp)  # /api/v1 trusted persons, documents in
-    from service.web import trust
+    app.register_blueprint(api_trusted_persons.bp)  # /api/v1 trusted persons, documents in
+    from service.web import health
 
-    trust.register(app)  # /readyz, /metrics, audit view, client export/erase, service path
+    app.register_blueprint(health.bp)  # /readyz, /metrics
     from service.web.ui import init_ui
 
     init_ui(app)  # the worker UI: sign-in (required everywhere but public paths), CSRF, pages

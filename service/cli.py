@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from service.clock import freeze, utcnow
 from service.config import ConfigError, load_config
-from service.db import transaction
+from service.store.db import transaction
 from service.runtime import Runtime
 
 
@@ -41,7 +41,7 @@ def _rt() -> Runtime:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database to the newest schema (safe to run again)."""
-    from service.migrate import upgrade
+    from service.store.migrate import upgrade
 
     upgrade(_rt().engine)
     click.echo("Tietokanta on ajan tasalla.")
@@ -54,8 +54,8 @@ def init_db() -> None:
 @with_appcontext
 def create_worker(name: str, email: str, admin: bool) -> None:
     """Add a worker and print a generated password once."""
-    from service.auth.passwords import hash_password
-    from service.models import Worker
+    from service.domain.people.passwords import hash_password
+    from service.store.models import Worker
 
     password = secrets.token_urlsafe(12)
     with transaction(_rt().sessions) as session:
@@ -72,8 +72,8 @@ def create_worker(name: str, email: str, admin: bool) -> None:
 @with_appcontext
 def create_token(email: str) -> None:
     """Make an API token for a worker; the token is printed once, on the last line."""
-    from service.models import ApiToken, Worker
-    from service.web.api import hash_token
+    from service.store.models import ApiToken, Worker
+    from service.web.api.endpoints import hash_token
 
     token = secrets.token_urlsafe(32)
     with transaction(_rt().sessions) as session:
@@ -123,7 +123,7 @@ def tick_command(now_text: str | None) -> None:
 @main.command("check-files")
 def check_files() -> None:
     """Validate message_templates/ and schedules/ (and report each template's SMS cost)."""
-    from service.domain.checker import check_team_files
+    from service.domain.messages.template_check import check_team_files
 
     try:
         config = load_config()
@@ -151,7 +151,7 @@ def demo(port: int, host: str, no_serve: bool) -> None:
 
 
 def _add_trust_commands() -> None:
-    from service.trust_cli import COMMANDS  # retention, export-client, erase-client
+    from service.privacy_commands import COMMANDS  # retention, export-client, erase-client
 
     for command in COMMANDS:
         main.add_command(command)

@@ -214,7 +214,7 @@ def validate_config(config: Config) -> None:
         ZoneInfo(config.time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"sending.time_zone: unknown time zone {config.time_zone!r}") from exc
-    from service.domain.window import parse_window
+    from service.domain.calendar.window import parse_window
 
     for key in ("window", "saturday_window", "sunday_window"):
         text = getattr(config, key)

@@ -10,14 +10,14 @@ from datetime import date, datetime, time, timedelta
 import click
 from sqlalchemy import select
 
-from service.auth.passwords import hash_password
+from service.domain.people.passwords import hash_password
 from service.clock import utcnow
 from service.config import load_config
-from service.db import transaction
-from service.domain import events as ev
-from service.domain.clients import ClientInput, create_client
-from service.migrate import upgrade
-from service.models import Client, Worker
+from service.store.db import transaction
+from service.domain.events import lifecycle as ev
+from service.domain.people.clients import ClientInput, create_client
+from service.store.migrate import upgrade
+from service.store.models import Client, Worker
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
 

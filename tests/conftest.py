@@ -17,14 +17,14 @@ from twilio.request_validator import RequestValidator
 
 from service import clock
 from service.app import create_app
-from service.auth.passwords import hash_password
+from service.domain.people.passwords import hash_password
 from service.config import Config, load_config
-from service.db import make_engine, normalise_url, transaction
+from service.store.db import make_engine, normalise_url, transaction
 from service.gateways.development import DevelopmentGateway
-from service.migrate import upgrade
-from service.models import ApiToken, Worker
+from service.store.migrate import upgrade
+from service.store.models import ApiToken, Worker
 from service.runtime import Runtime, build_runtime
-from service.web.api import hash_token
+from service.web.api.endpoints import hash_token
 
 pytest_plugins = ["tests.twilio_peer.peer"]  # the `twilio_peer` fixture (Prism)
 

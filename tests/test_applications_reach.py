@@ -13,7 +13,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from service import clock
-from service.domain import reminders as rstate
+from service.domain.planning import reminder_states as rstate
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from tests.conftest import Api

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from service.db import transaction
-from service.domain import audit
-from service.models import AuditEntry, Worker
+from service.store.db import transaction
+from service.domain.privacy import audit
+from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
 from tests.conftest import Api, signed_post
 

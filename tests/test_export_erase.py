@@ -13,13 +13,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, MetaData, select
 
-from service.db import transaction
-from service.domain.erasure import NoSuchClient, erase_client
-from service.domain.export import client_export, to_csv, to_json
-from service.models import AuditEntry, Client, Message, TrustedPerson, Worker
+from service.store.db import transaction
+from service.domain.privacy.erasure import NoSuchClient, erase_client
+from service.domain.privacy.export import client_export, to_csv, to_json
+from service.store.models import AuditEntry, Client, Message, TrustedPerson, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
-from service.trust_cli import erase_client_command, export_client_command
+from service.privacy_commands import erase_client_command, export_client_command
 from tests.conftest import Api, signed_post
 
 NAME, PHONE, NATIONAL = "Matti Mäkinen", "+358401234567", "0401234567"

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from service.db import transaction
-from service.domain import fallbacks
-from service.domain import reminders as rstate
+from service.store.db import transaction
+from service.domain.planning import fallbacks
+from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.models import Reminder
+from service.store.models import Reminder
 from service.runtime import Runtime
 from tests.conftest import Api
 from tests.reach import (

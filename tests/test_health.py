@@ -12,11 +12,11 @@ from sqlalchemy import Engine, func, select
 
 from service import clock
 from service.app import create_app
-from service.db import make_engine, transaction
+from service.store.db import make_engine, transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.migrate import alembic_config
-from service.models import Heartbeat, Reminder
+from service.store.migrate import alembic_config
+from service.store.models import Heartbeat, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import beat, tick
 from tests.conftest import Api, signed_post

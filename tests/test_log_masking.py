@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.logmask import install_log_masking, mask_text
-from service.models import Message
+from service.operations.logmask import install_log_masking, mask_text
+from service.store.models import Message
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import Api, signed_post

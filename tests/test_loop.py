@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from service import clock
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.development import DevelopmentGateway
-from service.models import Client, InboxItem, Message
+from service.store.models import Client, InboxItem, Message
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import Api, signed_post

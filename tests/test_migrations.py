@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from service.migrate import current_revision, head_revision, is_current, upgrade
-from service.models import Base
+from service.store.migrate import current_revision, head_revision, is_current, upgrade
+from service.store.models import Base
 
 
 def test_models_match_migrations(engine: Engine) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.db import transaction
-from service.domain import reminders as rstate
+from service.store.db import transaction
+from service.domain.planning import reminder_states as rstate
 from service.gateways.development import DevelopmentGateway
-from service.models import Client, Event, Message, TrustedPerson
+from service.store.models import Client, Event, Message, TrustedPerson
 from service.runtime import Runtime
 from tests.conftest import Api
 from tests.reach import (

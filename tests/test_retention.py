@@ -11,10 +11,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
 
-from service.db import transaction
-from service.domain.anonymise import ERASED_NAME, ERASED_SUMMARY, ERASED_TASK_TEXT
-from service.domain.retention import RetentionResult, run_retention
-from service.models import (
+from service.store.db import transaction
+from service.domain.privacy.anonymise import ERASED_NAME, ERASED_SUMMARY, ERASED_TASK_TEXT
+from service.domain.privacy.retention import RetentionResult, run_retention
+from service.store.models import (
     AuditEntry,
     Client,
     Event,
@@ -26,7 +26,7 @@ from service.models import (
 )
 from service.runtime import Runtime
 from service.scheduling.daily import add_daily_jobs
-from service.trust_cli import retention_command
+from service.privacy_commands import retention_command
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -195,7 +195,7 @@ def test_pending_reminders_keep_a_client(rt: Runtime, worker: Worker) -> None:
 
 def test_counts_are_logged_without_content(rt: Runtime, seeded: dict[str, int],
                                            caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="service.domain.retention")
+    caplog.set_level(logging.INFO, logger="service.domain.privacy.retention")
     run(rt)
     assert ("retention: bodies_erased=4 task_texts_erased=2 events_anonymised=1 "
             "clients_anonymised=1") in caplog.text

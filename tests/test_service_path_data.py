@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from service.db import transaction
-from service.domain.retention import run_retention
-from service.domain.service_path import TOTAL, AgencyWaits, AppointmentAnswers, Period, ReplyWaits
-from service.domain.service_path_data import build_report
-from service.models import Client, Event, InboxItem
+from service.store.db import transaction
+from service.domain.privacy.retention import run_retention
+from service.domain.reports.service_path import TOTAL, AgencyWaits, AppointmentAnswers, Period, ReplyWaits
+from service.domain.reports.service_path_data import build_report
+from service.store.models import Client, Event, InboxItem
 from service.runtime import Runtime
 
 NOW = datetime(2026, 4, 15, 12, tzinfo=timezone.utc)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.db import transaction
-from service.domain import reminders as rstate
+from service.store.db import transaction
+from service.domain.planning import reminder_states as rstate
 from service.gateways.development import DevelopmentGateway
-from service.models import AuditEntry, Worker
+from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
 from tests.conftest import Api
 from tests.reach import SECOND, hel, new_appointment, new_client, reminders, run
@@ -111,7 +111,7 @@ def test_reminders_planned_before_a_withdrawal_are_not_sent_even_if_due(
     cid = new_client(api)
     pid = api.post(f"/clients/{cid}/trusted-persons", PERSON).json["id"]
     event = new_appointment(api, cid, STARTS, REGISTERED)
-    from service.models import TrustedPerson
+    from service.store.models import TrustedPerson
 
     with transaction(rt.sessions) as session:
         person = session.get(TrustedPerson, pid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+import service.store.db
 
 revision = "0003"
 down_revision = "0001"
@@ -23,14 +23,14 @@ def upgrade() -> None:
     op.create_table(
         "send_pace",
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("next_at", service.db.UTCDateTime(), nullable=False),
+        sa.Column("next_at", service.store.db.UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind"),
     )
     # When the current claim began: the take-over after a crash tells this attempt's
     # message from earlier attempts' by it.
     with op.batch_alter_table("reminders", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("claimed_at", service.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", service.store.db.UTCDateTime(), nullable=True))
     # The idle tick asks for queued ad-hoc messages; without this it reads the
     # whole messages table, which only grows.
     with op.batch_alter_table("messages", schema=None) as batch_op:

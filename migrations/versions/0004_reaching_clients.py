@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+import service.store.db
 
 revision = "0004"
 down_revision = "0003"
@@ -22,9 +22,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("relation", sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column("opted_out", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
-        batch_op.add_column(sa.Column("opted_out_at", service.db.UTCDateTime(timezone=True),
+        batch_op.add_column(sa.Column("opted_out_at", service.store.db.UTCDateTime(timezone=True),
                                       nullable=True))
-        batch_op.add_column(sa.Column("deactivated_at", service.db.UTCDateTime(timezone=True),
+        batch_op.add_column(sa.Column("deactivated_at", service.store.db.UTCDateTime(timezone=True),
                                       nullable=True))
         batch_op.add_column(sa.Column("deactivated_by", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("deactivation_reason", sa.String(length=30),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import service.db
+import service.store.db
 
 revision = "0005"
 down_revision = "0004"
@@ -50,7 +50,7 @@ SQLITE_TRIGGERS = tuple(
 
 def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("anonymised_at", service.db.UTCDateTime(timezone=True),
+        batch_op.add_column(sa.Column("anonymised_at", service.store.db.UTCDateTime(timezone=True),
                                       nullable=True))
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(

@@ -2,7 +2,7 @@
 
 Every way a send can end is turned into a SendResult or one GatewayError:
 - Twilio answered with an error: permanent or transient by its code
-  (service/domain/twilio_errors.py);
+  (service/gateways/twilio_errors.py);
 - the request never left (connection refused, connect timeout, TLS handshake):
   transient, nothing was sent;
 - the request left but no answer came (read timeout, connection reset): uncertain.
@@ -24,7 +24,7 @@ from twilio.rest import Client
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from service.config import Config
-from service.domain.twilio_errors import PERMANENT_OUTCOME, classify, describe
+from service.gateways.twilio_errors import PERMANENT_OUTCOME, classify, describe
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.rate_limit import Limiter, RateLimiter
 from service.gateways.twilio_http import RewritingHttpClient

@@ -34,13 +34,13 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from service.bulk_sql import id_in, insert_rows, update_rows
-from service.db import commit_without_waiting, transaction
-from service.domain import fallbacks
-from service.domain import reminders as rstate
-from service.domain.delivery import status_on_acceptance
+from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.store.db import commit_without_waiting, transaction
+from service.domain.planning import fallbacks
+from service.domain.planning import reminder_states as rstate
+from service.domain.messages.delivery import status_on_acceptance
 from service.gateways.base import GatewayError, SendResult
-from service.models import Client, Event, Message
+from service.store.models import Client, Event, Message
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
 from service.scheduling.dispatch import (

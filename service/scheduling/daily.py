@@ -16,9 +16,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.db import transaction
-from service.domain.retention import RetentionResult, run_retention
-from service.models import AuditEntry
+from service.store.db import transaction
+from service.domain.privacy.retention import RetentionResult, run_retention
+from service.store.models import AuditEntry
 from service.runtime import Runtime
 
 log = logging.getLogger(__name__)

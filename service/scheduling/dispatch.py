@@ -32,15 +32,15 @@ from sqlalchemy import Select, func, literal_column, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.clock import utcnow
-from service.db import commit_without_waiting, transaction
-from service.domain import fallbacks
-from service.domain import reminders as rstate
-from service.domain import trusted
-from service.domain.delivery import status_on_acceptance
-from service.domain.inbox import notify_about
-from service.domain.rendering import render_text
+from service.store.db import commit_without_waiting, transaction
+from service.domain.planning import fallbacks
+from service.domain.planning import reminder_states as rstate
+from service.domain.people import trusted_persons as trusted
+from service.domain.messages.delivery import status_on_acceptance
+from service.domain.inbox.items import notify_about
+from service.domain.messages.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
-from service.models import Client, Event, Heartbeat, Message, Reminder
+from service.store.models import Client, Event, Heartbeat, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew
 from service.scheduling.reconcile import (

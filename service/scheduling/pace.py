@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Config
-from service.db import transaction
-from service.models import SendPace
+from service.store.db import transaction
+from service.store.models import SendPace
 
 CAS_TRIES = 200
 MAX_CHUNK = 1000

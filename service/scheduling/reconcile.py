@@ -26,14 +26,14 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import Select, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from service.db import transaction
-from service.domain import fallbacks
-from service.domain import reminders as rstate
-from service.domain.delivery import status_on_acceptance
-from service.domain.inbox import notify_about, notify_about_message
-from service.domain.phones import mask_phone
+from service.store.db import transaction
+from service.domain.planning import fallbacks
+from service.domain.planning import reminder_states as rstate
+from service.domain.messages.delivery import status_on_acceptance
+from service.domain.inbox.items import notify_about, notify_about_message
+from service.domain.people.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
-from service.models import Message, Reminder
+from service.store.models import Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 

@@ -18,7 +18,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from service.clock import utcnow
-from service.logmask import install_log_masking
+from service.operations.logmask import install_log_masking
 from service.runtime import Runtime
 from service.scheduling.daily import add_daily_jobs
 from service.scheduling.dispatch import default_worker_name, tick

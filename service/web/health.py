@@ -6,8 +6,8 @@ from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 
 from service.clock import utcnow
-from service.domain.metrics import render_metrics
-from service.readiness import check_readiness
+from service.operations.metrics import render_metrics
+from service.operations.readiness import check_readiness
 from service.web.context import db, runtime
 
 bp = Blueprint("health", __name__)

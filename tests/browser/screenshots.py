@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from service.config import load_config
-from service.db import transaction
+from service.store.db import transaction
 from service.demo import DEMO_EMAIL, seed
-from service.migrate import upgrade
-from service.models import Client, Event, Reminder
+from service.store.migrate import upgrade
+from service.store.models import Client, Event, Reminder
 from service.runtime import build_runtime
 from service.scheduling.dispatch import tick
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -11,10 +11,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.db import transaction
+from service.store.db import transaction
 from service.demo import DEMO_EMAIL, seed
-from service.models import Client, Event, InboxItem, Message, Reminder, Worker
-from service.domain.replies import record_reply
+from service.store.models import Client, Event, InboxItem, Message, Reminder, Worker
+from service.domain.replies.inbound import record_reply
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.browser.conftest import Accessibility

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import InboxItem, Message, Reminder, Worker
+from service.store.db import transaction
+from service.store.models import InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.browser.conftest import Accessibility

@@ -1,10 +1,10 @@
-"""Tests for service.domain.client_import: reading spreadsheet CSV exports, row by row."""
+"""Tests for service.domain.people.client_import: reading spreadsheet CSV exports, row by row."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.domain.client_import import (
+from service.domain.people.client_import import (
     MAX_ROWS,
     ImportFileError,
     decode_csv,

@@ -1,4 +1,4 @@
-"""Tests for service.domain.dates: local time, written and spoken forms, parsing."""
+"""Tests for service.domain.calendar.dates: local time, written and spoken forms, parsing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.dates import (
+from service.domain.calendar.dates import (
     HELSINKI,
     LANGUAGES,
     format_date,

@@ -1,4 +1,4 @@
-"""Tests for service.domain.intents: real-looking replies and voice key presses."""
+"""Tests for service.domain.replies.reading: real-looking replies and voice key presses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.intents import Intent, read_digits, read_intent
+from service.domain.replies.reading import Intent, read_digits, read_intent
 
 C, D, B = Intent.CONFIRM, Intent.DECLINE, Intent.CALLBACK
 S, A, U = Intent.STOP, Intent.START, Intent.UNKNOWN

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.domain.planning import (
+from service.domain.planning.send_times import (
     SKIP_NO_WINDOW,
     SKIP_REASONS,
     SKIP_TOO_CLOSE,
@@ -20,7 +20,7 @@ from service.domain.planning import (
     parse_offset,
     plan_send_time,
 )
-from service.domain.window import SendingWindow
+from service.domain.calendar.window import SendingWindow
 
 HEL = ZoneInfo("Europe/Helsinki")
 UTC = timezone.utc

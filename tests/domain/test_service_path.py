@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.domain.service_path import (
+from service.domain.reports.service_path import (
     TOTAL,
     AgencyWaits,
     Application,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.domain.window import SendingWindow, as_utc, parse_window
+from service.domain.calendar.window import SendingWindow, as_utc, parse_window
 
 HEL = ZoneInfo("Europe/Helsinki")
 UTC = timezone.utc

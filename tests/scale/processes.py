@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from service.db import make_engine
-from service.migrate import upgrade
+from service.store.db import make_engine
+from service.store.migrate import upgrade
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_SID = "AC" + "0" * 32

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from service.models import Client, Event, Reminder
+from service.store.models import Client, Event, Reminder
 
 FIRST_NUMBER = 400_000_000
 

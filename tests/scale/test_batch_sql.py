@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import StatementError
 
-from service.bulk_sql import id_in, insert_rows, update_rows
-from service.db import transaction
+from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.store.db import transaction
 from service.gateways.base import SendResult
 from service.gateways.development import DevelopmentGateway
-from service.models import Event, Message, Reminder
+from service.store.models import Event, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling import batch
 from service.scheduling.claims import claim_due

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
-from service.models import InboxItem, Message, Reminder
+from service.store.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling import batch, dispatch
 from service.scheduling.claims import Claim, claim_due, renew, take_over_expired

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from service.clock import utcnow
-from service.models import InboxItem, Message, Reminder
+from service.store.models import InboxItem, Message, Reminder
 from tests.conftest import _postgres_problem, service_missing
 from tests.scale import processes as procs
 from tests.scale.seed import seed_due

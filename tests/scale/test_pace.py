@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from service.config import Config
-from service.db import make_session_factory
+from service.store.db import make_session_factory
 from service.runtime import build_runtime
 from service.scheduling.pace import SharedPace, SharedRateLimiter
 

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from service.db import transaction
-from service.domain.events import apply_plan, plan_event
-from service.domain.planning import Rule, plan_send_time
-from service.domain.window import SendingWindow
-from service.models import Client, Event, Reminder
+from service.store.db import transaction
+from service.domain.events.lifecycle import apply_plan, plan_event
+from service.domain.planning.send_times import Rule, plan_send_time
+from service.domain.calendar.window import SendingWindow
+from service.store.models import Client, Event, Reminder
 from service.runtime import Runtime
 
 UTC = timezone.utc

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
-from service.models import Message
+from service.store.models import Message
 from service.runtime import Runtime
 from service.scheduling.claims import claim_statement, expired_query, take_over_statement
 from service.scheduling.dispatch import queued_messages_query

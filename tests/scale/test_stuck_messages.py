@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.base import SendResult
 from service.gateways.development import DevelopmentGateway
-from service.models import Client, InboxItem, Message, Worker
+from service.store.models import Client, InboxItem, Message, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import send_message, tick
 from tests.scale.seed import phone, seed_due

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.development import DevelopmentGateway
-from service.models import Heartbeat, Reminder
+from service.store.models import Heartbeat, Reminder
 from service.runtime import Runtime, team_window
 from service.scheduling.worker import run_worker, settle_heap
 from tests.scale.seed import seed_due

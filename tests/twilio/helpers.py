@@ -14,7 +14,7 @@ from twilio.http.response import Response
 
 from service.config import Config
 from service.gateways.twilio_http import RewritingHttpClient
-from service.models import Message
+from service.store.models import Message
 from service.runtime import Runtime
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import Client, InboxItem, Message, Reminder
+from service.store.db import transaction
+from service.store.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import Api, load, load_all

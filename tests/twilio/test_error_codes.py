@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain.twilio_errors import EXPLANATIONS, PERMANENT, TRANSIENT, classify, describe
+from service.gateways.twilio_errors import EXPLANATIONS, PERMANENT, TRANSIENT, classify, describe
 
 
 @pytest.mark.parametrize("code", [21211, 21614, 30006, 21610])

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from service.config import Config
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.twilio import TwilioGateway
-from service.models import InboxItem, Message, Reminder
+from service.store.models import InboxItem, Message, Reminder
 from service.scheduling.dispatch import tick
 from tests.conftest import Api
 from tests.twilio.conftest import runtime_on

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, select
 from service import clock
 from service.app import create_app
 from service.config import Config
-from service.db import transaction
-from service.domain.dates import spoken_datetime
+from service.store.db import transaction
+from service.domain.calendar.dates import spoken_datetime
 from service.gateways.development import DevelopmentGateway
-from service.models import Event, InboxItem, Message
+from service.store.models import Event, InboxItem, Message
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all, sign, signed_post

@@ -11,11 +11,11 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.auth.passwords import hash_password
-from service.db import transaction
-from service.domain import events as ev
-from service.domain.clients import ClientInput, create_client
-from service.models import Client, Event, Worker
+from service.domain.people.passwords import hash_password
+from service.store.db import transaction
+from service.domain.events import lifecycle as ev
+from service.domain.people.clients import ClientInput, create_client
+from service.store.models import Client, Event, Worker
 from service.runtime import Runtime
 
 PASSWORD = "salasana-123"

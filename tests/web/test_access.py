@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, Rule
 
-from service.models import Worker
+from service.store.models import Worker
 from tests.web.conftest import Browser
 
 PUBLIC_PREFIXES = ("/twilio/", "/api/v1/", "/static/")

@@ -7,8 +7,8 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import AuditEntry, Worker
+from service.store.db import transaction
+from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
 from tests.web.conftest import Browser
 

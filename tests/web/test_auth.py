@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from service import clock
-from service.db import transaction
-from service.domain.login import MAX_FAILURES, lock_duration
-from service.models import AuditEntry, Worker
+from service.store.db import transaction
+from service.domain.people.login import MAX_FAILURES, lock_duration
+from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
 from tests.conftest import load
 from tests.web.conftest import PASSWORD, Browser

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import AuditEntry, Client, Reminder, Worker
+from service.store.db import transaction
+from service.store.models import AuditEntry, Client, Reminder, Worker
 from service.runtime import Runtime
 from tests.web.conftest import Browser, make_appointment, make_client
 

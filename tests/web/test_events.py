@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from service import clock
-from service.db import transaction
-from service.domain.dates import format_date, format_time
+from service.store.db import transaction
+from service.domain.calendar.dates import format_date, format_time
 from service.gateways.development import DevelopmentGateway
-from service.models import AuditEntry, Event, Message, Reminder, Worker
+from service.store.models import AuditEntry, Event, Message, Reminder, Worker
 from service.runtime import Runtime
 from tests.web.conftest import Browser, make_client
 

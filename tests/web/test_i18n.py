@@ -9,8 +9,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import Worker
+from service.store.db import transaction
+from service.store.models import Worker
 from service.runtime import Runtime
 from service.web.ui.i18n import TRANSLATIONS_DIR, compile_catalogue
 from tests.web.conftest import Browser
@@ -67,8 +67,8 @@ def test_service_path_and_audit_pages_in_swedish(browser: Browser, admin: Worker
 
 
 def test_every_audit_action_has_a_label() -> None:
-    from service.domain.audit import ACTIONS
-    from service.web.audit_view import ACTION_LABELS
+    from service.domain.privacy.audit import ACTIONS
+    from service.web.ui.audit_log import ACTION_LABELS
 
     assert set(ACTION_LABELS) == set(ACTIONS)
 

@@ -8,8 +8,8 @@ import io
 
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import AuditEntry, Client, Worker
+from service.store.db import transaction
+from service.store.models import AuditEntry, Client, Worker
 from service.runtime import Runtime
 from tests.web.conftest import Browser
 

@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.db import transaction
+from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.models import AuditEntry, InboxItem, Message, Reminder, Worker
+from service.store.models import AuditEntry, InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import signed_post

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from service import clock
 from service.app import create_app
-from service.db import transaction
-from service.models import Event, InboxItem, Message, Reminder, Worker
+from service.store.db import transaction
+from service.store.models import Event, InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import load

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from service.web.svg_charts import LABEL_WIDTH, VALUE_WIDTH, WIDTH, Series, bar_chart, \
+from service.web.ui.svg_charts import LABEL_WIDTH, VALUE_WIDTH, WIDTH, Series, bar_chart, \
     stacked_bar_chart
 
 NS = "{http://www.w3.org/2000/svg}"

@@ -8,11 +8,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.db import transaction
-from service.domain import events as ev
+from service.store.db import transaction
+from service.domain.events import lifecycle as ev
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.models import Client, Reminder, Worker
+from service.store.models import Client, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import signed_post

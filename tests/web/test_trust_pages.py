@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from service.db import transaction
-from service.models import AuditEntry, Event, InboxItem, Worker
+from service.store.db import transaction
+from service.store.models import AuditEntry, Event, InboxItem, Worker
 from service.runtime import Runtime
 from tests.test_export_erase import scan
 from tests.web.conftest import Browser, make_appointment, make_client

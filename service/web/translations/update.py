@@ -26,9 +26,11 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_get
 # Domain modules whose error texts reach the forms: ValidationError({...: "text"}),
 # ValueError("text"), PhoneError / ImportFileError texts, the missing-name text passed to
 # check_name_and_phone, and the tables below.
-DOMAIN_MODULES = ("domain/clients.py", "domain/events.py", "domain/outbound.py",
-                  "domain/dates.py", "domain/phones.py", "domain/client_import.py",
-                  "domain/inbox.py", "domain/replies.py", "domain/reminders.py",
+DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
+                  "domain/messages/outbound.py", "domain/calendar/dates.py",
+                  "domain/people/phones.py", "domain/people/client_import.py",
+                  "domain/inbox/items.py", "domain/replies/inbound.py",
+                  "domain/planning/reminder_states.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY"}

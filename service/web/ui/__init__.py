@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, or_, select
 
-from service.models import InboxItem
+from service.store.models import InboxItem
 from service.web.context import db, runtime
 from service.web.ui.formatting import init_formatting
 from service.web.ui.i18n import LANGUAGE_NAMES, init_i18n, ui_language
@@ -42,14 +42,16 @@ def _error_page(status: int, template: str) -> ResponseReturnValue:
 
 def init_ui(app: Flask) -> None:
     from service.web.ui import (
-        admin, auth, clients, events, imports, inbox, simulator, team_files, today,
+        admin, audit_log, auth, client_data, clients, events, imports, inbox, service_path,
+        simulator, team_files, today,
     )
 
     init_security(app)
     init_i18n(app)
     init_formatting(app)
     app.context_processor(_nav_context)
-    for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin):
+    for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin,
+                   audit_log, client_data, service_path):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(CSRFError)

@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.domain.audit import record
-from service.domain.clients import ClientInput, create_client, update_client
+from service.domain.privacy.audit import record
+from service.domain.people.clients import ClientInput, create_client, update_client
 from service.domain.errors import ValidationError
-from service.domain.events import replan_client
-from service.domain.phones import PhoneError, format_phone_national, parse_phone
-from service.models import Client, Event, InboxItem, Message, Worker
+from service.domain.events.lifecycle import replan_client
+from service.domain.people.phones import PhoneError, format_phone_national, parse_phone
+from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, tzinfo
 
 from werkzeug.datastructures import MultiDict
 
-from service.domain.events import (
+from service.domain.events.lifecycle import (
     APPOINTMENT_TYPES,
     AppointmentInput,
     ApplicationInput,
@@ -19,10 +19,10 @@ from service.domain.events import (
     validate_application,
     validate_appointment,
 )
-from service.domain.dates import parse_local_date
+from service.domain.calendar.dates import parse_local_date
 from service.domain.errors import ValidationError
-from service.domain.sms import analyse_sms
-from service.models import Event
+from service.domain.messages.sms import analyse_sms
+from service.store.models import Event
 from service.web.ui.form_input import (
     input_date,
     input_time,

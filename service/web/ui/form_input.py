@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timezone, tzinfo
 
-from service.domain.dates import parse_local_date
+from service.domain.calendar.dates import parse_local_date
 
 _TIME_RE = re.compile(r"(?:klo\s*|kl\.?\s*)?(\d{1,2})(?:[.:](\d{2}))?", re.ASCII | re.IGNORECASE)
 

@@ -12,16 +12,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.domain.audit import record
-from service.domain.client_import import (
+from service.domain.privacy.audit import record
+from service.domain.people.client_import import (
     ImportFileError,
     ImportPreview,
     decode_csv,
     read_client_rows,
 )
-from service.domain.clients import ClientInput, create_client
+from service.domain.people.clients import ClientInput, create_client
 from service.domain.errors import ValidationError
-from service.models import Client, Worker
+from service.store.models import Client, Worker
 from service.web.context import db
 from service.web.ui.security import current_worker
 

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from service.models import Worker
+from service.store.models import Worker
 from service.web.context import db
 
 F = TypeVar("F", bound=Callable[..., Any])

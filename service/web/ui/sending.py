@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.models import Message
+from service.store.models import Message
 from service.scheduling.dispatch import send_message
 from service.web.context import db, runtime
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
-from service.models import Client, Message
+from service.store.models import Client, Message
 from service.web.context import db, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from service.clock import utcnow
-from service.domain.attention import attention_for
+from service.domain.inbox.attention import attention_for
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
 

@@ -1,1 +1,0 @@
-"""Signing workers in: passwords, sessions, API tokens."""

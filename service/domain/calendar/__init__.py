@@ -1,0 +1,1 @@
+"""Calendar and clock rules: local dates, sending windows, working days."""

@@ -1,0 +1,1 @@
+"""Appointments and pending applications: register, change, cancel."""

@@ -1,0 +1,50 @@
+"""Pending applications: what the worker records about them, and what that stops.
+
+Why: a documents deadline is reminded until the documents are in; after that every
+further reminder would only confuse the client. The dispatch pass would skip them
+anyway (condition "documents_missing"), but cancelling them at once keeps the
+client's timeline honest for the worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.privacy import audit
+from service.domain.planning import reminder_states as rstate
+from service.domain.errors import ValidationError
+from service.store.models import Event, Reminder
+
+__all__ = ["record_documents_in"]
+
+
+def record_documents_in(session: Session, event: Event, worker_id: int | None,
+                        now: datetime) -> int:
+    """The client's documents went in: stop the remaining documents reminders.
+
+    Returns how many planned reminders were cancelled. Recording it twice changes
+    nothing the second time.
+    """
+    if event.kind != "application":
+        raise ValidationError(
+            {"event": "Vain hakemukselle voi kirjata, että paperit on toimitettu."})
+    if event.state == "cancelled":
+        raise ValidationError({"event": "Hakemus on peruttu."})
+    if event.documents_in_at is not None:
+        return 0
+    event.documents_in_at = now
+    if event.state == "planned":
+        event.state, event.state_changed_at = "documents_in", now
+    event.updated_at = now
+    count = 0
+    for reminder in session.scalars(select(Reminder).where(
+            Reminder.event_id == event.id, Reminder.state == rstate.PLANNED,
+            Reminder.condition == "documents_missing")):
+        rstate.move(reminder, rstate.CANCELLED, "documents_in")
+        count += 1
+    audit.record(session, worker_id, "update", "event", event.id,
+                 f"documents in; {count} reminders cancelled", at=now)
+    return count

@@ -1,0 +1,273 @@
+"""Registering, changing and cancelling events, and planning their reminders.
+
+Planning is computed by plan_event() without touching the database, so the same
+plan can be shown as a preview before saving; apply_plan() writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.planning import reminder_states as rstate
+from service.domain.errors import ValidationError
+from service.domain.planning.send_times import Rule, plan_send_time
+from service.domain.messages.rendering import render_text
+from service.domain.messages.sms import analyse_sms
+from service.store.models import Client, Event, Reminder, TrustedPerson
+from service.runtime import Runtime
+
+APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "health", "kela", "employment",
+                     "debt_counselling", "guardianship", "other")
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    rule_id: str
+    template: str
+    channel: str
+    recipient: str
+    trusted_person_id: int | None
+    condition: str | None
+    send_at: datetime | None
+    latest_at: datetime | None
+    state: str
+    reason: str | None
+    text: str
+    segments: int | None
+    encoding: str | None
+
+
+@dataclass
+class AppointmentInput:
+    client_id: int
+    starts_at: datetime
+    place: str = ""
+    bring: str = ""
+    needs_transport: bool = False
+    appointment_type: str = "other"
+
+
+@dataclass
+class ApplicationInput:
+    client_id: int
+    agency: str
+    submitted_on: date | None = None
+    documents_due: date | None = None
+    decision_expected: date | None = None
+
+
+def resolve_channel(rule_channel: str, number_type: str, preference: str) -> str:
+    """Which channel a reminder really uses: a landline can only take calls."""
+    if rule_channel == "task":
+        return "task"
+    if number_type != "mobile":
+        return "voice"
+    if rule_channel in ("sms", "voice"):
+        return rule_channel
+    return preference if preference in ("sms", "voice") else "sms"
+
+
+def _anchor(event: Event, rule: Rule, rt: Runtime) -> tuple[datetime, datetime | None] | None:
+    """The anchor instant and the moment after which this rule's reminder is pointless."""
+    if rule.anchor == "starts_at":
+        if event.starts_at is None:
+            return None
+        return event.starts_at, event.starts_at
+    day = getattr(event, rule.anchor)
+    if day is None:
+        return None
+    midnight = datetime.combine(day, time(0, 0), tzinfo=rt.config.tz)
+    if rule.before is not None:
+        # A deadline day lasts until its end, local time.
+        end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=rt.config.tz)
+        return midnight, end
+    return midnight, None
+
+
+def _recipients(client: Client, rule: Rule) -> list[tuple[str, TrustedPerson | None]]:
+    if rule.recipient == "worker":
+        return [("worker", None)]
+    out: list[tuple[str, TrustedPerson | None]] = [("client", None)]
+    if rule.recipient == "client":
+        out += [("trusted", p) for p in client.trusted_persons if p.active]
+    elif rule.recipient == "trusted":
+        out = [("trusted", p) for p in client.trusted_persons if p.active]
+    return out
+
+
+def plan_event(event: Event, client: Client, rt: Runtime, now: datetime) -> list[PlannedReminder]:
+    """Every reminder the rules give for this event, planned or skipped with a reason."""
+    plan: list[PlannedReminder] = []
+    for rule in rt.schedules.for_kind(event.kind):
+        if rule.fallback_of is not None:
+            continue  # fallbacks are planned when their original is sent
+        anchored = _anchor(event, rule, rt)
+        if anchored is None:
+            continue
+        if rule.condition == "needs_transport" and not event.needs_transport:
+            continue
+        if rule.condition == "something_to_bring" and not event.bring:
+            continue
+        if rule.condition == "documents_missing" and event.documents_in_at is not None:
+            continue
+        anchor, latest = anchored
+        for recipient, person in _recipients(client, rule):
+            number_type = person.number_type if person else client.number_type
+            language = person.language if person else client.language
+            channel = resolve_channel(rule.channel, number_type,
+                                      client.channel if person is None else "auto")
+            window = rt.client_window(client.window)
+            result = plan_send_time(rule, anchor, now=now, window=window, latest=latest)
+            text = render_text(rt.templates, channel, rule.template, language, event,
+                               rt.sender, client_name=client.name)
+            info = analyse_sms(text) if channel == "sms" else None
+            plan.append(PlannedReminder(
+                rule_id=rule.id, template=rule.template, channel=channel,
+                recipient=recipient, trusted_person_id=person.id if person else None,
+                condition=rule.condition, send_at=result.send_at,
+                latest_at=latest - rule.min_lead if latest is not None else None,
+                state=rstate.PLANNED if result.send_at else rstate.SKIPPED,
+                reason=result.skip_reason, text=text,
+                segments=info.segments if info else None,
+                encoding=info.encoding if info else None))
+    plan.sort(key=lambda p: (p.send_at is None, p.send_at or now))
+    return plan
+
+
+def apply_plan(session: Session, event: Event, plan: list[PlannedReminder],
+               now: datetime) -> list[Reminder]:
+    rows = []
+    for p in plan:
+        row = Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
+                       template=p.template, channel=p.channel, recipient=p.recipient,
+                       trusted_person_id=p.trusted_person_id, condition=p.condition,
+                       send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
+                       reason=p.reason, created_at=now, updated_at=now)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _client(session: Session, client_id: int) -> Client:
+    client = session.get(Client, client_id)
+    if client is None or client.anonymised_at is not None:
+        raise ValidationError({"client_id": "Asiakasta ei löydy."})
+    return client
+
+
+def validate_appointment(data: AppointmentInput, now: datetime) -> None:
+    errors: dict[str, str] = {}
+    if data.starts_at.tzinfo is None:
+        errors["starts_at"] = "Anna aika aikavyöhykkeen kanssa, esim. 2026-06-03T10:00:00+03:00."
+    elif data.starts_at <= now:
+        errors["starts_at"] = "Aika on jo mennyt. Tarkista päivä ja kellonaika."
+    if len(data.place or "") > 300:
+        errors["place"] = "Paikka on liian pitkä (enintään 300 merkkiä)."
+    if len(data.bring or "") > 300:
+        errors["bring"] = "Liian pitkä (enintään 300 merkkiä)."
+    if data.appointment_type not in APPOINTMENT_TYPES:
+        errors["appointment_type"] = "Tuntematon ajan tyyppi."
+    if errors:
+        raise ValidationError(errors)
+
+
+def build_appointment(session: Session, data: AppointmentInput, now: datetime) -> Event:
+    """An unsaved appointment (for previews); raises ValidationError on bad input."""
+    client = _client(session, data.client_id)
+    validate_appointment(data, now)
+    return Event(client_id=client.id, client=client, kind="appointment", state="planned",
+                 starts_at=data.starts_at, place=(data.place or "").strip() or None,
+                 bring=(data.bring or "").strip() or None,
+                 needs_transport=bool(data.needs_transport),
+                 appointment_type=data.appointment_type, created_at=now, updated_at=now)
+
+
+def validate_application(data: ApplicationInput, now: datetime) -> None:
+    errors: dict[str, str] = {}
+    if not (data.agency or "").strip():
+        errors["agency"] = "Anna taho, jolle hakemus on jätetty (esim. Kela)."
+    if data.documents_due is None and data.decision_expected is None:
+        errors["documents_due"] = "Anna lisäselvitysten määräpäivä tai päätöksen odotettu päivä."
+    if data.submitted_on and data.decision_expected and data.decision_expected < data.submitted_on:
+        errors["decision_expected"] = "Päätöspäivä ei voi olla ennen hakemuspäivää."
+    if errors:
+        raise ValidationError(errors)
+
+
+def build_application(session: Session, data: ApplicationInput, now: datetime) -> Event:
+    client = _client(session, data.client_id)
+    validate_application(data, now)
+    return Event(client_id=client.id, client=client, kind="application", state="planned",
+                 agency=data.agency.strip(), submitted_on=data.submitted_on,
+                 documents_due=data.documents_due, decision_expected=data.decision_expected,
+                 created_at=now, updated_at=now)
+
+
+def register_event(session: Session, rt: Runtime, event: Event, now: datetime,
+                   worker_id: int | None = None) -> list[Reminder]:
+    """Save a built event and plan its reminders, in the caller's transaction."""
+    return [row for row, _ in register_event_planned(session, rt, event, now, worker_id)]
+
+
+def register_event_planned(session: Session, rt: Runtime, event: Event, now: datetime,
+                           worker_id: int | None = None
+                           ) -> list[tuple[Reminder, PlannedReminder]]:
+    """register_event, keeping each row's plan (its exact text) for the caller to show."""
+    event.created_by = worker_id
+    session.add(event)
+    session.flush()
+    event.client.last_activity_at = now
+    plan = plan_event(event, event.client, rt, now)
+    return list(zip(apply_plan(session, event, plan, now), plan, strict=True))
+
+
+def cancel_pending(session: Session, event: Event, reason: str) -> int:
+    """Cancel reminders not yet sent; sent ones stay as history."""
+    count = 0
+    for reminder in session.scalars(select(Reminder).where(
+            Reminder.event_id == event.id, Reminder.state == rstate.PLANNED)):
+        rstate.move(reminder, rstate.CANCELLED, reason)
+        count += 1
+    return count
+
+
+def replan(session: Session, rt: Runtime, event: Event, now: datetime) -> list[Reminder]:
+    """After a change: drop what is still pending and plan again from the new facts."""
+    cancel_pending(session, event, "rescheduled")
+    session.flush()
+    if event.state == "cancelled":
+        return []
+    return apply_plan(session, event, plan_event(event, event.client, rt, now), now)
+
+
+def reschedule(session: Session, rt: Runtime, event: Event, data: AppointmentInput,
+               now: datetime) -> list[Reminder]:
+    validate_appointment(data, now)
+    event.starts_at = data.starts_at
+    event.place = (data.place or "").strip() or None
+    event.bring = (data.bring or "").strip() or None
+    event.needs_transport = bool(data.needs_transport)
+    event.appointment_type = data.appointment_type
+    if event.state in ("confirmed", "declined"):
+        event.state, event.state_changed_at = "planned", now  # a new time needs a new answer
+    event.updated_at = now
+    return replan(session, rt, event, now)
+
+
+def cancel_event(session: Session, event: Event, now: datetime) -> int:
+    event.state = "cancelled"
+    event.state_changed_at = now
+    event.updated_at = now
+    return cancel_pending(session, event, "event_cancelled")
+
+
+def replan_client(session: Session, rt: Runtime, client: Client, now: datetime) -> None:
+    """A changed phone, language or channel changes every pending reminder."""
+    for event in client.events:
+        if event.state not in ("cancelled", "decided", "done"):
+            replan(session, rt, event, now)

@@ -1,0 +1,1 @@
+"""The worker's inbox and the Today page's attention list."""

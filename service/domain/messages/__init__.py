@@ -1,0 +1,1 @@
+"""What a client receives: templates, rendering, SMS encoding, delivery outcomes."""

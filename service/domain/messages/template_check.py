@@ -1,0 +1,78 @@
+"""The template checker: every template, every language, rendered with long realistic values.
+
+It fails on what would hurt a client: a text over one SMS segment, a link, a character
+that forces the costly UCS-2 encoding, a missing language or variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from service.config import Config
+from service.domain.messages.rendering import Sender, render_text
+from service.domain.planning.schedules import ScheduleError, load_schedules
+from service.domain.messages.sms import analyse_sms, find_links
+from service.domain.messages.templates import LANGUAGES, TemplateError, load_templates
+from service.store.models import Event
+
+# Long but realistic values: if these fit, real ones do.
+SAMPLE_APPOINTMENT = Event(
+    kind="appointment", starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=timezone.utc),
+    place="Keski-Suomen keskussairaala, Hoitajantie 3, Jyväskylä",
+    bring="henkilökortti ja tiliotteet", needs_transport=True)
+SAMPLE_APPLICATION = Event(
+    kind="application", agency="Kela", documents_due=date(2026, 9, 30),
+    decision_expected=date(2026, 10, 31))
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def sample_sender(config: Config) -> Sender:
+    return Sender(team=config.team_name, team_phone=config.team_phone or "+358401234567",
+                  booking_number=config.transport_booking_number or "+358800123456",
+                  tz=config.tz)
+
+
+def check_team_files(config: Config) -> CheckReport:
+    report = CheckReport()
+    try:
+        templates = load_templates(config.templates_dir)
+        load_schedules(config.schedules_dir, templates)
+    except (TemplateError, ScheduleError) as exc:
+        report.errors.append(str(exc))
+        return report
+    sender = sample_sender(config)
+    for (channel, name, lang), template in sorted(templates.templates.items()):
+        event = SAMPLE_APPLICATION if template.variables & {"deadline", "decision_date",
+                                                            "agency"} else SAMPLE_APPOINTMENT
+        text = render_text(templates, channel, name, lang, event, sender, "Matti Meikäläinen")
+        where = f"{template.path}"
+        links = find_links(text)
+        if links:
+            report.errors.append(f"{where}: contains a link ({links[0]}); clients are taught "
+                                 "to distrust links in texts")
+        if channel != "sms":
+            report.lines.append(f"{channel}/{name}.{lang}: {len(text)} merkkiä")
+            continue
+        info = analyse_sms(text)
+        report.lines.append(f"sms/{name}.{lang}: {info.length}/{160 if info.encoding == 'GSM-7' else 70}"
+                            f" {info.encoding}, {info.segments} osa(a)")
+        if info.encoding != "GSM-7":
+            chars = ", ".join(repr(c) for c in info.non_gsm_chars)
+            report.errors.append(f"{where}: character(s) {chars} force UCS-2 encoding "
+                                 "(70 characters a segment instead of 160)")
+        if info.segments > 1:
+            report.errors.append(f"{where}: {info.length} characters with long sample values "
+                                 f"is {info.segments} SMS segments; keep it to one (160)")
+    for channel in ("sms", "voice"):
+        for name in templates.names(channel):
+            for lang in LANGUAGES:
+                if (channel, name, lang) not in templates.templates:
+                    report.errors.append(f"{config.templates_dir}/{channel}/{name}.{lang}.txt: "
+                                         "missing language")
+    return report

@@ -1,0 +1,1 @@
+"""Clients, their trusted persons and the workers who sign in."""

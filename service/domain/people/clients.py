@@ -1,0 +1,115 @@
+"""Creating and changing clients; the phone number is checked on the way in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy.orm import Session
+
+from service.domain.errors import ValidationError
+from service.domain.people.phones import Phone, PhoneError, parse_phone
+from service.domain.calendar.window import SendingWindow, parse_window
+from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
+
+
+@dataclass
+class ClientInput:
+    name: str
+    phone: str
+    language: str = "fi"
+    channel: str = "auto"
+    worker_id: int | None = None
+    window: str | None = None
+
+
+
+def check_name_and_phone(name: str | None, phone: str | None, missing_name: str,
+                         errors: dict[str, str], clean: dict[str, object]) -> Phone | None:
+    """The checks every person we text shares: a name, and a number that really is one."""
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = missing_name
+    elif len(name) > 200:
+        errors["name"] = "Nimi on liian pitkä (enintään 200 merkkiä)."
+    clean["name"] = name
+    try:
+        parsed = parse_phone(phone or "")
+    except PhoneError as exc:
+        errors["phone"] = exc.message
+        return None
+    clean["phone"], clean["number_type"] = parsed.e164, parsed.number_type
+    return parsed
+
+def validate_client(session: Session, data: ClientInput,
+                    team_window: SendingWindow | None = None) -> dict[str, object]:
+    """Check every field and return the clean values, or raise with all errors at once.
+
+    With the team's window, a client's own hours must leave time on every kind of
+    day (weekday, Saturday, Sunday/holiday), or reminders would silently stop.
+    """
+    errors: dict[str, str] = {}
+    clean: dict[str, object] = {}
+    check_name_and_phone(data.name, data.phone, "Anna asiakkaan nimi.", errors, clean)
+    if data.language not in LANGUAGES:
+        errors["language"] = "Valitse kieli: fi, sv, en tai selko."
+    clean["language"] = data.language
+    if data.channel not in CHANNEL_PREFERENCES:
+        errors["channel"] = "Valitse tapa: sms, voice tai auto."
+    elif data.channel == "sms" and clean.get("number_type") not in (None, "mobile"):
+        errors["channel"] = ("Numero on lankapuhelin: tekstiviestit eivät mene perille. "
+                             "Valitse puhelu tai automaattinen.")
+    clean["channel"] = data.channel
+    if data.worker_id is not None and session.get(Worker, data.worker_id) is None:
+        errors["worker_id"] = "Työntekijää ei löydy."
+    clean["worker_id"] = data.worker_id
+    window = (data.window or "").strip() or None
+    if window:
+        try:
+            hours = parse_window(window)
+        except ValueError:
+            errors["window"] = "Kirjoita aikaväli muodossa 09:00-18:00."
+        else:
+            problem = _window_problem(hours, team_window)
+            if problem:
+                errors["window"] = problem
+    clean["window"] = window
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None) -> str | None:
+    if team_window is None:
+        return None
+    try:
+        team_window.narrowed(hours)
+    except ValueError:
+        kinds = ((team_window.weekday, "arkipäivinä"),
+                 (team_window.saturday or team_window.weekday, "lauantaisin"),
+                 (team_window.sunday or team_window.weekday, "sunnuntaisin ja pyhäpäivinä"))
+        none_left = [name for (start, end), name in kinds
+                     if max(start, hours[0]) >= min(end, hours[1])]
+        return (f"Aikaväli ei jätä yhtään lähetysaikaa {' eikä '.join(none_left)} "
+                "(tiimin lähetysaikojen sisällä). Valitse laajempi aikaväli.")
+    return None
+
+
+def create_client(session: Session, data: ClientInput, now: datetime,
+                  team_window: SendingWindow | None = None) -> Client:
+    clean = validate_client(session, data, team_window)
+    client = Client(**clean, created_at=now, updated_at=now, last_activity_at=now)
+    session.add(client)
+    session.flush()
+    return client
+
+
+def update_client(session: Session, client: Client, data: ClientInput, now: datetime,
+                  team_window: SendingWindow | None = None) -> Client:
+    clean = validate_client(session, data, team_window)
+    for key, value in clean.items():
+        setattr(client, key, value)
+    client.updated_at = now
+    client.last_activity_at = now
+    session.flush()
+    return client

@@ -1,0 +1,221 @@
+"""Trusted persons: a family member or support person who also gets a client's reminders.
+
+Why: some clients manage better when someone close hears the reminder too. That
+is a disclosure of social-welfare data, so it happens only with the client's
+consent, recorded with who recorded it, when and how (in person, by phone, in
+writing). It ends when the client withdraws consent or the worker ends it, and a
+trusted person can stop their own messages with STOP without affecting the client.
+
+Decisions: when the client opts out (STOP), their trusted persons' reminders stop
+too, since they are the client's reminders and STOP means "no more about me"; the
+worker's tasks go on. A trusted person's reply never confirms or cancels the
+client's appointment: it is recorded and shown to the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.privacy import audit
+from service.domain.planning import reminder_states as rstate
+from service.domain.people.clients import check_name_and_phone
+from service.domain.errors import ValidationError
+from service.domain.events.lifecycle import apply_plan, plan_event
+from service.domain.replies.reading import Intent
+from service.domain.people.phones import mask_phone
+from service.domain.messages.rendering import render_text
+from service.store.models import LANGUAGES, Client, Event, InboxItem, Message, Reminder, TrustedPerson
+from service.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "CONSENT_METHODS",
+    "DEACTIVATION_REASONS",
+    "RELATIONS",
+    "TrustedPersonInput",
+    "add_trusted_person",
+    "deactivate_trusted_person",
+    "find_by_phone",
+    "record_reply",
+    "why_not_sent",
+]
+
+CONSENT_METHODS = ("in_person", "phone", "written")
+RELATIONS = ("family", "support_person", "other")
+DEACTIVATION_REASONS = ("consent_withdrawn", "ended_by_worker")
+OPEN_EVENT_STATES = ("planned", "confirmed", "declined", "documents_in")
+
+REPLY_SUMMARY = {
+    Intent.STOP: "Asiakkaan läheinen kieltäytyi viesteistä (LOPETA). Asiakkaan viestit jatkuvat.",
+    Intent.START: "Asiakkaan läheinen haluaa taas viestejä (ALOITA).",
+    Intent.CALLBACK: "Asiakkaan läheinen pyytää soittamaan.",
+}
+KIND_BY_INTENT = {Intent.STOP: "stop", Intent.START: "start", Intent.CALLBACK: "callback"}
+
+
+@dataclass
+class TrustedPersonInput:
+    name: str
+    phone: str
+    consent_method: str
+    language: str = "fi"
+    relation: str | None = None
+    consent_at: datetime | None = None  # when the client gave consent; default: now
+
+
+def _validate(session: Session, client: Client, data: TrustedPersonInput,
+              now: datetime) -> dict[str, object]:
+    errors: dict[str, str] = {}
+    clean: dict[str, object] = {}
+    phone = check_name_and_phone(data.name, data.phone, "Anna läheisen nimi.", errors, clean)
+    if phone is not None and phone.e164 == client.phone:
+        errors["phone"] = "Tämä on asiakkaan oma numero. Anna läheisen numero."
+    elif phone is not None and any(p.active and p.phone == phone.e164
+                                   for p in client.trusted_persons):
+        errors["phone"] = "Tällä numerolla on jo läheinen tälle asiakkaalle."
+    if data.language not in LANGUAGES:
+        errors["language"] = "Valitse kieli: fi, sv, en tai selko."
+    clean["language"] = data.language
+    if data.relation is not None and data.relation not in RELATIONS:
+        errors["relation"] = "Valitse suhde: family (perheenjäsen), support_person " \
+                             "(tukihenkilö) tai other (muu)."
+    clean["relation"] = data.relation
+    if data.consent_method not in CONSENT_METHODS:
+        errors["consent_method"] = ("Kirjaa, miten asiakas antoi suostumuksen: in_person "
+                                    "(tavatessa), phone (puhelimessa) tai written (kirjallisesti).")
+    clean["consent_method"] = data.consent_method
+    consent_at = data.consent_at or now
+    if consent_at.tzinfo is None:
+        errors["consent_at"] = "Anna aika aikavyöhykkeen kanssa, esim. 2026-06-03T10:00:00+03:00."
+    elif consent_at > now:
+        errors["consent_at"] = "Suostumuksen aika ei voi olla tulevaisuudessa."
+    else:
+        clean["consent_at"] = consent_at.astimezone(timezone.utc)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def add_trusted_person(session: Session, rt: Runtime, client: Client, data: TrustedPersonInput,
+                       worker_id: int | None, now: datetime) -> TrustedPerson:
+    """Record a trusted person with the client's consent, and join them to coming reminders."""
+    clean = _validate(session, client, data, now)
+    person = TrustedPerson(client_id=client.id, consent_recorded_by=worker_id, active=True,
+                           created_at=now, **clean)
+    session.add(person)
+    session.flush()
+    session.refresh(client, ["trusted_persons"])
+    audit.record(session, worker_id, "update", "client", client.id,
+                 f"trusted person {person.id} added, consent {person.consent_method}", at=now)
+    for event in client.events:
+        if event.state in OPEN_EVENT_STATES:
+            plan_for_person(session, rt, event, client, person, now)
+    return person
+
+
+def plan_for_person(session: Session, rt: Runtime, event: Event, client: Client,
+                    person: TrustedPerson, now: datetime) -> list[Reminder]:
+    """The person's share of the reminders still to come for this event.
+
+    Only rules whose client reminder is still planned: a newcomer does not get a
+    burst of every reminder whose time has already passed.
+    """
+    upcoming = {r.rule_id for r in event.reminders
+                if r.recipient == "client" and r.state == rstate.PLANNED}
+    plan = [p for p in plan_event(event, client, rt, now)
+            if p.trusted_person_id == person.id and p.state == rstate.PLANNED
+            and p.rule_id in upcoming]
+    return apply_plan(session, event, plan, now)
+
+
+def deactivate_trusted_person(session: Session, person: TrustedPerson, worker_id: int | None,
+                              reason: str, now: datetime) -> int:
+    """End reminders to a trusted person (consent withdrawn or ended); returns cancelled count."""
+    if reason not in DEACTIVATION_REASONS:
+        raise ValidationError({"reason": "Syy: consent_withdrawn (asiakas perui suostumuksen) "
+                                         "tai ended_by_worker (työntekijä lopetti)."})
+    if not person.active:
+        return 0
+    person.active = False
+    person.deactivated_at, person.deactivated_by = now, worker_id
+    person.deactivation_reason = reason
+    count = 0
+    for reminder in session.scalars(select(Reminder).where(
+            Reminder.trusted_person_id == person.id, Reminder.state == rstate.PLANNED)):
+        rstate.move(reminder, rstate.CANCELLED, reason)
+        count += 1
+    audit.record(session, worker_id, "update", "client", person.client_id,
+                 f"trusted person {person.id} deactivated: {reason}", at=now)
+    return count
+
+
+def why_not_sent(person: TrustedPerson | None, client: Client) -> str | None:
+    """Why a reminder to a trusted person must not go out now (None when it may)."""
+    if person is None:
+        return "consent_withdrawn"
+    if not person.active:
+        return person.deactivation_reason or "consent_withdrawn"
+    if person.opted_out:
+        return "trusted_opted_out"
+    if client.opted_out:
+        return "opted_out"
+    return None
+
+
+def find_by_phone(session: Session, phone: str) -> TrustedPerson | None:
+    """The active (or opted-out) trusted person behind a number, newest first."""
+    return session.scalars(select(TrustedPerson).where(
+        TrustedPerson.phone == phone, TrustedPerson.active.is_(True))
+        .order_by(TrustedPerson.created_at.desc(), TrustedPerson.id.desc()).limit(1)).first()
+
+
+def _queue(session: Session, rt: Runtime, person: TrustedPerson, template: str,
+           now: datetime) -> None:
+    if person.number_type != "mobile" or not rt.templates.has("sms", template):
+        return
+    body = render_text(rt.templates, "sms", template, person.language,
+                       Event(kind="appointment"), rt.sender)
+    session.add(Message(direction="out", channel="sms", client_id=person.client_id,
+                        to_number=person.phone, from_number=rt.config.twilio.from_number,
+                        body=body, gateway=rt.gateway.name, status="queued",
+                        callback_token=secrets.token_urlsafe(24), created_at=now,
+                        updated_at=now))
+
+
+def record_reply(session: Session, rt: Runtime, person: TrustedPerson, *, intent: Intent,
+                 body: str, to: str, sid: str, channel: str, reminder: Reminder | None,
+                 now: datetime) -> tuple[Message, InboxItem]:
+    """A trusted person answered: STOP/START act on them only; everything goes to the worker."""
+    client = person.client
+    if intent is Intent.STOP and not person.opted_out:
+        person.opted_out, person.opted_out_at = True, now
+        _queue(session, rt, person, "opted_out", now)
+        log.info("trusted person %s of client %s opted out (%s)", person.id, client.id,
+                 mask_phone(person.phone))
+    elif intent is Intent.START and person.opted_out:
+        person.opted_out, person.opted_out_at = False, None
+        _queue(session, rt, person, "opted_in", now)
+    message = Message(direction="in", channel=channel, client_id=client.id,
+                      reminder_id=reminder.id if reminder else None,
+                      event_id=reminder.event_id if reminder else None, to_number=to[:20],
+                      from_number=person.phone, body=body, intent=intent.value,
+                      gateway=rt.gateway.name, gateway_sid=sid, status="received",
+                      created_at=now, updated_at=now)
+    session.add(message)
+    session.flush()
+    item = InboxItem(worker_id=client.worker_id, client_id=client.id,
+                     event_id=message.event_id, message_id=message.id,
+                     reminder_id=message.reminder_id, kind=KIND_BY_INTENT.get(intent, "reply"),
+                     intent=intent.value,
+                     summary=REPLY_SUMMARY.get(intent, "Vastaus asiakkaan läheiseltä: lue viesti."),
+                     created_at=now)
+    session.add(item)
+    session.flush()
+    return message, item

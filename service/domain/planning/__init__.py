@@ -1,0 +1,1 @@
+"""When reminders go out: schedule rules, send times, fallbacks, reminder states."""

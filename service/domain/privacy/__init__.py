@@ -1,0 +1,1 @@
+"""Data protection: audit log, redaction, retention, export and erasure."""

@@ -1,0 +1,77 @@
+"""The audit log: who viewed, created, changed, exported or erased what, and when.
+
+Entries are only ever added (never updated or deleted by the application), and carry
+no personal data themselves: ids and action words only. Phone numbers in a detail are
+replaced by *** so that erasing a client never needs to touch the log. The guard
+below refuses changes from the ORM; the database triggers (migration 0005) refuse
+them from anywhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session
+
+from service.clock import utcnow
+from service.domain.privacy.redact import strip_numbers
+from service.store.models import AuditEntry, Event, InboxItem, Message
+
+ACTIONS = ("view", "create", "update", "delete", "export", "erase", "login", "logout",
+           "login_failed", "send", "handle", "reassign", "import", "cancel", "anonymise")
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or remove an audit entry."""
+
+
+def record(session: Session, worker_id: int | None, action: str, object_type: str,
+           object_id: int | None = None, detail: str = "", at: datetime | None = None) -> None:
+    """Add one entry in the caller's transaction, so it commits with the action it records."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    session.add(AuditEntry(at=at or utcnow(), worker_id=worker_id, action=action,
+                           object_type=object_type[:20], object_id=object_id,
+                           detail=strip_numbers(detail)[:300]))
+
+
+def about_client(session: Session, client_id: int) -> list[AuditEntry]:
+    """Every entry about the client or about its events, messages and inbox items, oldest first.
+
+    The client has the right to see who handled their data (Act 703/2023), so the
+    export includes these.
+    """
+    event_ids = select(Event.id).where(Event.client_id == client_id)
+    message_ids = select(Message.id).where(Message.client_id == client_id)
+    item_ids = select(InboxItem.id).where(InboxItem.client_id == client_id)
+    query = select(AuditEntry).where(
+        ((AuditEntry.object_type == "client") & (AuditEntry.object_id == client_id))
+        | ((AuditEntry.object_type == "event") & AuditEntry.object_id.in_(event_ids))
+        | ((AuditEntry.object_type == "message") & AuditEntry.object_id.in_(message_ids))
+        | ((AuditEntry.object_type == "inbox_item") & AuditEntry.object_id.in_(item_ids))
+    ).order_by(AuditEntry.at, AuditEntry.id)
+    return list(session.scalars(query))
+
+
+def _refuse_row(_mapper: Mapper[Any], _connection: Any, target: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly(f"audit entry {target.id} may not be changed or deleted")
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AuditEntry:
+        raise AuditLogIsAppendOnly("bulk UPDATE or DELETE of the audit log is refused")
+
+
+def install_guard() -> None:
+    """Refuse UPDATE and DELETE of audit entries from the ORM (idempotent)."""
+    if not event.contains(AuditEntry, "before_update", _refuse_row):
+        event.listen(AuditEntry, "before_update", _refuse_row)
+        event.listen(AuditEntry, "before_delete", _refuse_row)
+    if not event.contains(Session, "do_orm_execute", _refuse_bulk):
+        event.listen(Session, "do_orm_execute", _refuse_bulk)
+
+
+install_guard()

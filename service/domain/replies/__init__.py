@@ -1,0 +1,1 @@
+"""What a client answers: reading a reply and acting on it."""

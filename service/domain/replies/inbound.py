@@ -1,0 +1,171 @@
+"""A client's answer: record it, understand it, act on it, and put it before the worker.
+
+Free text is never dropped: whatever the intent, the reply is stored and shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.people import trusted_persons as trusted
+from service.domain.replies.reading import Intent, read_digits, read_intent
+from service.domain.people.phones import PhoneError, mask_phone, parse_phone
+from service.domain.messages.rendering import render_text
+from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
+from service.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+KIND_BY_INTENT = {Intent.CALLBACK: "callback", Intent.STOP: "stop", Intent.START: "start"}
+SUMMARY = {
+    Intent.CONFIRM: "Asiakas vahvisti.",
+    Intent.DECLINE: "Asiakas ei pääse / vastasi ei.",
+    Intent.CALLBACK: "Asiakas pyytää soittamaan.",
+    Intent.STOP: "Asiakas kieltäytyi viesteistä (LOPETA).",
+    Intent.START: "Asiakas haluaa taas viestejä (ALOITA).",
+    Intent.UNKNOWN: "Epäselvä vastaus: lue viesti.",
+}
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    message_id: int
+    inbox_item_id: int | None
+    intent: str
+    client_id: int | None
+    event_id: int | None
+    duplicate: bool = False
+
+
+def normalise_sender(raw: str) -> str:
+    try:
+        return parse_phone(raw).e164
+    except PhoneError:
+        return raw.strip()[:20]
+
+
+def find_client(session: Session, phone: str) -> Client | None:
+    """The client behind a number; on a shared phone, the one we last wrote to."""
+    candidates = session.scalars(select(Client).where(
+        Client.phone == phone, Client.anonymised_at.is_(None))).all()
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    ids = [c.id for c in candidates]
+    latest = session.scalars(select(Message).where(
+        Message.direction == "out", Message.client_id.in_(ids), Message.to_number == phone)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+    if latest is not None:
+        return next(c for c in candidates if c.id == latest.client_id)
+    return max(candidates, key=lambda c: c.last_activity_at)
+
+
+def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Reminder | None]:
+    """The event (and reminder) the reply most likely answers: the last one we sent about."""
+    last = session.scalars(select(Message).where(
+        Message.direction == "out", Message.client_id == client.id,
+        Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)).first()
+    if last is not None and last.reminder is not None:
+        return last.reminder.event, last.reminder
+    event = session.scalars(select(Event).where(
+        Event.client_id == client.id, Event.state != "cancelled")
+        .order_by(Event.created_at.desc()).limit(1)).first()
+    return event, None
+
+
+def apply_intent(session: Session, rt: Runtime, client: Client, event: Event | None,
+                 reminder: Reminder | None, intent: Intent, now: datetime) -> None:
+    """What an answer changes: the appointment's state, the client's opt-out."""
+    if intent is Intent.STOP and not client.opted_out:
+        client.opted_out, client.opted_out_at = True, now
+        queue_text(session, rt, client, "opted_out", now)
+        log.info("client %s opted out", client.id)
+    elif intent is Intent.START and client.opted_out:
+        client.opted_out, client.opted_out_at = False, None
+        queue_text(session, rt, client, "opted_in", now)
+    if event is None or event.state == "cancelled":
+        return
+    if event.kind == "appointment" and intent in (Intent.CONFIRM, Intent.DECLINE):
+        event.state = "confirmed" if intent is Intent.CONFIRM else "declined"
+        event.state_changed_at = now
+    elif event.kind == "application" and reminder is not None \
+            and reminder.template == "decision_followup" and intent is Intent.CONFIRM:
+        event.state, event.decided_at, event.state_changed_at = "decided", now, now
+
+
+def queue_text(session: Session, rt: Runtime, client: Client, template: str, now: datetime,
+               event: Event | None = None) -> Message | None:
+    """Queue a short system text (opt-out confirmation); the dispatch pass sends it."""
+    if client.number_type != "mobile" or not rt.templates.has("sms", template):
+        return None
+    body = render_text(rt.templates, "sms", template, client.language,
+                       event or Event(kind="appointment"), rt.sender)
+    message = Message(direction="out", channel="sms", client_id=client.id,
+                      to_number=client.phone, from_number=rt.config.twilio.from_number,
+                      body=body, gateway=rt.gateway.name, status="queued",
+                      callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
+    session.add(message)
+    return message
+
+
+def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
+                    client: Client | None) -> TrustedPerson | None:
+    if reminder is not None:
+        return reminder.trusted_person if reminder.recipient == "trusted" else None
+    return trusted.find_by_phone(session, phone) if client is None else None
+
+
+def record_reply(session: Session, rt: Runtime, *, sender: str, to: str, body: str,
+                 sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
+                 reminder: Reminder | None = None) -> ReplyOutcome:
+    """Store and act on one inbound answer; the same gateway sid twice is stored once."""
+    existing = session.scalars(select(Message).where(Message.gateway_sid == sid)).first()
+    if existing is not None:
+        return ReplyOutcome(existing.id, None, existing.intent or "unknown", existing.client_id,
+                            existing.event_id, duplicate=True)
+    phone = normalise_sender(sender)
+    intent = read_digits(digits) if digits is not None else read_intent(body)
+    client = reminder.client if reminder is not None else find_client(session, phone)
+    person = _trusted_sender(session, phone, reminder, client)
+    if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
+        message, item = trusted.record_reply(session, rt, person, intent=intent, body=body,
+                                             to=to, sid=sid, channel=channel,
+                                             reminder=reminder, now=now)
+        return ReplyOutcome(message.id, item.id, intent.value, message.client_id,
+                            message.event_id)
+    event: Event | None = None
+    if client is not None and reminder is not None:
+        event = reminder.event
+    elif client is not None:
+        event, reminder = latest_reminded(session, client)
+    message = Message(direction="in", channel=channel, client_id=client.id if client else None,
+                      reminder_id=reminder.id if reminder else None,
+                      event_id=event.id if event else None, to_number=to[:20],
+                      from_number=phone, body=body, intent=intent.value,
+                      gateway=rt.gateway.name, gateway_sid=sid, status="received",
+                      created_at=now, updated_at=now)
+    session.add(message)
+    session.flush()
+    if client is None:
+        item = InboxItem(worker_id=None, message_id=message.id, kind="unknown_sender",
+                         intent=intent.value,
+                         summary="Viesti tuntemattomasta numerosta.", created_at=now)
+        log.info("reply from an unknown number %s to the team inbox", mask_phone(phone))
+    else:
+        client.last_activity_at = now
+        apply_intent(session, rt, client, event, reminder, intent, now)
+        item = InboxItem(worker_id=client.worker_id, client_id=client.id,
+                         event_id=event.id if event else None, message_id=message.id,
+                         reminder_id=reminder.id if reminder else None,
+                         kind=KIND_BY_INTENT.get(intent, "reply"), intent=intent.value,
+                         summary=SUMMARY[intent], created_at=now)
+    session.add(item)
+    session.flush()
+    return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,
+                        event.id if event else None)

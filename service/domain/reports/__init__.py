@@ -1,0 +1,1 @@
+"""The service-path view's figures, without personal data."""

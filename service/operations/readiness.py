@@ -1,0 +1,88 @@
+"""Is the service ready to do its job: database reachable, schema current, worker alive.
+
+/healthz only says the web process runs; this is for monitoring and alerting. A
+worker counts as alive when its heartbeat (written at the end of every dispatch
+pass) is younger than a lease, the same age after which its claims are taken over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.store.migrate import head_revision
+from service.store.models import Heartbeat
+from service.runtime import Runtime
+
+OK = "ok"
+
+
+@dataclass
+class Readiness:
+    checks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        return all(value == OK for value in self.checks.values())
+
+
+_heads: dict[str, str | None] = {}
+
+
+def _head(rt: Runtime) -> str | None:
+    """The newest migration this code knows; read from the files once per process."""
+    key = str(rt.engine.url)
+    if key not in _heads:
+        _heads[key] = head_revision(rt.engine)
+    return _heads[key]
+
+
+def heartbeat_limit(rt: Runtime) -> timedelta:
+    return timedelta(seconds=max(3 * rt.config.tick_seconds, rt.config.lease_seconds))
+
+
+def _age_text(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    return f"{minutes} min" if minutes else f"{int(age.total_seconds())} s"
+
+
+def check_readiness(rt: Runtime, now: datetime) -> Readiness:
+    """Each check's outcome in words; a failing one names what to do where it can."""
+    result = Readiness()
+    try:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        result.checks["database"] = f"tietokantaan ei saada yhteyttä ({type(exc).__name__})"
+        result.checks["migrations"] = result.checks["worker"] = "ei tarkistettu"
+        return result
+    result.checks["database"] = OK
+    try:
+        with rt.engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            newest = conn.execute(select(func.max(Heartbeat.last_seen))).scalar()
+    except SQLAlchemyError:
+        result.checks["migrations"] = "tietokantaa ei ole alustettu: aja `rinnalla init-db`"
+        result.checks["worker"] = "ei tarkistettu"
+        return result
+    head = _head(rt)
+    result.checks["migrations"] = OK if current == head else (
+        f"tietokanta on versiossa {current}, ohjelma odottaa versiota {head}: "
+        "aja `rinnalla init-db`")
+    result.checks["worker"] = _worker_check(newest, now, heartbeat_limit(rt))
+    return result
+
+
+def _worker_check(newest: datetime | None, now: datetime, limit: timedelta) -> str:
+    if newest is None:
+        return "worker-prosessi ei ole käynnistynyt (ei sykettä)"
+    if newest.tzinfo is None:  # defensive: the column type returns aware UTC
+        newest = newest.replace(tzinfo=timezone.utc)
+    age = now - newest
+    if age <= limit:
+        return OK
+    return (f"worker-prosessin viimeisin syke {_age_text(age)} sitten "
+            f"(raja {_age_text(limit)}): onko worker käynnissä?")

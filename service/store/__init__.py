@@ -1,0 +1,1 @@
+"""The store: the database engine, the models, migrations and bulk statements."""

@@ -1,0 +1,341 @@
+"""JSON API under /api/v1 for integrators, with a Bearer token per worker."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import or_, select
+
+from service.clock import utcnow
+from service.domain.privacy import audit
+from service.domain.events import lifecycle as ev
+from service.domain.people.clients import ClientInput, create_client
+from service.domain.errors import ValidationError
+from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
+from service.web.context import db, runtime
+from service.web.api.openapi import OPENAPI
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return _error(401, "missing Bearer token")
+        row = db().scalars(select(ApiToken).where(
+            ApiToken.token_hash == hash_token(header[7:].strip()))).first()
+        if row is None or not row.worker.active:
+            return _error(401, "invalid token")
+        row.last_used_at = utcnow()
+        g.api_worker = row.worker
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@bp.errorhandler(ApiProblem)
+def _problem(exc: ApiProblem) -> ResponseReturnValue:
+    return _error(exc.status, exc.message)
+
+
+def _error(status: int, message: str) -> ResponseReturnValue:
+    return jsonify({"error": message}), status
+
+
+def _invalid(errors: dict[str, str]) -> ResponseReturnValue:
+    return jsonify({"errors": errors}), 422
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "expected a JSON object")
+    return data
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def client_json(c: Client) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "phone": c.phone, "number_type": c.number_type,
+            "language": c.language, "channel": c.channel, "opted_out": c.opted_out,
+            "worker_id": c.worker_id, "window": c.window}
+
+
+def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
+    out = {"id": r.id, "event_id": r.event_id, "rule": r.rule_id, "channel": r.channel,
+           "recipient": r.recipient, "send_at": _iso(r.send_at), "state": r.state,
+           "reason": r.reason, "attempts": r.attempts, "sent_at": _iso(r.sent_at)}
+    if text is not None:
+        out["text"] = text
+    return out
+
+
+def event_json(e: Event) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": e.id, "client_id": e.client_id, "kind": e.kind,
+                           "state": e.state}
+    if e.kind == "appointment":
+        out.update(starts_at=_iso(e.starts_at), place=e.place, bring=e.bring,
+                   needs_transport=e.needs_transport, appointment_type=e.appointment_type)
+    else:
+        out.update(agency=e.agency, submitted_on=_iso(e.submitted_on),
+                   documents_due=_iso(e.documents_due),
+                   decision_expected=_iso(e.decision_expected))
+    return out
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    return {"id": m.id, "direction": m.direction, "channel": m.channel,
+            "client_id": m.client_id, "reminder_id": m.reminder_id, "event_id": m.event_id,
+            "to": m.to_number, "from": m.from_number, "body": m.body, "status": m.status,
+            "intent": m.intent, "error_code": m.error_code, "created_at": _iso(m.created_at)}
+
+
+def inbox_json(i: InboxItem) -> dict[str, Any]:
+    return {"id": i.id, "worker_id": i.worker_id, "client_id": i.client_id,
+            "event_id": i.event_id, "message_id": i.message_id, "reminder_id": i.reminder_id,
+            "kind": i.kind, "intent": i.intent, "summary": i.summary, "state": i.state,
+            "body": i.message.body if i.message else None, "created_at": _iso(i.created_at)}
+
+
+def _planned_json(planned: list[tuple[Reminder, ev.PlannedReminder]]) -> list[dict[str, Any]]:
+    return [reminder_json(row, plan.text) for row, plan in planned]
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return jsonify(OPENAPI)
+
+
+@bp.post("/clients")
+@token_required
+def post_client() -> ResponseReturnValue:
+    data = _body()
+    worker: Worker = g.api_worker
+    try:
+        inp = ClientInput(name=str(data.get("name", "")), phone=str(data.get("phone", "")),
+                          language=str(data.get("language", "fi")),
+                          channel=str(data.get("channel", "auto")),
+                          worker_id=_opt_int(data.get("worker_id"), "worker_id") or worker.id,
+                          window=data.get("window"))
+        client = create_client(db(), inp, utcnow(), team_window=runtime().window)
+    except ValidationError as exc:
+        return _invalid(exc.errors)
+    audit.record(db(), worker.id, "create", "client", client.id, "api")
+    db().commit()
+    return jsonify(client_json(client)), 201
+
+
+def _opt_int(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({field: "Anna kokonaisluku."})
+    return value
+
+
+def _client_id(data: dict[str, Any]) -> int:
+    value = _opt_int(data.get("client_id"), "client_id")
+    if value is None:
+        raise ValidationError({"client_id": "Anna asiakkaan tunnus (client_id)."})
+    return value
+
+
+def _datetime(data: dict[str, Any], field: str) -> datetime:
+    raw = data.get(field)
+    if not isinstance(raw, str) or not raw:
+        raise ValidationError({field: "Anna aika ISO 8601 -muodossa, esim. "
+                                      "2026-06-03T10:00:00+03:00."})
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError({field: "Aika ei ole ISO 8601 -muodossa, esim. "
+                                      "2026-06-03T10:00:00+03:00."}) from exc
+    if value.tzinfo is None:
+        raise ValidationError({field: "Aikavyöhyke puuttuu: kirjoita esim. "
+                                      "2026-06-03T10:00:00+03:00."})
+    return value
+
+
+def _date(data: dict[str, Any], field: str) -> date | None:
+    raw = data.get(field)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise ValidationError({field: "Anna päivä muodossa 2026-06-03."}) from exc
+
+
+@bp.post("/appointments")
+@token_required
+def post_appointment() -> ResponseReturnValue:
+    data = _body()
+    session, now = db(), utcnow()
+    try:
+        inp = ev.AppointmentInput(
+            client_id=_client_id(data), starts_at=_datetime(data, "starts_at"),
+            place=str(data.get("place") or ""), bring=str(data.get("bring") or ""),
+            needs_transport=bool(data.get("needs_transport", False)),
+            appointment_type=str(data.get("appointment_type") or "other"))
+        event = ev.build_appointment(session, inp, now)
+    except ValidationError as exc:
+        return _invalid(exc.errors)
+    planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
+    audit.record(session, g.api_worker.id, "create", "event", event.id, "api appointment")
+    session.commit()
+    return jsonify({**event_json(event),
+                    "reminders": _planned_json(planned)}), 201
+
+
+@bp.post("/applications")
+@token_required
+def post_application() -> ResponseReturnValue:
+    data = _body()
+    session, now = db(), utcnow()
+    try:
+        inp = ev.ApplicationInput(
+            client_id=_client_id(data), agency=str(data.get("agency") or ""),
+            submitted_on=_date(data, "submitted_on"), documents_due=_date(data, "documents_due"),
+            decision_expected=_date(data, "decision_expected"))
+        event = ev.build_application(session, inp, now)
+    except ValidationError as exc:
+        return _invalid(exc.errors)
+    planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
+    audit.record(session, g.api_worker.id, "create", "event", event.id, "api application")
+    session.commit()
+    return jsonify({**event_json(event),
+                    "reminders": _planned_json(planned)}), 201
+
+
+@bp.get("/clients/<int:client_id>")
+@token_required
+def get_client(client_id: int) -> ResponseReturnValue:
+    client = db().get(Client, client_id)
+    if client is None or client.anonymised_at is not None:
+        return _error(404, "no such client")
+    audit.record(db(), g.api_worker.id, "view", "client", client_id, "api")
+    db().commit()
+    return jsonify({**client_json(client), "events": [event_json(e) for e in client.events]})
+
+
+@bp.get("/events/<int:event_id>")
+@token_required
+def get_event(event_id: int) -> ResponseReturnValue:
+    event = db().get(Event, event_id)
+    if event is None:
+        return _error(404, "no such event")
+    audit.record(db(), g.api_worker.id, "view", "event", event_id, "api")
+    db().commit()
+    return jsonify({**event_json(event), "reminders": [reminder_json(r)
+                                                       for r in event.reminders]})
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@token_required
+def cancel_event(event_id: int) -> ResponseReturnValue:
+    session = db()
+    event = session.get(Event, event_id)
+    if event is None:
+        return _error(404, "no such event")
+    cancelled = ev.cancel_event(session, event, utcnow())
+    audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
+    session.commit()
+    return jsonify({**event_json(event), "cancelled_reminders": cancelled})
+
+
+def _client_filter() -> int | None:
+    raw = request.args.get("client_id")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ApiProblem(422, "client_id must be a number")
+    return int(raw)
+
+
+def _audit_list(what: str, client_id: int | None, count: int) -> None:
+    """A listing is a view: of one client's rows, or of everyone's."""
+    if client_id is not None:
+        audit.record(db(), g.api_worker.id, "view", "client", client_id, f"api {what} {count}")
+    else:
+        audit.record(db(), g.api_worker.id, "view", what, None, f"api list {count}")
+    db().commit()
+
+
+@bp.get("/reminders")
+@token_required
+def list_reminders() -> ResponseReturnValue:
+    query = select(Reminder).order_by(Reminder.send_at, Reminder.id).limit(1000)
+    client_id = _client_filter()
+    if client_id is not None:
+        query = query.where(Reminder.client_id == client_id)
+    rows = [reminder_json(r) for r in db().scalars(query)]
+    _audit_list("reminders", client_id, len(rows))
+    return jsonify({"reminders": rows})
+
+
+@bp.get("/messages")
+@token_required
+def list_messages() -> ResponseReturnValue:
+    query = select(Message).order_by(Message.created_at, Message.id).limit(1000)
+    client_id = _client_filter()
+    if client_id is not None:
+        query = query.where(Message.client_id == client_id)
+    rows = [message_json(m) for m in db().scalars(query)]
+    _audit_list("messages", client_id, len(rows))
+    return jsonify({"messages": rows})
+
+
+@bp.get("/inbox")
+@token_required
+def list_inbox() -> ResponseReturnValue:
+    worker: Worker = g.api_worker
+    query = select(InboxItem).order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+    if request.args.get("team") in ("1", "true"):
+        query = query.where(InboxItem.worker_id.is_(None))
+    else:
+        query = query.where(InboxItem.worker_id == worker.id)
+    if request.args.get("state"):
+        query = query.where(InboxItem.state == request.args["state"])
+    items = [inbox_json(i) for i in db().scalars(query.limit(500))]
+    audit.record(db(), worker.id, "view", "inbox", None,
+                 f"api {'team' if request.args.get('team') in ('1', 'true') else 'own'} "
+                 f"{len(items)} items")
+    db().commit()
+    return jsonify({"items": items})
+
+
+@bp.post("/inbox/<int:item_id>/handle")
+@token_required
+def handle_inbox(item_id: int) -> ResponseReturnValue:
+    session = db()
+    worker: Worker = g.api_worker
+    item = session.scalars(select(InboxItem).where(
+        InboxItem.id == item_id,
+        or_(InboxItem.worker_id == worker.id, InboxItem.worker_id.is_(None)))).first()
+    if item is None:
+        return _error(404, "no such inbox item for this worker")
+    now = utcnow()
+    item.state, item.handled_at, item.handled_by = "handled", now, worker.id
+    audit.record(session, worker.id, "handle", "inbox_item", item_id, "api")
+    session.commit()
+    return jsonify(inbox_json(item))

@@ -1,0 +1,1 @@
+"""Twilio's webhooks: inbound texts, status callbacks and voice calls, all signed."""

@@ -1,0 +1,158 @@
+"""Voice webhooks: the TwiML a reminder call speaks, the key the client presses, calls to us.
+
+/twilio/voice/<token>         the reminder (round 1; ?round=2 is the one repeat after
+                              silence), then goodbye
+/twilio/voice/<token>/gather  1 confirms, 2 asks for a call back (recorded exactly like
+                              a text reply), 9 repeats, anything else: the menu again
+/twilio/voice/incoming        someone calls our number: put through to team.phone
+Each answers from the database alone, well inside Twilio's 15-second limit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.clock import utcnow
+from service.domain.messages.delivery import answered_by_person, heard
+from service.domain.people.phones import PhoneError, mask_phone, parse_phone
+from service.domain.messages.rendering import render_text
+from service.domain.replies.inbound import find_client, normalise_sender, record_reply
+from service.store.models import Event, Message
+from service.runtime import Runtime
+from service.web.twilio import twiml as voice_twiml
+from service.web.context import db, runtime
+from service.web.twilio.signatures import twilio_signed
+
+bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
+log = logging.getLogger(__name__)
+
+REPLY_KEYS = {"1": "call_thanks_confirm", "2": "call_thanks_callback"}
+REPEAT_KEY = "9"
+
+
+def _xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _call_message(session: Session, token: str) -> Message | None:
+    return session.scalars(select(Message).where(
+        Message.callback_token == token, Message.direction == "out",
+        Message.channel == "voice")).first()
+
+
+def _language(message: Message) -> str:
+    reminder = message.reminder
+    if reminder is not None and reminder.trusted_person is not None:
+        return reminder.trusted_person.language
+    return message.client.language if message.client is not None else "fi"
+
+
+def _prompt(rt: Runtime, name: str, language: str) -> str:
+    """A voice prompt the team edits (message_templates/voice/call_*.<lang>.txt)."""
+    return render_text(rt.templates, "voice", name, language, Event(kind="appointment"),
+                       rt.sender)
+
+
+def _reminder_text(rt: Runtime, message: Message, language: str) -> str:
+    """What was rendered when the call was placed; rendered again if retention erased it."""
+    if message.body:
+        return message.body
+    reminder = message.reminder
+    if reminder is None:
+        return ""
+    return render_text(rt.templates, "voice", reminder.template, language, reminder.event,
+                       rt.sender)
+
+
+def _reminder_twiml(rt: Runtime, message: Message, token: str, last_round: bool) -> str:
+    language = _language(message)
+    speaker = voice_twiml.speaker_for(language, rt.config.twilio)
+    return voice_twiml.reminder_call(
+        speaker, _reminder_text(rt, message, language),
+        gather_url=rt.public_url(f"/twilio/voice/{token}/gather"),
+        no_key_url=None if last_round else rt.public_url(f"/twilio/voice/{token}?round=2"),
+        goodbye=_prompt(rt, "call_goodbye", language))
+
+
+def _cancelled(message: Message) -> bool:
+    reminder = message.reminder
+    return reminder is not None and reminder.event.state == "cancelled"
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@twilio_signed
+def speak(token: str) -> Response:
+    """The reminder call's script; a machine or a cancelled event gets no message."""
+    session, rt = db(), runtime()
+    message = _call_message(session, token)
+    if message is None or _cancelled(message):
+        return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    answered_by = request.values.get("AnsweredBy")
+    if answered_by and not answered_by_person(answered_by):
+        # Phones are shared and voicemail is played to others: leave no message.
+        message.answered_by = answered_by
+        session.commit()
+        return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    return _xml(_reminder_twiml(rt, message, token, request.args.get("round") == "2"))
+
+
+@bp.post("/<token>/gather")
+@twilio_signed
+def gather(token: str) -> Response:
+    """The key pressed: recorded once per CallSid and key, then a short acknowledgement."""
+    session, rt = db(), runtime()
+    message = _call_message(session, token)
+    if message is None:
+        return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    language = _language(message)
+    speaker = voice_twiml.speaker_for(language, rt.config.twilio)
+    digits = request.form.get("Digits", "").strip()
+    if digits == REPEAT_KEY:
+        return _xml(_reminder_twiml(rt, message, token, last_round=False))
+    if digits not in REPLY_KEYS:
+        return _xml(voice_twiml.menu_again(
+            speaker, _prompt(rt, "call_invalid_key", language),
+            _reminder_text(rt, message, language),
+            gather_url=rt.public_url(f"/twilio/voice/{token}/gather"),
+            goodbye=_prompt(rt, "call_goodbye", language)))
+    call_sid = request.form.get("CallSid", "")
+    if call_sid:
+        now = utcnow()
+        outcome = record_reply(
+            session, rt, sender=message.to_number, to=message.from_number,
+            body=f"Näppäin {digits}", sid=f"{call_sid}:{digits}", now=now, channel="voice",
+            digits=digits, reminder=message.reminder)
+        if message.reminder is not None:
+            heard(message.reminder, now)
+        session.commit()
+        if not outcome.duplicate:
+            log.info("voice reply %s intent=%s", outcome.message_id, outcome.intent)
+    return _xml(voice_twiml.spoken_then_hang_up(speaker, _prompt(rt, REPLY_KEYS[digits],
+                                                                 language)))
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming() -> Response:
+    """A client calls back the number reminders come from: they reach the team."""
+    session, rt = db(), runtime()
+    caller = normalise_sender(request.form.get("From", ""))
+    client = find_client(session, caller) if caller else None
+    language = client.language if client is not None else "fi"
+    try:
+        team_phone = parse_phone(rt.config.team_phone).e164 if rt.config.team_phone else ""
+    except PhoneError:
+        team_phone = ""
+    if not team_phone:
+        log.warning("incoming call from %s: team.phone is not a number to put it through to",
+                mask_phone(caller))
+        return _xml(voice_twiml.spoken_then_hang_up(
+            voice_twiml.speaker_for(language, rt.config.twilio),
+            _prompt(rt, "call_goodbye", language)))
+    return _xml(voice_twiml.connect_to_team(voice_twiml.speaker_for(language, rt.config.twilio),
+                                            _prompt(rt, "call_incoming", language),
+                                            team_phone))

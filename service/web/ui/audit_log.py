@@ -1,0 +1,116 @@
+"""The audit log for admins: who viewed, created, changed, exported or erased what, and when.
+
+Reading the log is itself recorded. Filters: worker, action, object (type and id),
+days; newest first, a page at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as L
+from sqlalchemy import func, select
+
+from service.domain.privacy import audit
+from service.store.models import AuditEntry, Worker
+from service.web.context import db, runtime
+from service.web.ui.signed_in import signed_in_only
+from service.web.ui.security import admin_required, current_worker
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp.before_request(signed_in_only)
+PAGE_SIZE = 100
+
+
+def _day(name: str, errors: dict[str, str]) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = _("Anna päivä muodossa 2026-06-03.")
+        return None
+
+
+def _filters() -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
+    args = request.args
+    values: dict[str, Any] = {
+        "worker_id": int(args["worker_id"]) if args.get("worker_id", "").isdigit() else None,
+        "action": args.get("action") if args.get("action") in audit.ACTIONS else None,
+        "object_type": (args.get("object_type") or "").strip()[:20] or None,
+        "object_id": int(args["object_id"]) if args.get("object_id", "").isdigit() else None,
+        "from": _day("from", errors), "to": _day("to", errors),
+        "page": max(1, int(args["page"])) if args.get("page", "").isdigit() else 1,
+    }
+    return values, errors
+
+
+def _query(values: dict[str, Any]) -> Any:
+    tz = runtime().config.tz
+    query = select(AuditEntry)
+    if values["worker_id"] is not None:
+        query = query.where(AuditEntry.worker_id == values["worker_id"])
+    if values["action"]:
+        query = query.where(AuditEntry.action == values["action"])
+    if values["object_type"]:
+        query = query.where(AuditEntry.object_type == values["object_type"])
+    if values["object_id"] is not None:
+        query = query.where(AuditEntry.object_id == values["object_id"])
+    if values["from"]:
+        query = query.where(AuditEntry.at >= datetime.combine(values["from"], time(0), tz))
+    if values["to"]:
+        end = datetime.combine(values["to"] + timedelta(days=1), time(0), tz)
+        query = query.where(AuditEntry.at < end)
+    return query
+
+
+# How each recorded action reads in the log; the codes stay in the data and the URL.
+ACTION_LABELS = {
+    "view": L("katsoi"), "create": L("loi"), "update": L("muutti"), "delete": L("poisti"),
+    "export": L("vei tiedot"), "erase": L("poisti pysyvästi"), "login": L("kirjautui sisään"),
+    "logout": L("kirjautui ulos"), "login_failed": L("kirjautuminen epäonnistui"),
+    "send": L("lähetti"), "handle": L("käsitteli"), "reassign": L("siirsi toiselle"),
+    "import": L("toi tiedostosta"), "cancel": L("perui"), "anonymise": L("anonymisoi"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+LINKS = {"client": ("clients.show", "client_id"), "event": ("events.show", "event_id"),
+         "inbox_item": ("inbox.item", "item_id")}
+
+
+def object_link(entry: AuditEntry) -> str | None:
+    """Where the entry's object is shown in the UI, when that page exists."""
+    target = LINKS.get(entry.object_type)
+    if target is None or entry.object_id is None or target[0] not in current_app.view_functions:
+        return None
+    return url_for(target[0], **{target[1]: entry.object_id})
+
+
+@bp.get("")
+@admin_required
+def index() -> ResponseReturnValue:
+    session = db()
+    values, errors = _filters()
+    query = _query(values)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    entries = list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                   .limit(PAGE_SIZE).offset((values["page"] - 1) * PAGE_SIZE)))
+    workers = list(session.scalars(select(Worker).order_by(Worker.name)))
+    names = {w.id: w.name for w in workers}
+    audit.record(session, current_worker().id, "view", "audit_log", None,
+                 f"page {values['page']} of {total} entries")
+    session.commit()
+    return render_template("audit/index.html", entries=entries, names=names, workers=workers,
+                           values=values, errors=errors, total=total, page_size=PAGE_SIZE,
+                           actions=audit.ACTIONS, object_link=object_link,
+                           action_label=action_label), 422 if errors else 200
