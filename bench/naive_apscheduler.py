@@ -16,7 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -45,7 +45,7 @@ def add_jobs(url: str, count: int) -> float:
     """Jobs added per second through scheduler.add_job (paused scheduler, real store)."""
     scheduler = _scheduler(url)
     scheduler.start(paused=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     for i in range(count):
         scheduler.add_job(send_reminder, "date", args=[i], id=f"r{i}",

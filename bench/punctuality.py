@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -30,7 +30,7 @@ def main() -> None:
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 500.0
     batch = {"batch_size": int(sys.argv[4])} if len(sys.argv) > 4 else {}
     with scratch() as (url, engine, tmp), peer(tmp) as port:
-        start = datetime.now(timezone.utc) + timedelta(seconds=20)
+        start = datetime.now(UTC) + timedelta(seconds=20)
         ids = seed_due(engine, count, start)
         with engine.begin() as conn:  # spread over the minute: i-th at start + (i % 60) s
             for second in range(60):

@@ -15,22 +15,22 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 
 from bench.common import machine, peak_rss_mib, scratch, summary_ms
 from service.config import load_config
-from service.store.db import transaction
 from service.domain.events.lifecycle import AppointmentInput, build_appointment, register_event
-from service.store.models import Heartbeat
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Heartbeat
 from tests.scale import processes as procs
 from tests.scale.seed import seed_due
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def dev_config(tmp: Path, url: str) -> Path:

@@ -23,13 +23,13 @@ from sqlalchemy import Engine, insert
 
 from bench.common import machine, scratch, summary_ms
 from service.clock import utcnow
-from service.store.db import make_session_factory, transaction
 from service.domain.privacy.erasure import erase_client
 from service.domain.privacy.export import client_export, to_csv
-from service.operations.metrics import render_metrics
 from service.domain.privacy.retention import run_retention
 from service.domain.reports.service_path import Period
 from service.domain.reports.service_path_data import build_report
+from service.operations.metrics import render_metrics
+from service.store.db import make_session_factory, transaction
 from service.store.models import Client, Event, InboxItem, Message, Reminder
 
 HEL = ZoneInfo("Europe/Helsinki")

@@ -36,9 +36,9 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     install_log_masking()
 
     from service.web.api import endpoints as api
+    from service.web.context import close_session
     from service.web.twilio import sms_hooks as twilio_hooks
     from service.web.twilio import voice_hooks as twilio_voice
-    from service.web.context import close_session
 
     app.teardown_appcontext(close_session)
     app.register_blueprint(api.bp)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from service.clock import freeze, utcnow
 from service.config import ConfigError, load_config
-from service.store.db import transaction
 from service.runtime import Runtime
+from service.store.db import transaction
 
 
 def _create_app() -> Flask:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _frozen: datetime | None = None
 
 
 def utcnow() -> datetime:
     """Aware UTC now; frozen when a test or a demo pinned the clock."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 def freeze(at: datetime | None) -> None:
@@ -17,4 +17,4 @@ def freeze(at: datetime | None) -> None:
     global _frozen
     if at is not None and at.tzinfo is None:
         raise ValueError("clock.freeze needs an aware datetime")
-    _frozen = at.astimezone(timezone.utc) if at is not None else None
+    _frozen = at.astimezone(UTC) if at is not None else None

@@ -135,7 +135,7 @@ def _coerce(name: str, value: Any, target: Any, where: str) -> Any:
             raise ConfigError(f"{where}: expected a path")
         path = Path(value)
         return path if path.is_absolute() else REPO_ROOT / path
-    if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         raise ConfigError(f"{where}: expected {expected.__name__}, got {value!r}")
     return value
 

@@ -10,16 +10,16 @@ from datetime import date, datetime, time, timedelta
 import click
 from sqlalchemy import select
 
-from service.domain.people.passwords import hash_password
 from service.clock import utcnow
 from service.config import load_config
-from service.store.db import transaction
 from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
-from service.store.migrate import upgrade
-from service.store.models import Client, Worker
+from service.domain.people.passwords import hash_password
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.migrate import upgrade
+from service.store.models import Client, Worker
 
 DEMO_EMAIL = "ohjaaja@demo.rinnalla"
 DEMO_CLIENTS = [

@@ -15,8 +15,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service.clock import freeze, utcnow
-from service.store.db import transaction
 from service.runtime import Runtime
+from service.store.db import transaction
 
 
 def _rt() -> Runtime:

@@ -17,13 +17,13 @@ from twilio.request_validator import RequestValidator
 
 from service import clock
 from service.app import create_app
-from service.domain.people.passwords import hash_password
 from service.config import Config, load_config
-from service.store.db import make_engine, normalise_url, transaction
+from service.domain.people.passwords import hash_password
 from service.gateways.development import DevelopmentGateway
+from service.runtime import Runtime, build_runtime
+from service.store.db import make_engine, normalise_url, transaction
 from service.store.migrate import upgrade
 from service.store.models import ApiToken, Worker
-from service.runtime import Runtime, build_runtime
 from service.web.api.endpoints import hash_token
 
 pytest_plugins = ["tests.twilio_peer.peer"]  # the `twilio_peer` fixture (Prism)
@@ -145,7 +145,7 @@ def api_token(rt: Runtime, worker: Worker) -> str:
 
 
 @pytest.fixture
-def api(client: FlaskClient, api_token: str) -> "Api":
+def api(client: FlaskClient, api_token: str) -> Api:
     return Api(client, api_token)
 
 

@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
-from service.store.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import TickResult, tick
+from service.store.db import transaction
+from service.store.models import InboxItem, Message, Reminder
 from tests.conftest import Api, load_all, signed_post
 
 HEL = ZoneInfo("Europe/Helsinki")

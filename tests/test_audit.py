@@ -3,16 +3,16 @@ to change or remove an entry, neither through the ORM nor in SQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from service.store.db import transaction
 from service.domain.privacy import audit
-from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import AuditEntry, Worker
 from tests.conftest import Api, signed_post
 
 
@@ -25,7 +25,7 @@ def entries(rt: Runtime) -> list[tuple[int | None, str, str, int | None]]:
 def test_every_sensitive_api_action_is_recorded(api: Api, client, rt: Runtime,
                                                 worker: Worker) -> None:
     cid = api.post("/clients", {"name": "Matti Mäkinen", "phone": "040 123 4567"}).json["id"]
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(microsecond=0)
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
     appt = api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat(),
                                       "place": "Keskuskatu 5"}).json["id"]
     appl = api.post("/applications", {"client_id": cid, "agency": "Kela",
@@ -91,18 +91,14 @@ def _detail(rt: Runtime, entry_id: int) -> str:
 
 
 def test_orm_cannot_change_or_delete_an_entry(rt: Runtime, one_entry: int) -> None:
-    with pytest.raises(audit.AuditLogIsAppendOnly):
-        with transaction(rt.sessions) as session:
-            session.get(AuditEntry, one_entry).detail = "muutettu"
-    with pytest.raises(audit.AuditLogIsAppendOnly):
-        with transaction(rt.sessions) as session:
-            session.delete(session.get(AuditEntry, one_entry))
-    with pytest.raises(audit.AuditLogIsAppendOnly):
-        with transaction(rt.sessions) as session:
-            session.execute(update(AuditEntry).values(detail="muutettu"))
-    with pytest.raises(audit.AuditLogIsAppendOnly):
-        with transaction(rt.sessions) as session:
-            session.execute(delete(AuditEntry))
+    with pytest.raises(audit.AuditLogIsAppendOnly), transaction(rt.sessions) as session:
+        session.get(AuditEntry, one_entry).detail = "muutettu"
+    with pytest.raises(audit.AuditLogIsAppendOnly), transaction(rt.sessions) as session:
+        session.delete(session.get(AuditEntry, one_entry))
+    with pytest.raises(audit.AuditLogIsAppendOnly), transaction(rt.sessions) as session:
+        session.execute(update(AuditEntry).values(detail="muutettu"))
+    with pytest.raises(audit.AuditLogIsAppendOnly), transaction(rt.sessions) as session:
+        session.execute(delete(AuditEntry))
     assert _detail(rt, one_entry) == "api"
 
 
@@ -110,17 +106,15 @@ def test_orm_cannot_change_or_delete_an_entry(rt: Runtime, one_entry: int) -> No
                                        "DELETE FROM audit_log"])
 def test_database_refuses_change_in_plain_sql(rt: Runtime, one_entry: int,
                                               statement: str) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
-        with rt.engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(DatabaseError, match="append-only"), rt.engine.begin() as conn:
+        conn.execute(text(statement))
     assert _detail(rt, one_entry) == "api"
 
 
 def test_a_worker_with_entries_cannot_be_deleted_only_deactivated(rt: Runtime, worker: Worker,
                                                                  one_entry: int) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
-        with rt.engine.begin() as conn:
-            conn.execute(text("DELETE FROM workers WHERE id = :id"), {"id": worker.id})
+    with pytest.raises(DatabaseError, match="append-only"), rt.engine.begin() as conn:
+        conn.execute(text("DELETE FROM workers WHERE id = :id"), {"id": worker.id})
     with transaction(rt.sessions) as session:
         session.get(Worker, worker.id).active = False
         assert session.get(AuditEntry, one_entry).worker_id == worker.id

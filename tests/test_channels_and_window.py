@@ -12,15 +12,20 @@ import pytest
 from sqlalchemy import Engine
 
 from service.config import Config
-from service.store.db import transaction
-from service.domain.planning import reminder_states as rstate
-from service.domain.people.clients import ClientInput, create_client
-from service.domain.errors import ValidationError
-from service.domain.events.lifecycle import AppointmentInput, build_appointment, plan_event, resolve_channel
 from service.domain.calendar.window import SendingWindow
+from service.domain.errors import ValidationError
+from service.domain.events.lifecycle import (
+    AppointmentInput,
+    build_appointment,
+    plan_event,
+    resolve_channel,
+)
+from service.domain.people.clients import ClientInput, create_client
+from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, build_runtime
+from service.store.db import transaction
 from tests.conftest import Api
 from tests.reach import SECOND, by_rule, hel, new_appointment, new_client, run
 

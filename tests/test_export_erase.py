@@ -6,20 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, MetaData, select
 
-from service.store.db import transaction
 from service.domain.privacy.erasure import NoSuchClient, erase_client
 from service.domain.privacy.export import client_export, to_csv, to_json
-from service.store.models import AuditEntry, Client, Message, TrustedPerson, Worker
+from service.privacy_commands import erase_client_command, export_client_command
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
-from service.privacy_commands import erase_client_command, export_client_command
+from service.store.db import transaction
+from service.store.models import AuditEntry, Client, Message, TrustedPerson, Worker
 from tests.conftest import Api, signed_post
 
 NAME, PHONE, NATIONAL = "Matti Mäkinen", "+358401234567", "0401234567"
@@ -51,14 +51,14 @@ def loaded(api: Api, client, rt: Runtime, worker: Worker) -> dict[str, Any]:
     other = api.post("/clients", {"name": "Pekka Sivullinen", "phone": "0507654321"}).json["id"]
     with transaction(rt.sessions) as session:
         session.add(TrustedPerson(client_id=cid, name=TRUSTED_NAME, phone=TRUSTED_PHONE,
-                                  number_type="mobile", consent_at=datetime.now(timezone.utc),
+                                  number_type="mobile", consent_at=datetime.now(UTC),
                                   consent_method="in_person", consent_recorded_by=worker.id))
     # A text from the number before it was linked to anyone (client_id is empty).
     signed_post(client, "/twilio/sms", {"MessageSid": "SM" + "0" * 32, "From": PHONE,
                                         "To": "+358451234567", "Body": "Unknown before"})
     with transaction(rt.sessions) as session:
         session.scalars(select(Message)).one().client_id = None
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(
         hour=7, minute=0, second=0, microsecond=0)
     eid = api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat(),
                                      "place": PLACE, "bring": BRING}).json["id"]
@@ -109,7 +109,7 @@ def test_csv_export_is_one_row_a_field_and_safe_in_a_spreadsheet(
     assert rows[0] == ["osio", "tunnus", "kenttä", "arvo"]
     assert ["asiakas", str(loaded["client_id"]), "name", NAME] in rows
     assert ["asiakas", str(loaded["client_id"]), "phone", "'" + PHONE] in rows
-    assert ["läheiset"] == sorted({r[0] for r in rows if r[3] == TRUSTED_NAME})
+    assert sorted({r[0] for r in rows if r[3] == TRUSTED_NAME}) == ["läheiset"]
     bodies = [r[3] for r in rows if r[0] == "viestit" and r[2] == "body"]
     assert "'" + REPLY in bodies and REPLY not in bodies  # not run as a formula
     assert {r[0] for r in rows[1:]} == {"asiakas", "läheiset", "tapahtumat", "muistutukset",
@@ -122,7 +122,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(rt: Runtime, engine: Engin
     before = {hit.rsplit(": ", 1)[1] for hit in scan(engine, NEEDLES)}
     assert before == set(NEEDLES) - {NATIONAL}  # each is really there (numbers are E.164)
     with transaction(rt.sessions) as session:
-        result = erase_client(session, loaded["client_id"], datetime.now(timezone.utc),
+        result = erase_client(session, loaded["client_id"], datetime.now(UTC),
                               worker.id)
     assert result.events == 1 and result.trusted_persons == 1 and result.messages >= 3
     assert scan(engine, NEEDLES) == []
@@ -142,7 +142,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(rt: Runtime, engine: Engin
 
 def test_erasing_a_missing_client_says_so(rt: Runtime) -> None:
     with transaction(rt.sessions) as session, pytest.raises(NoSuchClient):
-        erase_client(session, 12345, datetime.now(timezone.utc), None)
+        erase_client(session, 12345, datetime.now(UTC), None)
 
 
 def test_cli_export_and_erase_are_audited(app: Flask, rt: Runtime, engine: Engine,

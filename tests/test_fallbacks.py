@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from service.store.db import transaction
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Reminder
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import Reminder
 from tests.conftest import Api
 from tests.reach import (
     SECOND,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,16 +12,16 @@ from sqlalchemy import Engine, func, select
 
 from service import clock
 from service.app import create_app
-from service.store.db import make_engine, transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.store.migrate import alembic_config
-from service.store.models import Heartbeat, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import beat, tick
+from service.store.db import make_engine, transaction
+from service.store.migrate import alembic_config
+from service.store.models import Heartbeat, Reminder
 from tests.conftest import Api, signed_post
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def test_healthz_says_the_process_is_up(client) -> None:
@@ -57,7 +57,7 @@ def test_readyz_fails_when_the_worker_has_stopped(client, rt: Runtime) -> None:
 
 
 def test_readyz_follows_a_real_tick(client, rt: Runtime) -> None:
-    tick(rt, now=datetime.now(timezone.utc))
+    tick(rt, now=datetime.now(UTC))
     assert client.get("/readyz").status_code == 200
 
 
@@ -76,7 +76,7 @@ def test_readyz_fails_when_the_database_is_unreachable(rt: Runtime, tmp_path: Pa
 
 
 def test_readyz_fails_when_migrations_are_behind(rt: Runtime, engine: Engine) -> None:
-    beat(rt, "host:1", datetime.now(timezone.utc))
+    beat(rt, "host:1", datetime.now(UTC))
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -99,7 +99,7 @@ def metric_lines(text: str) -> dict[str, float]:
 def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
                                                 gateway: DevelopmentGateway) -> None:
     cid = api.post("/clients", {"name": "Matti Mäkinen", "phone": "040 123 4567"}).json["id"]
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(
         hour=7, minute=0, second=0, microsecond=0)
     api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat(),
                                "place": "Keskuskatu 5"})
@@ -133,7 +133,7 @@ def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
 
 def test_metrics_show_the_backlog_and_its_age(api: Api, client, rt: Runtime) -> None:
     cid = api.post("/clients", {"name": "Liisa", "phone": "0501234567"}).json["id"]
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(
         hour=7, minute=0, second=0, microsecond=0)
     api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat()})
     with transaction(rt.sessions) as session:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.operations.logmask import install_log_masking, mask_text
-from service.store.models import Message
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Message
 from tests.conftest import Api, signed_post
 
 PHONE, OTHER, STRANGER = "+358401234567", "+358501234567", "+358449998888"
@@ -66,7 +66,7 @@ def test_whole_loop_logs_no_number_and_no_body(api: Api, client, rt: Runtime,
     caplog.set_level(logging.DEBUG)
     cid = api.post("/clients", {"name": "Matti", "phone": "040 123 4567"}).json["id"]
     api.post("/clients", {"name": "Liisa", "phone": OTHER})
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(
         hour=7, minute=0, second=0, microsecond=0)
     api.post("/appointments", {"client_id": cid, "starts_at": starts.isoformat(),
                                "place": "Keskuskatu 5", "bring": "henkilökortti"})
@@ -96,7 +96,7 @@ def test_whole_loop_logs_no_number_and_no_body(api: Api, client, rt: Runtime,
                                  " gateway_sid) VALUES ('in', 'sms', :to, :to, :body, 'x', "
                                  "'x', :at, :at, :sid)"),
                             [{"to": PHONE, "body": "SALAINEN RUNKO", "sid": "dup",
-                              "at": datetime.now(timezone.utc).replace(tzinfo=None)}] * 2)
+                              "at": datetime.now(UTC).replace(tzinfo=None)}] * 2)
     except IntegrityError:
         logging.getLogger("service.test").exception("could not store a message")
     # and code that logs a number outright

@@ -3,16 +3,16 @@ signed inbound webhook -> inbox."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Client, InboxItem, Message
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, InboxItem, Message
 from tests.conftest import Api, signed_post
 
 HEL_OFFSET = "+03:00"
@@ -32,7 +32,7 @@ def test_register_tick_reply_inbox(api: Api, client, rt: Runtime, gateway: Devel
     assert created.json["number_type"] == "mobile"
     client_id = created.json["id"]
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     appt = api.post("/appointments", {
         "client_id": client_id, "starts_at": _appointment_in(10, now),
         "place": "Sosiaalitoimisto, Keskuskatu 5", "bring": "henkilökortti",

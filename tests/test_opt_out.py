@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.store.db import transaction
 from service.domain.planning import reminder_states as rstate
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Client, Event, Message, TrustedPerson
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import Client, Event, Message, TrustedPerson
 from tests.conftest import Api
 from tests.reach import (
     SECOND,

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import select
 
-from service.store.db import transaction
 from service.domain.privacy.anonymise import ERASED_NAME, ERASED_SUMMARY, ERASED_TASK_TEXT
 from service.domain.privacy.retention import RetentionResult, run_retention
+from service.privacy_commands import retention_command
+from service.runtime import Runtime
+from service.scheduling.daily import add_daily_jobs
+from service.store.db import transaction
 from service.store.models import (
     AuditEntry,
     Client,
@@ -24,11 +27,8 @@ from service.store.models import (
     TrustedPerson,
     Worker,
 )
-from service.runtime import Runtime
-from service.scheduling.daily import add_daily_jobs
-from service.privacy_commands import retention_command
 
-NOW = datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 MESSAGE_DAYS, INACTIVE_DAYS = 90, 730
 
@@ -228,7 +228,7 @@ def test_worker_schedules_retention_daily_at_three_local(rt: Runtime) -> None:
         nxt = trigger.get_next_fire_time(None, datetime(2026, 6, 1, 12, tzinfo=rt.config.tz))
         assert nxt == datetime(2026, 6, 2, 3, 0, tzinfo=rt.config.tz)
         winter = trigger.get_next_fire_time(None, datetime(2026, 1, 10, 4, tzinfo=rt.config.tz))
-        assert winter.astimezone(timezone.utc) == datetime(2026, 1, 11, 1, tzinfo=timezone.utc)
+        assert winter.astimezone(UTC) == datetime(2026, 1, 11, 1, tzinfo=UTC)
         # Never ran before: a catch-up run is queued shortly after start.
         assert scheduler.get_job("retention_catch_up") is not None
     finally:
@@ -236,7 +236,7 @@ def test_worker_schedules_retention_daily_at_three_local(rt: Runtime) -> None:
 
 
 def test_no_catch_up_when_retention_ran_recently(rt: Runtime) -> None:
-    run_retention(rt.sessions, datetime.now(timezone.utc), MESSAGE_DAYS, INACTIVE_DAYS)
+    run_retention(rt.sessions, datetime.now(UTC), MESSAGE_DAYS, INACTIVE_DAYS)
     scheduler = BackgroundScheduler(timezone="UTC")
     add_daily_jobs(scheduler, rt)
     scheduler.start(paused=True)

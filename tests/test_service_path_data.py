@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from service.store.db import transaction
 from service.domain.privacy.retention import run_retention
-from service.domain.reports.service_path import TOTAL, AgencyWaits, AppointmentAnswers, Period, ReplyWaits
+from service.domain.reports.service_path import (
+    TOTAL,
+    AgencyWaits,
+    AppointmentAnswers,
+    Period,
+    ReplyWaits,
+)
 from service.domain.reports.service_path_data import build_report
-from service.store.models import Client, Event, InboxItem
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import Client, Event, InboxItem
 
-NOW = datetime(2026, 4, 15, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 15, 12, tzinfo=UTC)
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_report_from_the_database(rt: Runtime) -> None:

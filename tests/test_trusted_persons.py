@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.store.db import transaction
 from service.domain.planning import reminder_states as rstate
 from service.gateways.development import DevelopmentGateway
-from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import AuditEntry, Worker
 from tests.conftest import Api
 from tests.reach import SECOND, hel, new_appointment, new_client, reminders, run
 

@@ -24,9 +24,9 @@ from twilio.rest import Client
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from service.config import Config
-from service.gateways.twilio_errors import PERMANENT_OUTCOME, classify, describe
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.rate_limit import Limiter, RateLimiter
+from service.gateways.twilio_errors import PERMANENT_OUTCOME, classify, describe
 from service.gateways.twilio_http import RewritingHttpClient
 
 log = logging.getLogger(__name__)

@@ -8,14 +8,14 @@ pass) is younger than a lease, the same age after which its claims are taken ove
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.runtime import Runtime
 from service.store.migrate import head_revision
 from service.store.models import Heartbeat
-from service.runtime import Runtime
 
 OK = "ok"
 
@@ -80,7 +80,7 @@ def _worker_check(newest: datetime | None, now: datetime, limit: timedelta) -> s
     if newest is None:
         return "worker-prosessi ei ole käynnistynyt (ei sykettä)"
     if newest.tzinfo is None:  # defensive: the column type returns aware UTC
-        newest = newest.replace(tzinfo=timezone.utc)
+        newest = newest.replace(tzinfo=UTC)
     age = now - newest
     if age <= limit:
         return OK

@@ -34,13 +34,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from service.store.bulk_sql import id_in, insert_rows, update_rows
-from service.store.db import commit_without_waiting, transaction
+from service.domain.messages.delivery import status_on_acceptance
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.domain.messages.delivery import status_on_acceptance
 from service.gateways.base import GatewayError, SendResult
-from service.store.models import Client, Event, Message
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
 from service.scheduling.dispatch import (
@@ -58,6 +55,9 @@ from service.scheduling.dispatch import (
     outbound_values,
     send_threads,
 )
+from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.store.db import commit_without_waiting, transaction
+from service.store.models import Client, Event, Message
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, Table, Update, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from service.domain.planning import reminder_states as rstate
+from service.runtime import Runtime
 from service.store.bulk_sql import id_in
 from service.store.db import commit_without_waiting, transaction
-from service.domain.planning import reminder_states as rstate
 from service.store.models import Reminder
-from service.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.store.db import transaction
 from service.domain.privacy.retention import RetentionResult, run_retention
-from service.store.models import AuditEntry
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
 

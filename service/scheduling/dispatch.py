@@ -32,15 +32,13 @@ from sqlalchemy import Select, func, literal_column, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.clock import utcnow
-from service.store.db import commit_without_waiting, transaction
+from service.domain.inbox.items import notify_about
+from service.domain.messages.delivery import status_on_acceptance
+from service.domain.messages.rendering import render_text
+from service.domain.people import trusted_persons as trusted
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.domain.people import trusted_persons as trusted
-from service.domain.messages.delivery import status_on_acceptance
-from service.domain.inbox.items import notify_about
-from service.domain.messages.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
-from service.store.models import Client, Event, Heartbeat, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew
 from service.scheduling.reconcile import (
@@ -49,6 +47,8 @@ from service.scheduling.reconcile import (
     stuck_before,
     stuck_messages_query,
 )
+from service.store.db import commit_without_waiting, transaction
+from service.store.models import Client, Event, Heartbeat, Message, Reminder
 
 log = logging.getLogger(__name__)
 

@@ -26,16 +26,16 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import Select, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from service.store.db import transaction
+from service.domain.inbox.items import notify_about, notify_about_message
+from service.domain.messages.delivery import status_on_acceptance
+from service.domain.people.phones import mask_phone
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.domain.messages.delivery import status_on_acceptance
-from service.domain.inbox.items import notify_about, notify_about_message
-from service.domain.people.phones import mask_phone
 from service.gateways.base import GatewayError, SendResult
-from service.store.models import Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
+from service.store.db import transaction
+from service.store.models import Message, Reminder
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from service.config import load_config
-from service.store.db import transaction
 from service.demo import DEMO_EMAIL, seed
-from service.store.migrate import upgrade
-from service.store.models import Client, Event, Reminder
 from service.runtime import build_runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.migrate import upgrade
+from service.store.models import Client, Event, Reminder
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.server import serve
 

@@ -11,12 +11,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.store.db import transaction
 from service.demo import DEMO_EMAIL, seed
-from service.store.models import Client, Event, InboxItem, Message, Reminder, Worker
 from service.domain.replies.inbound import record_reply
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, Event, InboxItem, Message, Reminder, Worker
 from tests.browser.conftest import Accessibility
 from tests.web.conftest import PASSWORD
 

@@ -5,16 +5,16 @@ axe-core checks every page on the way."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from service.store.db import transaction
-from service.store.models import InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import InboxItem, Message, Reminder, Worker
 from tests.browser.conftest import Accessibility
 from tests.web.conftest import PASSWORD
 
@@ -65,7 +65,7 @@ def test_first_session(page: Any, live: tuple[str, Runtime], worker: Worker,
     a11y.check(page)
 
     page.click("#new-appointment")
-    day = (datetime.now(timezone.utc) + timedelta(days=10)).astimezone(rt.config.tz).date()
+    day = (datetime.now(UTC) + timedelta(days=10)).astimezone(rt.config.tz).date()
     page.fill("#date", f"{day.day}.{day.month}.{day.year}")
     page.fill("#time", "10.00")
     page.fill("#place", "Sosiaalitoimisto, Keskuskatu 5")

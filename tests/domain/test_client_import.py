@@ -86,7 +86,7 @@ def test_file_without_a_header_row() -> None:
     (b"", "tyhjä"),
     (b"   \n\n", "tyhjä"),
     ("sukunimi;osoite\nMäkinen;Keskuskatu 5\n".encode(), "nimi ja puhelin"),
-    ("nimi;osoite\nMatti;Keskuskatu 5\n".encode(), "nimi ja puhelin"),
+    (b"nimi;osoite\nMatti;Keskuskatu 5\n", "nimi ja puhelin"),
     (b"\x81\x8d\x8f\x90\x9d", "merkistöä"),
 ])
 def test_files_that_cannot_be_read_say_why(data: bytes, message: str) -> None:

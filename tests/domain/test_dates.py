@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from service.domain.calendar.dates import (
     to_local,
 )
 
-UTC = timezone.utc
+UTC = UTC
 # Tuesday 3 June 2025 10.00 in Helsinki (summer time, UTC+3).
 TUE_10 = datetime(2025, 6, 3, 7, 0, tzinfo=UTC)
 TUE = date(2025, 6, 3)
@@ -191,7 +191,7 @@ def test_weekday_names(lang: str, days: list[str]) -> None:
     assert [format_date(d, lang).split(" ")[0] for d in WEEK] == days  # type: ignore[arg-type]
 
 
-EN_MONTHS = "January February March April May June July August September October November December".split()
+EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 @pytest.mark.parametrize("month", range(1, 13))
@@ -295,7 +295,7 @@ FI_MONTHS = [
     "marraskuuta",
     "joulukuuta",
 ]
-SV_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+SV_MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"]
 
 
 @pytest.mark.parametrize("month", range(1, 13))

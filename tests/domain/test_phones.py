@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.people.phones import Phone, PhoneError, format_phone_national, mask_phone, parse_phone
+from service.domain.people.phones import (
+    Phone,
+    PhoneError,
+    format_phone_national,
+    mask_phone,
+    parse_phone,
+)
 
 FINNISH_HINT = "040 123 4567"
 

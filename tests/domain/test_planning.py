@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.domain.calendar.window import SendingWindow
 from service.domain.planning.send_times import (
     SKIP_NO_WINDOW,
     SKIP_REASONS,
@@ -20,10 +21,9 @@ from service.domain.planning.send_times import (
     parse_offset,
     plan_send_time,
 )
-from service.domain.calendar.window import SendingWindow
 
 HEL = ZoneInfo("Europe/Helsinki")
-UTC = timezone.utc
+UTC = UTC
 US = timedelta(microseconds=1)
 
 TEAM = SendingWindow(
@@ -55,7 +55,7 @@ def plan(
     anchor: datetime,
     now: datetime,
     window: SendingWindow = TEAM,
-    latest: datetime | None | str = "anchor",
+    latest: datetime | str | None = "anchor",
 ) -> PlanResult:
     """Plan with `latest` defaulting to the anchor, as for an appointment."""
     return plan_send_time(

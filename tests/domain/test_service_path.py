@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,18 +18,18 @@ from service.domain.reports.service_path import (
     ReplyWaits,
     application_waits,
     appointment_answers,
-    report_rows,
     reply_waits,
+    report_rows,
     service_path_report,
 )
 
 HEL = ZoneInfo("Europe/Helsinki")
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31), HEL)
-NOW = datetime(2026, 4, 15, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 15, 12, tzinfo=UTC)
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 APPLICATIONS = [

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.messages.sms import GSM7_BASIC, GSM7_EXTENSION, SmsInfo, analyse_sms, clean_sms_text, find_links
+from service.domain.messages.sms import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    SmsInfo,
+    analyse_sms,
+    clean_sms_text,
+    find_links,
+)
 
 # --- the alphabet -----------------------------------------------------------
 
@@ -14,7 +21,7 @@ from service.domain.messages.sms import GSM7_BASIC, GSM7_EXTENSION, SmsInfo, ana
 def test_basic_table_has_127_characters_and_extension_10() -> None:
     # 128 codes minus the escape 0x1B.
     assert len(GSM7_BASIC) == 127
-    assert GSM7_EXTENSION == frozenset("\f^{}\\[~]|€")
+    assert frozenset("\f^{}\\[~]|€") == GSM7_EXTENSION
     assert not GSM7_BASIC & GSM7_EXTENSION
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from service.domain.calendar.window import SendingWindow, as_utc, parse_window
 
 HEL = ZoneInfo("Europe/Helsinki")
-UTC = timezone.utc
+UTC = UTC
 US = timedelta(microseconds=1)
 
 # Team window used in most examples: weekdays 8-20, Saturday 10-16, Sunday/holiday 12-16.

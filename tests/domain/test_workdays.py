@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.domain.planning.send_times import Rule, ideal_send_time, plan_send_time
 from service.domain.calendar.window import SendingWindow
 from service.domain.calendar.workdays import is_working_day, working_day_before
+from service.domain.planning.send_times import Rule, ideal_send_time, plan_send_time
 
 HEL = ZoneInfo("Europe/Helsinki")
 BOOK = Rule("book_transport", "starts_at", "transport_booking", working_days_before=1,

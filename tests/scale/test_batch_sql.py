@@ -9,25 +9,25 @@ batch falls back to one at a time silently, apart from a logged error).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import StatementError
 
-from service.store.bulk_sql import id_in, insert_rows, update_rows
-from service.store.db import transaction
 from service.gateways.base import SendResult
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Event, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling import batch
 from service.scheduling.claims import claim_due
 from service.scheduling.dispatch import process_reminder, tick
+from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.store.db import transaction
+from service.store.models import Event, Message, Reminder
 from tests.scale.seed import phone, seed_due
 
-T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)  # Wednesday 12:00 in Helsinki
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
 T1 = T0 + timedelta(hours=1)
 # updated_at is left out: the ORM path stamps it with the real time.
 COMPARED_MESSAGE = ("direction", "channel", "to_number", "from_number", "body", "gateway",

@@ -6,23 +6,23 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
-from service.store.db import transaction
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
-from service.store.models import InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling import batch, dispatch
 from service.scheduling.claims import Claim, claim_due, renew, take_over_expired
 from service.scheduling.dispatch import process_reminder, tick
 from service.scheduling.reconcile import reconcile_expired
+from service.store.db import transaction
+from service.store.models import InboxItem, Message, Reminder
 from tests.scale.seed import phone, seed_due
 
-T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)  # Wednesday 12:00 in Helsinki
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
 
 
 def states(rt: Runtime) -> dict[str, int]:

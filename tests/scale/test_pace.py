@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from service.config import Config
-from service.store.db import make_session_factory
 from service.runtime import build_runtime
 from service.scheduling.pace import SharedPace, SharedRateLimiter
+from service.store.db import make_session_factory
 
 
 def _spacing_ok(slots: list[datetime], interval: timedelta) -> None:

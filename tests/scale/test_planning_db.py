@@ -8,7 +8,7 @@ before the event, and the database must agree that it is due exactly from then o
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from service.store.db import transaction
+from service.domain.calendar.window import SendingWindow
 from service.domain.events.lifecycle import apply_plan, plan_event
 from service.domain.planning.send_times import Rule, plan_send_time
-from service.domain.calendar.window import SendingWindow
-from service.store.models import Client, Event, Reminder
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import Client, Event, Reminder
 
-UTC = timezone.utc
+UTC = UTC
 HEL = ZoneInfo("Europe/Helsinki")
 US = timedelta(microseconds=1)
 

@@ -8,19 +8,19 @@ the partial index. (How long it takes is measured by bench/scale.py.)
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
-from service.store.models import Message
 from service.runtime import Runtime
 from service.scheduling.claims import claim_statement, expired_query, take_over_statement
 from service.scheduling.dispatch import queued_messages_query
 from service.scheduling.reconcile import stuck_messages_query
+from service.store.models import Message
 from tests.scale.seed import seed_due
 
-T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
 
 
 def _explain_pg(conn: Connection, stmt: Any) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def _sqlite_plans_use_the_partial_indexes(rt: Runtime) -> None:
 
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
     return value
 
 

@@ -4,19 +4,19 @@ up at the gateway, never sent again blindly, and the person who wrote them is to
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from service.store.db import transaction
 from service.gateways.base import SendResult
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Client, InboxItem, Message, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import send_message, tick
+from service.store.db import transaction
+from service.store.models import Client, InboxItem, Message, Worker
 from tests.scale.seed import phone, seed_due
 
-T0 = datetime(2026, 6, 3, 9, 0, tzinfo=timezone.utc)  # Wednesday 12:00 in Helsinki
+T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
 SID = "SM" + "d" * 32
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def gateway(config: Config, tmp_path: Path) -> Iterator[TwilioGateway]:
 
 def test_finds_our_message_by_number_text_and_time(gateway: TwilioGateway,
                                                    config: Config) -> None:
-    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    before = datetime.now(UTC) - timedelta(seconds=2)
     other = gateway.send_sms(TO, "Toinen muistutus", status_callback=None)
     ours = gateway.send_sms(TO, "Muistutus: ti 3.6. klo 10.00", status_callback=None)
     gateway.send_sms("+358409998877", "Muistutus: ti 3.6. klo 10.00", status_callback=None)
@@ -42,7 +42,7 @@ def test_finds_our_message_by_number_text_and_time(gateway: TwilioGateway,
 
     assert [f.sid for f in found] == [ours.sid] and other.sid != ours.sid
     assert found[0].status == "queued"
-    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    later = datetime.now(UTC) + timedelta(minutes=1)
     assert lookup.find_sent(channel="sms", to=TO, body="Muistutus: ti 3.6. klo 10.00",
                             since=later) == []
     assert lookup.find_sent(channel="sms", to=TO, body="ei tällaista", since=before) == []

@@ -6,18 +6,17 @@ import gc
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from service.store.db import transaction
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Heartbeat, Reminder
 from service.runtime import Runtime, team_window
 from service.scheduling.worker import run_worker, settle_heap
+from service.store.db import transaction
+from service.store.models import Heartbeat, Reminder
 from tests.scale.seed import seed_due
-
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +28,7 @@ def _thaw() -> Iterator[None]:
 def test_worker_passes_on_its_timer_and_stops_on_the_flag(rt: Runtime,
                                                           gateway: DevelopmentGateway) -> None:
     # The worker runs on the real clock: reminders already due, a window open all day.
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = seed_due(rt.engine, 3, now - timedelta(minutes=1),
                    starts_at=now + timedelta(days=3))
     rt = replace(rt, config=replace(rt.config, tick_seconds=1, window="00:00-23:59",

@@ -22,7 +22,7 @@ import random
 import secrets
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -79,7 +79,7 @@ class Peer:
             delay = self.slow_ms
         else:
             delay = self.random.uniform(0, self.delay_ms)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         record = self._record(kind, form, now)
         token = form.get("StatusCallback", "").rstrip("/").rsplit("/", 1)[-1]
         # Accepted the moment it is stored, answered after the delay: a client that

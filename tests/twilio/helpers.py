@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,8 +14,8 @@ from twilio.http.response import Response
 
 from service.config import Config
 from service.gateways.twilio_http import RewritingHttpClient
-from service.store.models import Message
 from service.runtime import Runtime
+from service.store.models import Message
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -102,7 +102,7 @@ def register_appointment(api: Api, *, channel: str = "voice", language: str = "f
     created = api.post("/clients", {"name": name, "phone": phone, "language": language,
                                     "channel": channel})
     assert created.status_code == 201, created.json
-    start = (datetime.now(timezone.utc) + timedelta(days=days)).replace(
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(
         hour=7, minute=0, second=0, microsecond=0)
     appt = api.post("/appointments", {
         "client_id": created.json["id"], "starts_at": start.isoformat(),

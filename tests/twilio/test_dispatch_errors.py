@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from service.store.db import transaction
-from service.store.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, InboxItem, Message, Reminder
 from tests.conftest import Api, load, load_all
 from tests.twilio.helpers import ScriptedHttpClient, messages_of, register_appointment
 

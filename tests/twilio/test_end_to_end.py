@@ -13,8 +13,17 @@ from service.gateways.twilio import ACCEPTED_STATUSES
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from tests.conftest import Api, signed_post
-from tests.twilio.helpers import ACCOUNT_SID, CLIENT_PHONE, OUR_NUMBER, ScriptedHttpClient, \
-    local_path, messages_of, parse_twiml, register_appointment, spoken
+from tests.twilio.helpers import (
+    ACCOUNT_SID,
+    CLIENT_PHONE,
+    OUR_NUMBER,
+    ScriptedHttpClient,
+    local_path,
+    messages_of,
+    parse_twiml,
+    register_appointment,
+    spoken,
+)
 
 pytestmark = pytest.mark.prism
 

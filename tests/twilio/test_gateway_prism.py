@@ -7,8 +7,13 @@ import pytest
 from service.config import Config
 from service.gateways.base import GatewayError
 from service.gateways.twilio import ACCEPTED_STATUSES, TwilioGateway
-from tests.twilio.helpers import ACCOUNT_SID, CLIENT_PHONE, OUR_NUMBER, ScriptedHttpClient, \
-    twilio_config
+from tests.twilio.helpers import (
+    ACCOUNT_SID,
+    CLIENT_PHONE,
+    OUR_NUMBER,
+    ScriptedHttpClient,
+    twilio_config,
+)
 
 pytestmark = pytest.mark.prism
 STATUS_URL = "https://rinnalla.example.fi/twilio/status/tok3n"

@@ -14,13 +14,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
-from service.store.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, InboxItem, Message, Reminder
 from tests.conftest import Api, load, load_all, sign, signed_post
-from tests.twilio.helpers import ACCOUNT_SID, ScriptedHttpClient, local_path, messages_of, \
-    register_appointment
+from tests.twilio.helpers import (
+    ACCOUNT_SID,
+    ScriptedHttpClient,
+    local_path,
+    messages_of,
+    register_appointment,
+)
 
 pytestmark = pytest.mark.prism
 

@@ -16,15 +16,19 @@ import pytest
 from sqlalchemy import Engine, select
 
 from service.config import Config
-from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.twilio import TwilioGateway
-from service.store.models import InboxItem, Message, Reminder
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import InboxItem, Message, Reminder
 from tests.conftest import Api
 from tests.twilio.conftest import runtime_on
-from tests.twilio.helpers import CLIENT_PHONE, ScriptedHttpClient, register_appointment, \
-    twilio_config
+from tests.twilio.helpers import (
+    CLIENT_PHONE,
+    ScriptedHttpClient,
+    register_appointment,
+    twilio_config,
+)
 
 
 class LoopbackServer:

@@ -15,15 +15,21 @@ from sqlalchemy import Engine, select
 from service import clock
 from service.app import create_app
 from service.config import Config
-from service.store.db import transaction
 from service.domain.calendar.dates import spoken_datetime
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Event, InboxItem, Message
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Event, InboxItem, Message
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Api, load_all, sign, signed_post
-from tests.twilio.helpers import ACCOUNT_SID, Registered, local_path, parse_twiml, \
-    register_appointment, spoken
+from tests.twilio.helpers import (
+    ACCOUNT_SID,
+    Registered,
+    local_path,
+    parse_twiml,
+    register_appointment,
+    spoken,
+)
 
 CALL_SID = "CA" + "7" * 32
 VOICES = {"fi": ("fi-FI", "Polly.Suvi-Neural"), "selko": ("fi-FI", "Polly.Suvi-Neural"),

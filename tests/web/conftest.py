@@ -11,12 +11,12 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.domain.people.passwords import hash_password
-from service.store.db import transaction
 from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
-from service.store.models import Client, Event, Worker
+from service.domain.people.passwords import hash_password
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import Client, Event, Worker
 
 PASSWORD = "salasana-123"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

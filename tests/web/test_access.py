@@ -18,7 +18,7 @@ CSRF_EXEMPT = ("/twilio/", "/api/v1/")
 def _url(rule: Rule) -> str:
     """The rule's URL with a plausible value for each variable part."""
     values: dict[str, object] = {}
-    for name, converter in rule._converters.items():  # noqa: SLF001 (no public accessor)
+    for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
         elif isinstance(converter, (IntegerConverter, FloatConverter)):

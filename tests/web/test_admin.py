@@ -7,9 +7,9 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
+from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import AuditEntry, Worker
-from service.runtime import Runtime
 from tests.web.conftest import Browser
 
 

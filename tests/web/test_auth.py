@@ -3,16 +3,16 @@ end when the password changes or the account is deactivated, and every step audi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
 from service.domain.people.login import MAX_FAILURES, lock_duration
-from service.store.models import AuditEntry, Worker
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import AuditEntry, Worker
 from tests.conftest import load
 from tests.web.conftest import PASSWORD, Browser
 
@@ -60,7 +60,7 @@ def test_wrong_password_and_unknown_address_say_the_same(browser: Browser, worke
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(
         browser: Browser, worker: Worker, rt: Runtime) -> None:
-    start = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     clock.freeze(start)
     for _ in range(MAX_FAILURES):
         browser.login(worker.email, "arvaus")

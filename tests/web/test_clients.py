@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import AuditEntry, Client, Reminder, Worker
-from service.runtime import Runtime
 from tests.web.conftest import Browser, make_appointment, make_client
 
 

@@ -3,21 +3,21 @@ reminder plan before saving, rescheduling that plans again, and cancelling."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
 from service.domain.calendar.dates import format_date, format_time
 from service.gateways.development import DevelopmentGateway
-from service.store.models import AuditEntry, Event, Message, Reminder, Worker
 from service.runtime import Runtime
+from service.store.db import transaction
+from service.store.models import AuditEntry, Event, Message, Reminder, Worker
 from tests.web.conftest import Browser, make_client
 
-NOW = datetime(2026, 6, 1, 7, 0, tzinfo=timezone.utc)  # Monday 10.00 in Helsinki
+NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # Monday 10.00 in Helsinki
 
 
 def shown(dt: datetime) -> str:
@@ -66,7 +66,7 @@ def test_preview_shows_each_message_then_save_plans_exactly_that(
     saved = signed_in.post(url, _appointment_form(client.id, action="save"))
     assert saved.status_code == 302
     [event] = _events(rt)
-    assert event.starts_at == datetime(2026, 6, 15, 7, 0, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
     assert saved.location == f"/events/{event.id}"
     planned = [r for r in _reminders(rt, event.id) if r.state == "planned"]
     assert planned
@@ -89,7 +89,7 @@ def test_time_typed_either_way(signed_in: Browser, rt: Runtime, worker: Worker,
     response = signed_in.post(url, _appointment_form(client.id, time=typed, date="03.06.2026",
                                                      action="save"))
     assert response.status_code == 302
-    assert _events(rt)[0].starts_at == datetime(2026, 6, 3, 7, 0, tzinfo=timezone.utc)
+    assert _events(rt)[0].starts_at == datetime(2026, 6, 3, 7, 0, tzinfo=UTC)
 
 
 def test_bad_date_and_time_are_tied_to_their_fields(signed_in: Browser, rt: Runtime,

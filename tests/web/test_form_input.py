@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -45,17 +45,17 @@ def test_dates() -> None:
 
 def test_local_time_to_utc_across_summer_time() -> None:
     assert local_datetime(date(2026, 1, 15), time(10, 0), HEL) == datetime(
-        2026, 1, 15, 8, 0, tzinfo=timezone.utc)
+        2026, 1, 15, 8, 0, tzinfo=UTC)
     assert local_datetime(date(2026, 6, 15), time(10, 0), HEL) == datetime(
-        2026, 6, 15, 7, 0, tzinfo=timezone.utc)
+        2026, 6, 15, 7, 0, tzinfo=UTC)
     # the hour that does not exist when clocks go forward (last Sunday of March)
     with pytest.raises(ValueError, match="kesäaikaan"):
         local_datetime(date(2026, 3, 29), time(3, 30), HEL)
     # the hour that happens twice in October: the first (summer time) one is taken
     assert local_datetime(date(2026, 10, 25), time(3, 30), HEL) == datetime(
-        2026, 10, 25, 0, 30, tzinfo=timezone.utc)
+        2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
 def test_values_shown_back_in_the_form() -> None:
     assert input_date(date(2026, 6, 3)) == "3.6.2026"
-    assert input_time(datetime(2026, 6, 3, 6, 5, tzinfo=timezone.utc), HEL) == "9.05"
+    assert input_time(datetime(2026, 6, 3, 6, 5, tzinfo=UTC), HEL) == "9.05"

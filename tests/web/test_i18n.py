@@ -9,9 +9,9 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from sqlalchemy import select
 
+from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import Worker
-from service.runtime import Runtime
 from service.web.ui.i18n import TRANSLATIONS_DIR, compile_catalogue
 from tests.web.conftest import Browser
 

@@ -8,9 +8,9 @@ import io
 
 from sqlalchemy import select
 
+from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import AuditEntry, Client, Worker
-from service.runtime import Runtime
 from tests.web.conftest import Browser
 
 CSV = ("Nimi;Puhelin;Kieli;Kanava\r\n"
@@ -54,7 +54,7 @@ def test_preview_then_import_valid_rows(signed_in: Browser, rt: Runtime, worker:
 
 
 def test_unreadable_file_error_is_tied_to_the_field(signed_in: Browser) -> None:
-    page = _upload(signed_in, "osoite\nKeskuskatu 5\n".encode())
+    page = _upload(signed_in, b"osoite\nKeskuskatu 5\n")
     assert 'id="file-error"' in page and 'aria-describedby="file-error"' in page
     assert "nimi ja puhelin" in page
     assert "Valitse tiedosto." in _upload(signed_in, b"")

@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.store.models import AuditEntry, InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import AuditEntry, InboxItem, Message, Reminder, Worker
 from tests.conftest import signed_post
 from tests.web.conftest import Browser, make_appointment, make_client
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from service import clock
 from service.app import create_app
-from service.store.db import transaction
-from service.store.models import Event, InboxItem, Message, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Event, InboxItem, Message, Reminder, Worker
 from tests.conftest import load
 from tests.web.conftest import Browser, make_appointment, make_client
 

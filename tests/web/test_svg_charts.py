@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from service.web.ui.svg_charts import LABEL_WIDTH, VALUE_WIDTH, WIDTH, Series, bar_chart, \
-    stacked_bar_chart
+from service.web.ui.svg_charts import (
+    LABEL_WIDTH,
+    VALUE_WIDTH,
+    WIDTH,
+    Series,
+    bar_chart,
+    stacked_bar_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH
@@ -25,8 +31,8 @@ def test_grouped_bars_are_to_scale_and_missing_values_say_so() -> None:
     bars = [float(r.get("width")) for r in svg.iter(f"{NS}rect")][2:]  # after the legend
     assert bars == [AREA * 10 / 40, AREA * 20 / 40, 0.0, AREA]
     texts = [t.text for t in svg.iter(f"{NS}text")]
-    assert ["10 pv", "20 pv", "–", "40 pv"] == [t for t in texts if t and (
-        t.endswith("pv") or t == "–")]
+    assert [t for t in texts if t and (
+        t.endswith("pv") or t == "–")] == ["10 pv", "20 pv", "–", "40 pv"]
 
 
 def test_labels_are_escaped() -> None:

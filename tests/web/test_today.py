@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
-from service.store.db import transaction
 from service.domain.events import lifecycle as ev
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
-from service.store.models import Client, Reminder, Worker
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, Reminder, Worker
 from tests.conftest import signed_post
 from tests.web.conftest import Browser, make_client
 
-NOW = datetime(2026, 6, 1, 7, 0, tzinfo=timezone.utc)  # Monday 10.00 in Helsinki
+NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)  # Monday 10.00 in Helsinki
 
 
 def _appointment(rt: Runtime, client_id: int, starts: datetime, place: str) -> None:

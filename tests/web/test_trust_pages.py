@@ -7,13 +7,13 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import AuditEntry, Event, InboxItem, Worker
-from service.runtime import Runtime
 from tests.test_export_erase import scan
 from tests.web.conftest import Browser, make_appointment, make_client
 
@@ -104,7 +104,7 @@ def test_erasure_from_the_ui(signed_in: Browser, rt: Runtime, engine, worker: Wo
 
 def _seed_service_path(rt: Runtime, worker: Worker) -> None:
     client = make_client(rt, worker.id, name="Salainen Nimi")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.astimezone(rt.config.tz).date()
     with transaction(rt.sessions) as session:
         session.add(Event(client_id=client.id, kind="application", agency="Kela",
@@ -143,7 +143,7 @@ def test_service_path_page_has_accessible_charts_and_no_personal_data(
 def test_service_path_csv_and_period_choice(signed_in: Browser, rt: Runtime,
                                             worker: Worker) -> None:
     _seed_service_path(rt, worker)
-    today = datetime.now(timezone.utc).astimezone(rt.config.tz).date()
+    today = datetime.now(UTC).astimezone(rt.config.tz).date()
     start = today - timedelta(days=6)
     response = signed_in.get(f"/service-path/export.csv?from={start}&to={today}")
     assert response.status_code == 200

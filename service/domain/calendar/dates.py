@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "HELSINKI",
-    "Language",
     "LANGUAGES",
+    "Language",
     "format_date",
     "format_datetime",
     "format_time",

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
 __all__ = ["SendingWindow", "as_utc", "parse_window"]
 
-UTC = timezone.utc
+UTC = UTC
 
 # Every day has hours, so only a window lying wholly inside a DST gap can be
 # empty on one day; two weeks of search is far more than ever needed.
@@ -89,7 +89,7 @@ def _fmt(hours: tuple[time, time]) -> str:
     return f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holiday_dates(country: str, year: int) -> frozenset[date]:
     """Public holidays of one country and year; building the calendar is slow, so cache it."""
     return frozenset(holidays.country_holidays(country, years=year).keys())

@@ -8,14 +8,14 @@ holidays backwards. Pure; the holiday calendar comes from the `holidays` library
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
 __all__ = ["is_working_day", "working_day_before"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, years=year).keys())
 

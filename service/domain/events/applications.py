@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.privacy import audit
-from service.domain.planning import reminder_states as rstate
 from service.domain.errors import ValidationError
+from service.domain.planning import reminder_states as rstate
+from service.domain.privacy import audit
 from service.store.models import Event, Reminder
 
 __all__ = ["record_documents_in"]

@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.planning import reminder_states as rstate
 from service.domain.errors import ValidationError
-from service.domain.planning.send_times import Rule, plan_send_time
 from service.domain.messages.rendering import render_text
 from service.domain.messages.sms import analyse_sms
-from service.store.models import Client, Event, Reminder, TrustedPerson
+from service.domain.planning import reminder_states as rstate
+from service.domain.planning.send_times import Rule, plan_send_time
 from service.runtime import Runtime
+from service.store.models import Client, Event, Reminder, TrustedPerson
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other")

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from service.domain.inbox.items import notify_about, notify_about_message
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.domain.inbox.items import notify_about, notify_about_message
 from service.gateways.twilio_errors import PERMANENT, explain_error
-from service.store.models import Client, InboxItem, Message, Reminder
 from service.runtime import Runtime
+from service.store.models import Client, InboxItem, Message, Reminder
 
 # Higher rank = further along. Final failures rank above "sent" but below "delivered".
 # "unknown" is our own word (no answer came when sending): anything Twilio says is further.

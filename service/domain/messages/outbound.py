@@ -11,10 +11,10 @@ import secrets
 from datetime import datetime
 
 from service.domain.errors import ValidationError
-from service.domain.people.phones import PhoneError, parse_phone
 from service.domain.messages.sms import analyse_sms, clean_sms_text
-from service.store.models import Client, Message
+from service.domain.people.phones import PhoneError, parse_phone
 from service.runtime import Runtime
+from service.store.models import Client, Message
 
 MAX_SEGMENTS = 3
 

@@ -7,18 +7,18 @@ that forces the costly UCS-2 encoding, a missing language or variable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from service.config import Config
 from service.domain.messages.rendering import Sender, render_text
-from service.domain.planning.schedules import ScheduleError, load_schedules
 from service.domain.messages.sms import analyse_sms, find_links
 from service.domain.messages.templates import LANGUAGES, TemplateError, load_templates
+from service.domain.planning.schedules import ScheduleError, load_schedules
 from service.store.models import Event
 
 # Long but realistic values: if these fit, real ones do.
 SAMPLE_APPOINTMENT = Event(
-    kind="appointment", starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=timezone.utc),
+    kind="appointment", starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
     place="Keski-Suomen keskussairaala, Hoitajantie 3, Jyväskylä",
     bring="henkilökortti ja tiliotteet", needs_transport=True)
 SAMPLE_APPLICATION = Event(

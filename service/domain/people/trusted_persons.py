@@ -17,21 +17,29 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.privacy import audit
-from service.domain.planning import reminder_states as rstate
-from service.domain.people.clients import check_name_and_phone
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import apply_plan, plan_event
-from service.domain.replies.reading import Intent
-from service.domain.people.phones import mask_phone
 from service.domain.messages.rendering import render_text
-from service.store.models import LANGUAGES, Client, Event, InboxItem, Message, Reminder, TrustedPerson
+from service.domain.people.clients import check_name_and_phone
+from service.domain.people.phones import mask_phone
+from service.domain.planning import reminder_states as rstate
+from service.domain.privacy import audit
+from service.domain.replies.reading import Intent
 from service.runtime import Runtime
+from service.store.models import (
+    LANGUAGES,
+    Client,
+    Event,
+    InboxItem,
+    Message,
+    Reminder,
+    TrustedPerson,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +105,7 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
     elif consent_at > now:
         errors["consent_at"] = "Suostumuksen aika ei voi olla tulevaisuudessa."
     else:
-        clean["consent_at"] = consent_at.astimezone(timezone.utc)
+        clean["consent_at"] = consent_at.astimezone(UTC)
     if errors:
         raise ValidationError(errors)
     return clean

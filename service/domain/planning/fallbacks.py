@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule
-from service.store.models import Client, Reminder
 from service.runtime import Runtime
+from service.store.models import Client, Reminder
 
 __all__ = ["after_failed", "after_sent", "fallback_channel", "plans_after_sent"]
 

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.store.db import transaction
-from service.domain.privacy import audit
 from service.domain.planning import reminder_states as rstate
+from service.domain.privacy import audit
 from service.domain.privacy.anonymise import ERASED_SUMMARY, ERASED_TASK_TEXT, anonymise_client
+from service.store.db import transaction
 from service.store.models import Client, Event, InboxItem, Message, Reminder
 
 log = logging.getLogger(__name__)

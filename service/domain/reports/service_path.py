@@ -28,7 +28,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 REPLY_KINDS = ("reply", "callback", "stop", "start", "unknown_sender")
@@ -49,13 +49,13 @@ class Period:
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.start, time(0), tzinfo=self.tz).astimezone(timezone.utc)
+        return datetime.combine(self.start, time(0), tzinfo=self.tz).astimezone(UTC)
 
     @property
     def end_at(self) -> datetime:
         """The moment the period is over (midnight after its last day), in UTC."""
         return datetime.combine(self.end + timedelta(days=1), time(0),
-                                tzinfo=self.tz).astimezone(timezone.utc)
+                                tzinfo=self.tz).astimezone(UTC)
 
     def as_of(self, now: datetime) -> datetime:
         return min(self.end_at, now)

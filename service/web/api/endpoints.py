@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
 from service.clock import utcnow
-from service.domain.privacy import audit
+from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
-from service.domain.errors import ValidationError
+from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
-from service.web.context import db, runtime
 from service.web.api.openapi import OPENAPI
+from service.web.context import db, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])

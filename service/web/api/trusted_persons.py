@@ -13,10 +13,10 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from service.clock import utcnow
-from service.domain.privacy import audit
-from service.domain.people import trusted_persons as trusted
-from service.domain.events.applications import record_documents_in
 from service.domain.errors import ValidationError
+from service.domain.events.applications import record_documents_in
+from service.domain.people import trusted_persons as trusted
+from service.domain.privacy import audit
 from service.store.models import Client, Event, TrustedPerson
 from service.web.api.endpoints import (
     ApiProblem,
@@ -27,8 +27,8 @@ from service.web.api.endpoints import (
     event_json,
     token_required,
 )
-from service.web.context import db, runtime
 from service.web.api.openapi import OPENAPI
+from service.web.context import db, runtime
 
 bp = Blueprint("api_reach", __name__, url_prefix="/api/v1")
 

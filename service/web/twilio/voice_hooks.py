@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain.messages.delivery import answered_by_person, heard
-from service.domain.people.phones import PhoneError, mask_phone, parse_phone
 from service.domain.messages.rendering import render_text
+from service.domain.people.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.inbound import find_client, normalise_sender, record_reply
-from service.store.models import Event, Message
 from service.runtime import Runtime
-from service.web.twilio import twiml as voice_twiml
+from service.store.models import Event, Message
 from service.web.context import db, runtime
+from service.web.twilio import twiml as voice_twiml
 from service.web.twilio.signatures import twilio_signed
 
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")

@@ -42,8 +42,18 @@ def _error_page(status: int, template: str) -> ResponseReturnValue:
 
 def init_ui(app: Flask) -> None:
     from service.web.ui import (
-        admin, audit_log, auth, client_data, clients, events, imports, inbox, service_path,
-        simulator, team_files, today,
+        admin,
+        audit_log,
+        auth,
+        client_data,
+        clients,
+        events,
+        imports,
+        inbox,
+        service_path,
+        simulator,
+        team_files,
+        today,
     )
 
     init_security(app)

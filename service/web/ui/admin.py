@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import func, select
 
-from service.domain.people.passwords import hash_password
 from service.clock import utcnow
-from service.domain.privacy.audit import record
 from service.domain.people.login import is_locked
+from service.domain.people.passwords import hash_password
+from service.domain.privacy.audit import record
 from service.store.models import Worker
 from service.web.context import db
 from service.web.ui.i18n import UI_LANGUAGES

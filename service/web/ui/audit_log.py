@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from service.domain.privacy import audit
 from service.store.models import AuditEntry, Worker
 from service.web.context import db, runtime
-from service.web.ui.signed_in import signed_in_only
 from service.web.ui.security import admin_required, current_worker
+from service.web.ui.signed_in import signed_in_only
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 bp.before_request(signed_in_only)

@@ -7,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from service.domain.people.passwords import hash_password, verify_password
 from service.clock import utcnow
-from service.domain.privacy.audit import record
 from service.domain.people.login import authenticate
+from service.domain.people.passwords import hash_password, verify_password
+from service.domain.privacy.audit import record
 from service.web.context import db
 from service.web.ui.i18n import UI_LANGUAGES
 from service.web.ui.security import WorkerUser, current_worker, safe_next

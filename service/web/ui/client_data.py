@@ -6,9 +6,17 @@ both. The client page links here with templates/client_data/actions.html.
 
 from __future__ import annotations
 
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, \
-    request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -19,8 +27,8 @@ from service.domain.privacy.erasure import erase_client
 from service.domain.privacy.export import client_export, to_csv, to_json
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.web.context import db
-from service.web.ui.signed_in import signed_in_only
 from service.web.ui.security import current_worker
+from service.web.ui.signed_in import signed_in_only
 
 bp = Blueprint("client_data", __name__, url_prefix="/clients")
 bp.before_request(signed_in_only)

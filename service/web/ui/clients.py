@@ -6,7 +6,7 @@ phone-check endpoint), without it by the "check the number" button, and always o
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.domain.privacy.audit import record
-from service.domain.people.clients import ClientInput, create_client, update_client
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import replan_client
+from service.domain.people.clients import ClientInput, create_client, update_client
 from service.domain.people.phones import PhoneError, format_phone_national, parse_phone
+from service.domain.privacy.audit import record
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
@@ -154,7 +154,7 @@ def _event_order(event: Event) -> tuple[bool, datetime]:
     """Open events first, each group by its date (the appointment, else the nearest date)."""
     closed = event.state in ("cancelled", "decided", "done")
     day = event.documents_due or event.decision_expected
-    when = event.starts_at or (datetime.combine(day, time(12), tzinfo=timezone.utc) if day
+    when = event.starts_at or (datetime.combine(day, time(12), tzinfo=UTC) if day
                                else event.created_at)
     return closed, when
 

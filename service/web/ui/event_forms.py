@@ -11,16 +11,16 @@ from datetime import date, datetime, tzinfo
 
 from werkzeug.datastructures import MultiDict
 
+from service.domain.calendar.dates import parse_local_date
+from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import (
     APPOINTMENT_TYPES,
-    AppointmentInput,
     ApplicationInput,
+    AppointmentInput,
     PlannedReminder,
     validate_application,
     validate_appointment,
 )
-from service.domain.calendar.dates import parse_local_date
-from service.domain.errors import ValidationError
 from service.domain.messages.sms import analyse_sms
 from service.store.models import Event
 from service.web.ui.form_input import (

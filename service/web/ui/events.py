@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
-from service.domain.events import lifecycle as ev
-from service.domain.privacy.audit import record
 from service.domain.errors import ValidationError
+from service.domain.events import lifecycle as ev
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
 from service.domain.messages.rendering import render_text
+from service.domain.privacy.audit import record
 from service.store.models import Client, Event, Message, Reminder
 from service.web.context import db, runtime
 from service.web.ui import event_forms as forms

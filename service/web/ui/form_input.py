@@ -6,7 +6,7 @@ Pure: no I/O, no clock. Error messages are Finnish hints fit to show beside the 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from service.domain.calendar.dates import parse_local_date
 
@@ -36,7 +36,7 @@ def parse_date_field(text: str) -> date:
 def local_datetime(day: date, at: time, tz: tzinfo) -> datetime:
     """The instant (aware UTC) a local date and time mean; a time skipped by DST is refused."""
     local = datetime.combine(day, at, tzinfo=tz)
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValueError("Tätä kellonaikaa ei ole: kellot siirretään silloin kesäaikaan. "
                          "Valitse toinen aika.")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.domain.privacy.audit import record
+from service.domain.errors import ValidationError
 from service.domain.people.client_import import (
     ImportFileError,
     ImportPreview,
@@ -20,7 +20,7 @@ from service.domain.people.client_import import (
     read_client_rows,
 )
 from service.domain.people.clients import ClientInput, create_client
-from service.domain.errors import ValidationError
+from service.domain.privacy.audit import record
 from service.store.models import Client, Worker
 from service.web.context import db
 from service.web.ui.security import current_worker

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.domain.inbox import items as box
-from service.domain.privacy.audit import record
 from service.domain.errors import ValidationError
+from service.domain.inbox import items as box
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
+from service.domain.privacy.audit import record
 from service.store.models import InboxItem, Worker
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker

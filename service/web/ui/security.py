@@ -134,7 +134,7 @@ def admin_required(view: F) -> F:
 
 def current_worker() -> Worker:
     """The signed-in worker's row (in this request's session)."""
-    user: WorkerUser = current_user._get_current_object()  # noqa: SLF001
+    user: WorkerUser = current_user._get_current_object()
     return user.worker
 
 

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.store.models import Message
 from service.scheduling.dispatch import send_message
+from service.store.models import Message
 from service.web.context import db, runtime
 
 

@@ -21,9 +21,9 @@ from service.domain.privacy.export import safe_cell
 from service.domain.reports.service_path import TOTAL, Period, ServicePathReport, report_rows
 from service.domain.reports.service_path_data import build_report
 from service.web.context import db, runtime
+from service.web.ui.formatting import APPOINTMENT_TYPES, INBOX_KINDS, label
 from service.web.ui.signed_in import signed_in_only
 from service.web.ui.svg_charts import Series, bar_chart, stacked_bar_chart
-from service.web.ui.formatting import APPOINTMENT_TYPES, INBOX_KINDS, label
 
 bp = Blueprint("service_path", __name__, url_prefix="/service-path")
 bp.before_request(signed_in_only)
