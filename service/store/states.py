@@ -1,0 +1,183 @@
+"""The named states of reminders, messages, inbox items and events, and their edges.
+
+Every state a row can be in is a member of one enum here, and every change of state
+goes through `move()` with that machine's table: anything else is a bug. The enums
+are `StrEnum`s, so a member is stored and compared as its plain value.
+
+    Reminder:  planned --claim--> sending --accepted--> sent --delivered/answered--> delivered
+               sending --permanent error--> failed
+               sending --transient error, attempts left--> planned (send_at later)
+               sending --outcome unknown--> uncertain --word from the gateway--> sent | ...
+               sent --undelivered / not answered, retries spent--> failed
+               sent --call not answered, retries left--> planned
+               planned --event cancelled or rescheduled--> cancelled
+               planned --too late / opted out / condition not met / superseded--> skipped
+
+    Message:   a status only moves further along MESSAGE_RANK (callbacks arrive out of
+               order), plus our own edges: created | queued --> sending --> unknown
+               (no answer came) and sending --> the gateway's first answer.
+
+    Inbox item: new --> read --> handled;  new --> handled;  read | handled --> new (reopened)
+
+    Event (appointment): planned --> confirmed | declined | cancelled | done
+                         confirmed <--> declined;  confirmed | declined --> cancelled | done
+                         (rescheduling leaves the state as it is, or puts it back to planned)
+    Event (application): planned --> documents_in --> decided;  any open state --> cancelled
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
+
+class ReminderState(StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+    UNCERTAIN = "uncertain"
+
+
+class MessageStatus(StrEnum):
+    # our own: the row exists before the gateway is called
+    CREATED = "created"
+    QUEUED = "queued"  # also Twilio's first answer to a text
+    SENDING = "sending"
+    UNKNOWN = "unknown"  # the request left and no answer came
+    # Twilio's words (texts and calls)
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    SENT = "sent"
+    IN_PROGRESS = "in-progress"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    CANCELED = "canceled"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    READ = "read"
+    RECEIVED = "received"  # an inbound text or call
+
+
+class Direction(StrEnum):
+    OUT = "out"
+    IN = "in"
+
+
+class InboxKind(StrEnum):
+    REPLY = "reply"
+    CALLBACK = "callback"
+    STOP = "stop"
+    START = "start"
+    UNKNOWN_SENDER = "unknown_sender"
+    FAILED = "failed"
+    UNANSWERED = "unanswered"
+    UNCERTAIN = "uncertain"
+    TASK = "task"
+
+
+class InboxState(StrEnum):
+    NEW = "new"
+    READ = "read"
+    HANDLED = "handled"
+
+
+class EventKind(StrEnum):
+    APPOINTMENT = "appointment"
+    APPLICATION = "application"
+
+
+class EventState(StrEnum):
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    DONE = "done"
+    DOCUMENTS_IN = "documents_in"
+    DECIDED = "decided"
+
+
+R = ReminderState
+REMINDER_TRANSITIONS: Mapping[ReminderState, frozenset[ReminderState]] = {
+    R.PLANNED: frozenset({R.SENDING, R.CANCELLED, R.SKIPPED}),
+    R.SENDING: frozenset({R.SENT, R.DELIVERED, R.FAILED, R.PLANNED, R.UNCERTAIN, R.SKIPPED,
+                          R.CANCELLED}),
+    R.SENT: frozenset({R.DELIVERED, R.FAILED, R.PLANNED}),
+    R.UNCERTAIN: frozenset({R.SENT, R.DELIVERED, R.FAILED, R.PLANNED}),
+    R.DELIVERED: frozenset(),
+    R.FAILED: frozenset(),
+    R.CANCELLED: frozenset(),
+    R.SKIPPED: frozenset(),
+}
+REMINDER_FINAL = frozenset({R.DELIVERED, R.FAILED, R.CANCELLED, R.SKIPPED})
+
+M = MessageStatus
+# Higher rank = further along. Final failures rank above "sent" but below "delivered".
+# "unknown" is our own word (no answer came when sending): anything Twilio says is further.
+MESSAGE_RANK: Mapping[MessageStatus, int] = {
+    M.UNKNOWN: 0, M.CREATED: 0, M.QUEUED: 1, M.ACCEPTED: 1, M.SCHEDULED: 1, M.SENDING: 2,
+    M.INITIATED: 2, M.RINGING: 3, M.SENT: 4, M.IN_PROGRESS: 4, M.UNDELIVERED: 5, M.FAILED: 5,
+    M.BUSY: 5, M.NO_ANSWER: 5, M.CANCELED: 5, M.DELIVERED: 6, M.COMPLETED: 6, M.READ: 7,
+    M.RECEIVED: 6,
+}
+# Edges that are not "further along": ours, around the gateway call.
+_MESSAGE_OWN_EDGES: Mapping[MessageStatus, frozenset[MessageStatus]] = {
+    M.SENDING: frozenset({M.UNKNOWN, M.QUEUED, M.ACCEPTED, M.SCHEDULED}),
+    M.QUEUED: frozenset({M.SENDING}),
+    M.CREATED: frozenset({M.SENDING}),
+}
+MESSAGE_TRANSITIONS: Mapping[MessageStatus, frozenset[MessageStatus]] = {
+    current: frozenset(new for new in M if MESSAGE_RANK[new] > MESSAGE_RANK[current])
+    | _MESSAGE_OWN_EDGES.get(current, frozenset())
+    for current in M
+}
+
+I = InboxState
+INBOX_TRANSITIONS: Mapping[InboxState, frozenset[InboxState]] = {
+    I.NEW: frozenset({I.READ, I.HANDLED}),
+    I.READ: frozenset({I.HANDLED, I.NEW}),
+    I.HANDLED: frozenset({I.NEW}),
+}
+INBOX_OPEN = frozenset({I.NEW, I.READ})
+
+E = EventState
+EVENT_TRANSITIONS: Mapping[EventState, frozenset[EventState]] = {
+    E.PLANNED: frozenset({E.CONFIRMED, E.DECLINED, E.CANCELLED, E.DONE, E.DOCUMENTS_IN,
+                          E.DECIDED}),
+    E.CONFIRMED: frozenset({E.DECLINED, E.CANCELLED, E.DONE, E.PLANNED}),
+    E.DECLINED: frozenset({E.CONFIRMED, E.CANCELLED, E.DONE, E.PLANNED}),
+    E.DOCUMENTS_IN: frozenset({E.DECIDED, E.CANCELLED}),
+    E.DECIDED: frozenset(),
+    E.CANCELLED: frozenset(),
+    E.DONE: frozenset(),
+}
+
+
+class InvalidTransition(ValueError):
+    """A change of state along no edge of its machine: a bug, never a user error."""
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+def can_move(table: Mapping[S, frozenset[S]], current: str, new: S) -> bool:
+    """Whether `new` follows `current` in the machine `table` (unknown states: never)."""
+    for state, targets in table.items():
+        if state == current:
+            return new in targets
+    return False
+
+
+def check_move(table: Mapping[S, frozenset[S]], what: str, current: str, new: S) -> S:
+    """The one place a state change is checked; returns `new` to assign."""
+    if not can_move(table, current, new):
+        raise InvalidTransition(f"{what}: {current} -> {new}")
+    return new
