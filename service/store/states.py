@@ -140,13 +140,13 @@ MESSAGE_TRANSITIONS: Mapping[MessageStatus, frozenset[MessageStatus]] = {
     for current in M
 }
 
-I = InboxState
+B = InboxState  # (the inbox)
 INBOX_TRANSITIONS: Mapping[InboxState, frozenset[InboxState]] = {
-    I.NEW: frozenset({I.READ, I.HANDLED}),
-    I.READ: frozenset({I.HANDLED, I.NEW}),
-    I.HANDLED: frozenset({I.NEW}),
+    B.NEW: frozenset({B.READ, B.HANDLED}),
+    B.READ: frozenset({B.HANDLED, B.NEW}),
+    B.HANDLED: frozenset({B.NEW}),
 }
-INBOX_OPEN = frozenset({I.NEW, I.READ})
+INBOX_OPEN = frozenset({B.NEW, B.READ})
 
 E = EventState
 EVENT_TRANSITIONS: Mapping[EventState, frozenset[EventState]] = {
