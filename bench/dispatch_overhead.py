@@ -35,7 +35,7 @@ from twilio.rest import Client
 
 from bench.common import machine, peer, runtime, scratch, twilio_config, with_config
 from service.clock import utcnow
-from service.domain.messages.rendering import render_text
+from service.domain.texts.rendering import render_text
 from service.gateways.twilio_http import RewritingHttpClient
 from service.runtime import Runtime
 from service.scheduling.dispatch import batch_limit, tick

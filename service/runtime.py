@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Config
 from service.domain.calendar.window import SendingWindow, parse_window
-from service.domain.messages.rendering import Sender
-from service.domain.messages.templates import TemplateSet, load_templates
 from service.domain.planning.schedules import ScheduleSet, load_schedules
+from service.domain.texts.rendering import Sender
+from service.domain.texts.templates import TemplateSet, load_templates
 from service.gateways import Gateway, make_gateway
 from service.store.db import make_engine, make_session_factory
 

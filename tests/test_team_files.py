@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from service.cli import main
 from service.config import REPO_ROOT, Config, load_config
 from service.domain.messages.template_check import check_team_files
-from service.domain.messages.templates import LANGUAGES, load_templates
 from service.domain.planning.schedules import load_schedules
+from service.domain.texts.templates import LANGUAGES, load_templates
 
 TEMPLATES = REPO_ROOT / "message_templates"
 SCHEDULES = REPO_ROOT / "schedules"

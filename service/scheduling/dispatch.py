@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session, joinedload
 from service.clock import utcnow
 from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import status_on_acceptance
-from service.domain.messages.rendering import render_text
 from service.domain.people import trusted_persons as trusted
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
+from service.domain.texts.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew

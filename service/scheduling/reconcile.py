@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.inbox.items import notify_about, notify_about_message
 from service.domain.messages.delivery import status_on_acceptance
-from service.domain.people.phones import mask_phone
+from service.domain.phones import mask_phone
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError, SendResult

@@ -1,4 +1,4 @@
-"""Tests for service.domain.people.phones: parsing, types, errors, masking, display."""
+"""Tests for service.domain.phones: parsing, types, errors, masking, display."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.people.phones import (
+from service.domain.phones import (
     Phone,
     PhoneError,
     format_phone_national,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from service.config import REPO_ROOT
-from service.domain.messages.templates import load_templates
 from service.domain.planning.schedules import ScheduleError, load_schedule_file, load_schedules
+from service.domain.texts.templates import load_templates
 
 DAY_BEFORE = '''
 [[rule]]

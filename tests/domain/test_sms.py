@@ -1,4 +1,4 @@
-"""Tests for service.domain.messages.sms: GSM-7/UCS-2 detection, segments, clean-up, links."""
+"""Tests for service.domain.texts.sms: GSM-7/UCS-2 detection, segments, clean-up, links."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.domain.messages.sms import (
+from service.domain.texts.sms import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     SmsInfo,

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
-from service.domain.messages.rendering import render_text
-from service.domain.messages.sms import analyse_sms
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule, plan_send_time
+from service.domain.texts.rendering import render_text
+from service.domain.texts.sms import analyse_sms
 from service.runtime import Runtime
 from service.store.models import Client, Event, Reminder, TrustedPerson
 

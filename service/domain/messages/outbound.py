@@ -11,8 +11,8 @@ import secrets
 from datetime import datetime
 
 from service.domain.errors import ValidationError
-from service.domain.messages.sms import analyse_sms, clean_sms_text
-from service.domain.people.phones import PhoneError, parse_phone
+from service.domain.phones import PhoneError, parse_phone
+from service.domain.texts.sms import analyse_sms, clean_sms_text
 from service.runtime import Runtime
 from service.store.models import Client, Message
 

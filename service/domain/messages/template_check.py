@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from service.config import Config
-from service.domain.messages.rendering import Sender, render_text
-from service.domain.messages.sms import analyse_sms, find_links
-from service.domain.messages.templates import LANGUAGES, TemplateError, load_templates
 from service.domain.planning.schedules import ScheduleError, load_schedules
+from service.domain.texts.rendering import Sender, render_text
+from service.domain.texts.sms import analyse_sms, find_links
+from service.domain.texts.templates import LANGUAGES, TemplateError, load_templates
 from service.store.models import Event
 
 # Long but realistic values: if these fit, real ones do.

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from service.domain.people.phones import PhoneError, parse_phone
+from service.domain.phones import PhoneError, parse_phone
 
 MAX_ROWS = 5000
 MAX_NAME = 200

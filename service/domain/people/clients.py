@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.calendar.window import SendingWindow, parse_window
 from service.domain.errors import ValidationError
-from service.domain.people.phones import Phone, PhoneError, parse_phone
+from service.domain.phones import Phone, PhoneError, parse_phone
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
 
 

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import apply_plan, plan_event
-from service.domain.messages.rendering import render_text
 from service.domain.people.clients import check_name_and_phone
-from service.domain.people.phones import mask_phone
+from service.domain.phones import mask_phone
 from service.domain.planning import reminder_states as rstate
 from service.domain.privacy import audit
 from service.domain.replies.reading import Intent
+from service.domain.texts.rendering import render_text
 from service.runtime import Runtime
 from service.store.models import (
     LANGUAGES,

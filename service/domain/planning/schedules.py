@@ -13,8 +13,8 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
-from service.domain.messages.templates import TemplateSet
 from service.domain.planning.send_times import FALLBACK_TRIGGERS, Rule, parse_offset
+from service.domain.texts.templates import TemplateSet
 
 EVENT_KINDS = ("appointment", "application")
 ANCHORS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from service.domain.people.phones import PhoneError, mask_phone, parse_phone
+from service.domain.phones import PhoneError, mask_phone, parse_phone
 
 _SEP = r"[ \-.]?"
 PHONE_IN_TEXT = re.compile(

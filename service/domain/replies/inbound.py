@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.messages.rendering import render_text
 from service.domain.people import trusted_persons as trusted
-from service.domain.people.phones import PhoneError, mask_phone, parse_phone
+from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.reading import Intent, read_digits, read_intent
+from service.domain.texts.rendering import render_text
 from service.runtime import Runtime
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 

@@ -28,7 +28,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_get
 # check_name_and_phone, and the tables below.
 DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/messages/outbound.py", "domain/calendar/dates.py",
-                  "domain/people/phones.py", "domain/people/client_import.py",
+                  "domain/phones.py", "domain/people/client_import.py",
                   "domain/inbox/items.py", "domain/replies/inbound.py",
                   "domain/planning/reminder_states.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain.messages.delivery import answered_by_person, heard
-from service.domain.messages.rendering import render_text
-from service.domain.people.phones import PhoneError, mask_phone, parse_phone
+from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.inbound import find_client, normalise_sender, record_reply
+from service.domain.texts.rendering import render_text
 from service.runtime import Runtime
 from service.store.models import Event, Message
 from service.web.context import db, runtime

@@ -17,7 +17,7 @@ from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import replan_client
 from service.domain.people.clients import ClientInput, create_client, update_client
-from service.domain.people.phones import PhoneError, format_phone_national, parse_phone
+from service.domain.phones import PhoneError, format_phone_national, parse_phone
 from service.domain.privacy.audit import record
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.web.context import db, runtime

@@ -21,7 +21,7 @@ from service.domain.events.lifecycle import (
     validate_application,
     validate_appointment,
 )
-from service.domain.messages.sms import analyse_sms
+from service.domain.texts.sms import analyse_sms
 from service.store.models import Event
 from service.web.ui.form_input import (
     input_date,

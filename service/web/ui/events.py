@@ -17,8 +17,8 @@ from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
-from service.domain.messages.rendering import render_text
 from service.domain.privacy.audit import record
+from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, Message, Reminder
 from service.web.context import db, runtime
 from service.web.ui import event_forms as forms

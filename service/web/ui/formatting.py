@@ -9,7 +9,7 @@ from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
 from service.domain.calendar import dates
-from service.domain.people.phones import format_phone_national
+from service.domain.phones import format_phone_national
 from service.domain.planning.reminder_states import REASONS
 from service.web.context import runtime
 from service.web.ui.i18n import ui_language

@@ -14,15 +14,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from service.domain.messages.rendering import render_text
-from service.domain.messages.sms import SmsInfo, analyse_sms
 from service.domain.messages.template_check import (
     SAMPLE_APPLICATION,
     SAMPLE_APPOINTMENT,
     sample_sender,
 )
-from service.domain.messages.templates import Template
 from service.domain.planning.send_times import Rule
+from service.domain.texts.rendering import render_text
+from service.domain.texts.sms import SmsInfo, analyse_sms
+from service.domain.texts.templates import Template
 from service.web.context import runtime
 
 bp = Blueprint("team_files", __name__, url_prefix="/team-files")

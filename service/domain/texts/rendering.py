@@ -7,9 +7,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from service.domain.calendar import dates
-from service.domain.messages.sms import clean_sms_text
-from service.domain.messages.templates import TemplateSet
-from service.domain.people.phones import format_phone_national
+from service.domain.phones import format_phone_national
+from service.domain.texts.sms import clean_sms_text
+from service.domain.texts.templates import TemplateSet
 from service.store.models import Event
 
 
