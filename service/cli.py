@@ -129,7 +129,7 @@ def check_files() -> None:
         config = load_config()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = check_team_files(config)
+    report = check_team_files(config.templates_dir, config.schedules_dir, config.sender)
     for line in report.lines:
         click.echo(line)
     if report.errors:

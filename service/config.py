@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service.domain.texts.rendering import Sender
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_AUTH_TOKEN = "development-only-auth-token"
 
@@ -75,6 +77,12 @@ class Config:
         if self.gateway_kind == "twilio":
             return self.twilio.auth_token
         return self.twilio.auth_token or DEV_AUTH_TOKEN
+
+    @property
+    def sender(self) -> Sender:
+        """Who the team's messages say they come from, and the numbers to call back."""
+        return Sender(team=self.team_name, team_phone=self.team_phone,
+                      booking_number=self.transport_booking_number, tz=self.tz)
 
 
 _SECTIONS: dict[str, dict[str, str]] = {

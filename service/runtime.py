@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +56,27 @@ class Runtime:
 
     def public_url(self, path: str) -> str:
         return self.config.public_base_url.rstrip("/") + path
+
+    # What domain code reads (service.domain.context.DomainContext), as plain values.
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.config.tz
+
+    @property
+    def from_number(self) -> str:
+        return self.config.twilio.from_number
+
+    @property
+    def gateway_name(self) -> str:
+        return self.gateway.name
+
+    @property
+    def call_attempts(self) -> int:
+        return self.config.twilio.call_attempts
+
+    @property
+    def call_retry_minutes(self) -> int:
+        return self.config.twilio.call_retry_minutes
 
 
 def team_window(config: Config) -> SendingWindow:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.config import REPO_ROOT, Config, load_config
-from service.domain.messages.template_check import check_team_files
+from service.domain.messages.template_check import CheckReport, check_team_files
 from service.domain.planning.schedules import load_schedules
 from service.domain.texts.templates import LANGUAGES, load_templates
 
@@ -36,8 +36,12 @@ def repo_config() -> Config:
     return load_config(env={})
 
 
+def _check(config: Config) -> CheckReport:
+    return check_team_files(config.templates_dir, config.schedules_dir, config.sender)
+
+
 def test_the_repositorys_files_pass(repo_config: Config) -> None:
-    report = check_team_files(repo_config)
+    report = _check(repo_config)
     assert report.errors == []
     sms = [line for line in report.lines if line.startswith("sms/")]
     names = load_templates(TEMPLATES).names("sms")
@@ -48,7 +52,7 @@ def test_the_repositorys_files_pass(repo_config: Config) -> None:
 
 def test_the_example_configuration_passes_too() -> None:
     config = load_config(REPO_ROOT / "config.example.toml", env={})
-    assert check_team_files(config).errors == []
+    assert _check(config).errors == []
 
 
 def test_rinnalla_check_files_exits_zero_on_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,12 +98,12 @@ def copy(tmp_path: Path, repo_config: Config) -> tuple[Config, Path]:
     shutil.copytree(SCHEDULES, tmp_path / "schedules")
     config = replace(repo_config, templates_dir=tmp_path / "message_templates",
                      schedules_dir=tmp_path / "schedules")
-    assert check_team_files(config).errors == []  # the copy itself is fine
+    assert _check(config).errors == []  # the copy itself is fine
     return config, tmp_path / "message_templates"
 
 
 def _errors(config: Config) -> list[str]:
-    return check_team_files(config).errors
+    return _check(config).errors
 
 
 def test_a_text_over_one_segment_is_caught(copy: tuple[Config, Path]) -> None:
@@ -171,5 +175,5 @@ def test_typographic_quotes_and_dashes_are_swapped_not_reported(copy: tuple[Conf
     path.write_text("{team}: saat taas muistutuksia \u2013 vastaa \u201dLOPETA\u201d.\n",
                     encoding="utf-8")
     assert _errors(config) == []
-    line = next(x for x in check_team_files(config).lines if x.startswith("sms/opted_in.fi"))
+    line = next(x for x in _check(config).lines if x.startswith("sms/opted_in.fi"))
     assert "GSM-7" in line

@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule, plan_send_time
 from service.domain.texts.rendering import render_text
 from service.domain.texts.sms import analyse_sms
-from service.runtime import Runtime
 from service.store.models import Client, Event, Reminder, TrustedPerson
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "health", "kela", "employment",
@@ -71,7 +71,7 @@ def resolve_channel(rule_channel: str, number_type: str, preference: str) -> str
     return preference if preference in ("sms", "voice") else "sms"
 
 
-def _anchor(event: Event, rule: Rule, rt: Runtime) -> tuple[datetime, datetime | None] | None:
+def _anchor(event: Event, rule: Rule, rt: DomainContext) -> tuple[datetime, datetime | None] | None:
     """The anchor instant and the moment after which this rule's reminder is pointless."""
     if rule.anchor == "starts_at":
         if event.starts_at is None:
@@ -80,10 +80,10 @@ def _anchor(event: Event, rule: Rule, rt: Runtime) -> tuple[datetime, datetime |
     day = getattr(event, rule.anchor)
     if day is None:
         return None
-    midnight = datetime.combine(day, time(0, 0), tzinfo=rt.config.tz)
+    midnight = datetime.combine(day, time(0, 0), tzinfo=rt.tz)
     if rule.before is not None:
         # A deadline day lasts until its end, local time.
-        end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=rt.config.tz)
+        end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=rt.tz)
         return midnight, end
     return midnight, None
 
@@ -99,7 +99,8 @@ def _recipients(client: Client, rule: Rule) -> list[tuple[str, TrustedPerson | N
     return out
 
 
-def plan_event(event: Event, client: Client, rt: Runtime, now: datetime) -> list[PlannedReminder]:
+def plan_event(event: Event, client: Client, rt: DomainContext,
+               now: datetime) -> list[PlannedReminder]:
     """Every reminder the rules give for this event, planned or skipped with a reason."""
     plan: list[PlannedReminder] = []
     for rule in rt.schedules.for_kind(event.kind):
@@ -208,13 +209,13 @@ def build_application(session: Session, data: ApplicationInput, now: datetime) -
                  created_at=now, updated_at=now)
 
 
-def register_event(session: Session, rt: Runtime, event: Event, now: datetime,
+def register_event(session: Session, rt: DomainContext, event: Event, now: datetime,
                    worker_id: int | None = None) -> list[Reminder]:
     """Save a built event and plan its reminders, in the caller's transaction."""
     return [row for row, _ in register_event_planned(session, rt, event, now, worker_id)]
 
 
-def register_event_planned(session: Session, rt: Runtime, event: Event, now: datetime,
+def register_event_planned(session: Session, rt: DomainContext, event: Event, now: datetime,
                            worker_id: int | None = None
                            ) -> list[tuple[Reminder, PlannedReminder]]:
     """register_event, keeping each row's plan (its exact text) for the caller to show."""
@@ -236,7 +237,7 @@ def cancel_pending(session: Session, event: Event, reason: str) -> int:
     return count
 
 
-def replan(session: Session, rt: Runtime, event: Event, now: datetime) -> list[Reminder]:
+def replan(session: Session, rt: DomainContext, event: Event, now: datetime) -> list[Reminder]:
     """After a change: drop what is still pending and plan again from the new facts."""
     cancel_pending(session, event, "rescheduled")
     session.flush()
@@ -245,7 +246,7 @@ def replan(session: Session, rt: Runtime, event: Event, now: datetime) -> list[R
     return apply_plan(session, event, plan_event(event, event.client, rt, now), now)
 
 
-def reschedule(session: Session, rt: Runtime, event: Event, data: AppointmentInput,
+def reschedule(session: Session, rt: DomainContext, event: Event, data: AppointmentInput,
                now: datetime) -> list[Reminder]:
     validate_appointment(data, now)
     event.starts_at = data.starts_at
@@ -266,7 +267,7 @@ def cancel_event(session: Session, event: Event, now: datetime) -> int:
     return cancel_pending(session, event, "event_cancelled")
 
 
-def replan_client(session: Session, rt: Runtime, client: Client, now: datetime) -> None:
+def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime) -> None:
     """A changed phone, language or channel changes every pending reminder."""
     for event in client.events:
         if event.state not in ("cancelled", "decided", "done"):

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from service.domain.context import DomainContext
 from service.domain.inbox.items import notify_about, notify_about_message
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.twilio_errors import PERMANENT, explain_error
-from service.runtime import Runtime
 from service.store.models import Client, InboxItem, Message, Reminder
 
 # Higher rank = further along. Final failures rank above "sent" but below "delivered".
@@ -44,7 +44,7 @@ def is_further(current: str, new: str) -> bool:
     return RANK.get(new, -1) > RANK.get(current, -1)
 
 
-def record_status(session: Session, rt: Runtime, message: Message, *, status: str,
+def record_status(session: Session, rt: DomainContext, message: Message, *, status: str,
                   error_code: int | None, answered_by: str | None, sid: str | None,
                   now: datetime) -> None:
     if sid and not message.gateway_sid:
@@ -124,7 +124,7 @@ def heard(reminder: Reminder, now: datetime) -> None:
         reminder.sent_at = reminder.sent_at or now
 
 
-def _call_outcome(session: Session, rt: Runtime, reminder: Reminder, message: Message,
+def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, message: Message,
                   status: str, code: int | None, now: datetime) -> None:
     if status == "completed" and answered_by_person(message.answered_by):
         if rstate.can_move(reminder.state, rstate.DELIVERED):
@@ -138,10 +138,9 @@ def _call_outcome(session: Session, rt: Runtime, reminder: Reminder, message: Me
         rstate.move(reminder, rstate.FAILED, "invalid_number")
         notify_about(session, reminder, "failed", f"Puhelu ei onnistunut: {explain_error(code)}.")
         return
-    tw = rt.config.twilio
     window = rt.client_window(reminder.client.window)
-    later = window.next_open(now + timedelta(minutes=tw.call_retry_minutes))
-    if reminder.attempts < tw.call_attempts and (reminder.latest_at is None
+    later = window.next_open(now + timedelta(minutes=rt.call_retry_minutes))
+    if reminder.attempts < rt.call_attempts and (reminder.latest_at is None
                                                  or later <= reminder.latest_at):
         rstate.move(reminder, rstate.PLANNED)
         reminder.send_at = later

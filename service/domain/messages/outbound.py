@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.phones import PhoneError, parse_phone
 from service.domain.texts.sms import analyse_sms, clean_sms_text
-from service.runtime import Runtime
 from service.store.models import Client, Message
 
 MAX_SEGMENTS = 3
@@ -52,11 +52,11 @@ def sms_recipient(client: Client | None, number: str | None, field: str = "body"
     return phone.e164
 
 
-def queue_worker_text(rt: Runtime, *, to: str, body: str, client: Client | None,
+def queue_worker_text(rt: DomainContext, *, to: str, body: str, client: Client | None,
                       worker_id: int, now: datetime, event_id: int | None = None) -> Message:
     """An outbound SMS row in status "queued"; the caller adds it, commits, then sends."""
     return Message(direction="out", channel="sms", client_id=client.id if client else None,
                    event_id=event_id, worker_id=worker_id, to_number=to,
-                   from_number=rt.config.twilio.from_number, body=body,
-                   gateway=rt.gateway.name, status="queued",
+                   from_number=rt.from_number, body=body,
+                   gateway=rt.gateway_name, status="queued",
                    callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)

@@ -6,10 +6,10 @@ that forces the costly UCS-2 encoding, a missing language or variable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from service.config import Config
 from service.domain.planning.schedules import ScheduleError, load_schedules
 from service.domain.texts.rendering import Sender, render_text
 from service.domain.texts.sms import analyse_sms, find_links
@@ -32,21 +32,23 @@ class CheckReport:
     errors: list[str] = field(default_factory=list)
 
 
-def sample_sender(config: Config) -> Sender:
-    return Sender(team=config.team_name, team_phone=config.team_phone or "+358401234567",
-                  booking_number=config.transport_booking_number or "+358800123456",
-                  tz=config.tz)
+def sample_sender(team: Sender) -> Sender:
+    """The team's sender with long sample numbers where none is set yet, so the lengths
+    measured are those of a configured team."""
+    return replace(team, team_phone=team.team_phone or "+358401234567",
+                   booking_number=team.booking_number or "+358800123456")
 
 
-def check_team_files(config: Config) -> CheckReport:
+def check_team_files(templates_dir: Path, schedules_dir: Path, team: Sender) -> CheckReport:
+    """Load the team's files and render every template in every language with sample values."""
     report = CheckReport()
     try:
-        templates = load_templates(config.templates_dir)
-        load_schedules(config.schedules_dir, templates)
+        templates = load_templates(templates_dir)
+        load_schedules(schedules_dir, templates)
     except (TemplateError, ScheduleError) as exc:
         report.errors.append(str(exc))
         return report
-    sender = sample_sender(config)
+    sender = sample_sender(team)
     for (channel, name, lang), template in sorted(templates.templates.items()):
         event = SAMPLE_APPLICATION if template.variables & {"deadline", "decision_date",
                                                             "agency"} else SAMPLE_APPOINTMENT
@@ -60,7 +62,8 @@ def check_team_files(config: Config) -> CheckReport:
             report.lines.append(f"{channel}/{name}.{lang}: {len(text)} merkkiä")
             continue
         info = analyse_sms(text)
-        report.lines.append(f"sms/{name}.{lang}: {info.length}/{160 if info.encoding == 'GSM-7' else 70}"
+        limit = 160 if info.encoding == "GSM-7" else 70
+        report.lines.append(f"sms/{name}.{lang}: {info.length}/{limit}"
                             f" {info.encoding}, {info.segments} osa(a)")
         if info.encoding != "GSM-7":
             chars = ", ".join(repr(c) for c in info.non_gsm_chars)
@@ -73,6 +76,6 @@ def check_team_files(config: Config) -> CheckReport:
         for name in templates.names(channel):
             for lang in LANGUAGES:
                 if (channel, name, lang) not in templates.templates:
-                    report.errors.append(f"{config.templates_dir}/{channel}/{name}.{lang}.txt: "
+                    report.errors.append(f"{templates_dir}/{channel}/{name}.{lang}.txt: "
                                          "missing language")
     return report

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import apply_plan, plan_event
 from service.domain.people.clients import check_name_and_phone
@@ -30,7 +31,6 @@ from service.domain.planning import reminder_states as rstate
 from service.domain.privacy import audit
 from service.domain.replies.reading import Intent
 from service.domain.texts.rendering import render_text
-from service.runtime import Runtime
 from service.store.models import (
     LANGUAGES,
     Client,
@@ -111,8 +111,9 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
     return clean
 
 
-def add_trusted_person(session: Session, rt: Runtime, client: Client, data: TrustedPersonInput,
-                       worker_id: int | None, now: datetime) -> TrustedPerson:
+def add_trusted_person(session: Session, rt: DomainContext, client: Client,
+                       data: TrustedPersonInput, worker_id: int | None,
+                       now: datetime) -> TrustedPerson:
     """Record a trusted person with the client's consent, and join them to coming reminders."""
     clean = _validate(session, client, data, now)
     person = TrustedPerson(client_id=client.id, consent_recorded_by=worker_id, active=True,
@@ -128,7 +129,7 @@ def add_trusted_person(session: Session, rt: Runtime, client: Client, data: Trus
     return person
 
 
-def plan_for_person(session: Session, rt: Runtime, event: Event, client: Client,
+def plan_for_person(session: Session, rt: DomainContext, event: Event, client: Client,
                     person: TrustedPerson, now: datetime) -> list[Reminder]:
     """The person's share of the reminders still to come for this event.
 
@@ -184,20 +185,20 @@ def find_by_phone(session: Session, phone: str) -> TrustedPerson | None:
         .order_by(TrustedPerson.created_at.desc(), TrustedPerson.id.desc()).limit(1)).first()
 
 
-def _queue(session: Session, rt: Runtime, person: TrustedPerson, template: str,
+def _queue(session: Session, rt: DomainContext, person: TrustedPerson, template: str,
            now: datetime) -> None:
     if person.number_type != "mobile" or not rt.templates.has("sms", template):
         return
     body = render_text(rt.templates, "sms", template, person.language,
                        Event(kind="appointment"), rt.sender)
     session.add(Message(direction="out", channel="sms", client_id=person.client_id,
-                        to_number=person.phone, from_number=rt.config.twilio.from_number,
-                        body=body, gateway=rt.gateway.name, status="queued",
+                        to_number=person.phone, from_number=rt.from_number,
+                        body=body, gateway=rt.gateway_name, status="queued",
                         callback_token=secrets.token_urlsafe(24), created_at=now,
                         updated_at=now))
 
 
-def record_reply(session: Session, rt: Runtime, person: TrustedPerson, *, intent: Intent,
+def record_reply(session: Session, rt: DomainContext, person: TrustedPerson, *, intent: Intent,
                  body: str, to: str, sid: str, channel: str, reminder: Reminder | None,
                  now: datetime) -> tuple[Message, InboxItem]:
     """A trusted person answered: STOP/START act on them only; everything goes to the worker."""
@@ -214,7 +215,7 @@ def record_reply(session: Session, rt: Runtime, person: TrustedPerson, *, intent
                       reminder_id=reminder.id if reminder else None,
                       event_id=reminder.event_id if reminder else None, to_number=to[:20],
                       from_number=person.phone, body=body, intent=intent.value,
-                      gateway=rt.gateway.name, gateway_sid=sid, status="received",
+                      gateway=rt.gateway_name, gateway_sid=sid, status="received",
                       created_at=now, updated_at=now)
     session.add(message)
     session.flush()

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.context import DomainContext
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule
-from service.runtime import Runtime
 from service.store.models import Client, Reminder
 
 __all__ = ["after_failed", "after_sent", "fallback_channel", "plans_after_sent"]
@@ -43,20 +43,20 @@ def fallback_channel(rule_channel: str, number_type: str, preference: str) -> st
     return None
 
 
-def after_sent(session: Session, rt: Runtime, reminder: Reminder,
+def after_sent(session: Session, rt: DomainContext, reminder: Reminder,
                now: datetime) -> list[Reminder]:
     """The original went out: plan its "no_answer" fallbacks, `wait` after it was sent."""
     return _plan(session, rt, reminder, now, (NO_ANSWER,), reminder.sent_at or now,
                  use_wait=True)
 
 
-def plans_after_sent(rt: Runtime, kind: str, rule_id: str, recipient: str) -> bool:
+def plans_after_sent(rt: DomainContext, kind: str, rule_id: str, recipient: str) -> bool:
     """Could after_sent plan anything for this reminder? (Most rules have no fallback,
     and the batch path records those without loading the rows.)"""
     return recipient == "client" and bool(_rules_for(rt, kind, rule_id, (NO_ANSWER,)))
 
 
-def after_failed(session: Session, rt: Runtime, reminder: Reminder,
+def after_failed(session: Session, rt: DomainContext, reminder: Reminder,
                  now: datetime) -> list[Reminder]:
     """The original did not get through: no answer can come, so plan every fallback now.
 
@@ -67,13 +67,13 @@ def after_failed(session: Session, rt: Runtime, reminder: Reminder,
     return rows + _plan(session, rt, reminder, now, (NO_ANSWER,), now, use_wait=False)
 
 
-def _rules_for(rt: Runtime, kind: str, original_rule_id: str, triggers: tuple[str, ...]
+def _rules_for(rt: DomainContext, kind: str, original_rule_id: str, triggers: tuple[str, ...]
                ) -> list[Rule]:
     return [r for r in rt.schedules.for_kind(kind)
             if r.fallback_of == original_rule_id and r.fallback_on in triggers]
 
 
-def _deadline(rt: Runtime, kind: str, original: Reminder) -> datetime | None:
+def _deadline(rt: DomainContext, kind: str, original: Reminder) -> datetime | None:
     """The moment after which the event's reminders are pointless.
 
     Each reminder's latest_at is that moment minus its own rule's min_lead.
@@ -84,7 +84,7 @@ def _deadline(rt: Runtime, kind: str, original: Reminder) -> datetime | None:
     return original.latest_at + (rule.min_lead if rule is not None else timedelta(0))
 
 
-def _plan(session: Session, rt: Runtime, original: Reminder, now: datetime,
+def _plan(session: Session, rt: DomainContext, original: Reminder, now: datetime,
           triggers: tuple[str, ...], base: datetime, *, use_wait: bool) -> list[Reminder]:
     if original.recipient != "client":
         return []  # fallbacks are about reaching the client, not a trusted person
@@ -110,7 +110,7 @@ def _plan(session: Session, rt: Runtime, original: Reminder, now: datetime,
     return rows
 
 
-def _row(rt: Runtime, original: Reminder, client: Client, rule: Rule, channel: str,
+def _row(rt: DomainContext, original: Reminder, client: Client, rule: Rule, channel: str,
          now: datetime, ideal: datetime, deadline: datetime | None) -> Reminder:
     latest = deadline - rule.min_lead if deadline is not None else None
     send_at = max(ideal, now)

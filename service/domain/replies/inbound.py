@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.context import DomainContext
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.reading import Intent, read_digits, read_intent
 from service.domain.texts.rendering import render_text
-from service.runtime import Runtime
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Rem
     return event, None
 
 
-def apply_intent(session: Session, rt: Runtime, client: Client, event: Event | None,
+def apply_intent(session: Session, rt: DomainContext, client: Client, event: Event | None,
                  reminder: Reminder | None, intent: Intent, now: datetime) -> None:
     """What an answer changes: the appointment's state, the client's opt-out."""
     if intent is Intent.STOP and not client.opted_out:
@@ -99,7 +99,7 @@ def apply_intent(session: Session, rt: Runtime, client: Client, event: Event | N
         event.state, event.decided_at, event.state_changed_at = "decided", now, now
 
 
-def queue_text(session: Session, rt: Runtime, client: Client, template: str, now: datetime,
+def queue_text(session: Session, rt: DomainContext, client: Client, template: str, now: datetime,
                event: Event | None = None) -> Message | None:
     """Queue a short system text (opt-out confirmation); the dispatch pass sends it."""
     if client.number_type != "mobile" or not rt.templates.has("sms", template):
@@ -107,8 +107,8 @@ def queue_text(session: Session, rt: Runtime, client: Client, template: str, now
     body = render_text(rt.templates, "sms", template, client.language,
                        event or Event(kind="appointment"), rt.sender)
     message = Message(direction="out", channel="sms", client_id=client.id,
-                      to_number=client.phone, from_number=rt.config.twilio.from_number,
-                      body=body, gateway=rt.gateway.name, status="queued",
+                      to_number=client.phone, from_number=rt.from_number,
+                      body=body, gateway=rt.gateway_name, status="queued",
                       callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
     session.add(message)
     return message
@@ -121,7 +121,7 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
     return trusted.find_by_phone(session, phone) if client is None else None
 
 
-def record_reply(session: Session, rt: Runtime, *, sender: str, to: str, body: str,
+def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
                  reminder: Reminder | None = None) -> ReplyOutcome:
     """Store and act on one inbound answer; the same gateway sid twice is stored once."""
@@ -148,7 +148,7 @@ def record_reply(session: Session, rt: Runtime, *, sender: str, to: str, body: s
                       reminder_id=reminder.id if reminder else None,
                       event_id=event.id if event else None, to_number=to[:20],
                       from_number=phone, body=body, intent=intent.value,
-                      gateway=rt.gateway.name, gateway_sid=sid, status="received",
+                      gateway=rt.gateway_name, gateway_sid=sid, status="received",
                       created_at=now, updated_at=now)
     session.add(message)
     session.flush()

@@ -77,7 +77,7 @@ def describe_rule(rule: Rule) -> str:
 
 def _template_views() -> dict[tuple[str, str], list[TemplateView]]:
     rt = runtime()
-    sender = sample_sender(rt.config)
+    sender = sample_sender(rt.sender)
     views: dict[tuple[str, str], list[TemplateView]] = {}
     for (channel, name, lang), template in sorted(rt.templates.templates.items()):
         event = SAMPLE_APPLICATION if template.variables & DATE_VARIABLES else SAMPLE_APPOINTMENT
