@@ -7,16 +7,34 @@ so a newcomer needs nothing but a clone.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service.domain.calendar.window import parse_window
 from service.domain.texts.rendering import Sender
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source checkout, when the code runs from one (its top-level message_templates/ and
+# schedules/ are the defaults the team reads and edits, and the wheel is built from them).
+REPO_ROOT = PACKAGE_DIR.parent
+# Where an installed package keeps the copies of those folders built into the wheel
+# ([tool.setuptools.package-dir] in pyproject.toml); absent in a source checkout.
+SHIPPED_DIR = PACKAGE_DIR / "defaults"
 DEV_AUTH_TOKEN = "development-only-auth-token"
+
+
+def installed() -> bool:
+    """True when running from an installed wheel rather than from a source checkout."""
+    return SHIPPED_DIR.is_dir()
+
+
+def default_files(name: str) -> Path:
+    """A default folder of team files: the shipped copy when installed, else the checkout's."""
+    return SHIPPED_DIR / name if installed() else REPO_ROOT / name
 
 
 class ConfigError(ValueError):
@@ -53,8 +71,8 @@ class Config:
     team_name: str = "Sosiaalitoimi"
     team_phone: str = ""
     transport_booking_number: str = ""
-    templates_dir: Path = REPO_ROOT / "message_templates"
-    schedules_dir: Path = REPO_ROOT / "schedules"
+    templates_dir: Path = field(default_factory=lambda: default_files("message_templates"))
+    schedules_dir: Path = field(default_factory=lambda: default_files("schedules"))
     secret_key: str = ""
     tick_seconds: int = 30
     batch_size: int = 500
@@ -99,7 +117,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "phone": "team_phone",
         "transport_booking_number": "transport_booking_number",
     },
-    "files": {"templates_dir": "templates_dir", "schedules_dir": "schedules_dir"},
+    "files": {"templates": "templates_dir", "schedules": "schedules_dir"},
     "worker": {
         "tick_seconds": "tick_seconds",
         "batch_size": "batch_size",
@@ -130,7 +148,23 @@ _TWILIO_ENV = {
 }
 
 
-def _coerce(name: str, value: Any, target: Any, where: str) -> Any:
+# Keys that were renamed, and what to write instead (the old meaning must not pass silently).
+_RENAMED = {
+    "files.templates_dir": "files.templates (a relative path is from the config file's folder)",
+    "files.schedules_dir": "files.schedules (a relative path is from the config file's folder)",
+}
+
+
+@dataclass
+class _Read:
+    """Values read so far, by Config and TwilioConfig attribute."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    twilio: dict[str, Any] = field(default_factory=dict)
+
+
+def _coerce(value: Any, target: Any, where: str, base: Path) -> Any:
+    """Check a file value against its default's type; a relative path is taken from base."""
     expected = type(target)
     if expected is bool:
         if not isinstance(value, bool):
@@ -141,11 +175,52 @@ def _coerce(name: str, value: Any, target: Any, where: str) -> Any:
     if isinstance(target, Path):
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a path")
-        path = Path(value)
-        return path if path.is_absolute() else REPO_ROOT / path
+        return base / Path(value).expanduser()  # an absolute value replaces base
     if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         raise ConfigError(f"{where}: expected {expected.__name__}, got {value!r}")
     return value
+
+
+def _read_section(file: Path, section: str, content: dict[str, Any], read: _Read) -> None:
+    defaults: TwilioConfig | Config
+    if section == "twilio":
+        defaults, into = TwilioConfig(), read.twilio
+        mapping = {f.name: f.name for f in fields(TwilioConfig)}
+    else:
+        defaults, into = Config(), read.values
+        if section not in _SECTIONS:
+            raise ConfigError(f"{file}: unknown section [{section}]")
+        mapping = _SECTIONS[section]
+    for key, value in content.items():
+        if f"{section}.{key}" in _RENAMED:
+            raise ConfigError(f"{file}: {section}.{key} is now {_RENAMED[f'{section}.{key}']}")
+        if key not in mapping:
+            raise ConfigError(f"{file}: unknown key {section}.{key}")
+        attr = mapping[key]
+        into[attr] = _coerce(value, getattr(defaults, attr), f"{file}: {section}.{key}",
+                             file.resolve().parent)
+
+
+def _read_file(file: Path, read: _Read) -> None:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{file}: configuration file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: {exc}") from exc
+    for section, content in data.items():
+        if not isinstance(content, dict):
+            raise ConfigError(f"{file}: [{section}] must be a table")
+        _read_section(file, section, content, read)
+
+
+def _read_env(env: dict[str, str], read: _Read) -> None:
+    for var, attr in _ENV.items():
+        if env.get(var):
+            read.values[attr] = env[var]
+    for var, attr in _TWILIO_ENV.items():
+        if env.get(var):
+            read.twilio[attr] = env[var]
 
 
 def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
@@ -154,63 +229,32 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     env = dict(os.environ) if env is None else env
     if path is None:
         path = env.get("RINNALLA_CONFIG") or None
-    values: dict[str, Any] = {}
-    twilio: dict[str, Any] = {}
-    defaults = Config()
-    twilio_defaults = TwilioConfig()
+    read = _Read()
     if path is not None:
-        file = Path(path)
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"{file}: configuration file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: {exc}") from exc
-        for section, content in data.items():
-            if not isinstance(content, dict):
-                raise ConfigError(f"{file}: [{section}] must be a table")
-            if section == "twilio":
-                known = {f.name for f in fields(TwilioConfig)}
-                for key, value in content.items():
-                    if key not in known:
-                        raise ConfigError(f"{file}: unknown key twilio.{key}")
-                    twilio[key] = _coerce(key, value, getattr(twilio_defaults, key),
-                                          f"{file}: twilio.{key}")
-                continue
-            mapping = _SECTIONS.get(section)
-            if mapping is None:
-                raise ConfigError(f"{file}: unknown section [{section}]")
-            for key, value in content.items():
-                if key not in mapping:
-                    raise ConfigError(f"{file}: unknown key {section}.{key}")
-                attr = mapping[key]
-                values[attr] = _coerce(attr, value, getattr(defaults, attr),
-                                       f"{file}: {section}.{key}")
-    for var, attr in _ENV.items():
-        if env.get(var):
-            values[attr] = env[var]
-    for var, attr in _TWILIO_ENV.items():
-        if env.get(var):
-            twilio[attr] = env[var]
+        _read_file(Path(path), read)
+    _read_env(env, read)
     twilio_override = overrides.pop("twilio", None)
-    values.update(overrides)
-    config = Config(**values, twilio=twilio_override or TwilioConfig(**twilio))
+    read.values.update(overrides)
+    config = Config(**read.values, twilio=twilio_override or TwilioConfig(**read.twilio))
     if not config.database_url:
-        config = _replace(config, database_url=default_database_url())
+        config = replace(config, database_url=default_database_url())
     validate_config(config)
     return config
 
 
-def _replace(config: Config, **changes: Any) -> Config:
-    from dataclasses import replace
-
-    return replace(config, **changes)
+def instance_dir() -> Path:
+    """Where the embedded SQLite database lives: instance/ in a source checkout; when
+    installed, var/rinnalla-instance in the Python environment (Flask's convention), so
+    every process of one installation finds the same file wherever it is started."""
+    if installed():
+        return Path(sys.prefix) / "var" / "rinnalla-instance"
+    return REPO_ROOT / "instance"
 
 
 def default_database_url() -> str:
-    """SQLite in instance/ beside the code: the embedded default."""
-    instance = REPO_ROOT / "instance"
-    instance.mkdir(exist_ok=True)
+    """SQLite in the instance folder: the embedded default."""
+    instance = instance_dir()
+    instance.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance / 'rinnalla.sqlite3'}"
 
 
@@ -218,19 +262,7 @@ def validate_config(config: Config) -> None:
     """Refuse to start on a configuration that would misbehave later."""
     if config.gateway_kind not in ("development", "twilio"):
         raise ConfigError("gateway.kind must be \"development\" or \"twilio\"")
-    try:
-        ZoneInfo(config.time_zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"sending.time_zone: unknown time zone {config.time_zone!r}") from exc
-    from service.domain.calendar.window import parse_window
-
-    for key in ("window", "saturday_window", "sunday_window"):
-        text = getattr(config, key)
-        if text:
-            try:
-                parse_window(text)
-            except ValueError as exc:
-                raise ConfigError(f"sending.{key}: {exc}") from exc
+    _validate_sending(config)
     for key in ("tick_seconds", "batch_size", "lease_seconds", "max_attempts",
                 "send_threads", "retry_seconds"):
         if getattr(config, key) < 1:
@@ -241,16 +273,35 @@ def validate_config(config: Config) -> None:
                               f"not {getattr(config.twilio, key)}")
     if not config.public_base_url.startswith(("http://", "https://")):
         raise ConfigError("gateway.public_base_url must start with http:// or https://")
-    if config.gateway_kind == "twilio" and not config.secret_key:
+    if config.gateway_kind == "twilio":
+        _validate_production(config)
+
+
+def _validate_sending(config: Config) -> None:
+    try:
+        ZoneInfo(config.time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"sending.time_zone: unknown time zone {config.time_zone!r}") from exc
+    for key in ("window", "saturday_window", "sunday_window"):
+        text = getattr(config, key)
+        if text:
+            try:
+                parse_window(text)
+            except ValueError as exc:
+                raise ConfigError(f"sending.{key}: {exc}") from exc
+
+
+def _validate_production(config: Config) -> None:
+    """The real gateway needs a fixed session key and Twilio's credentials and sender."""
+    if not config.secret_key:
         # Each gunicorn process would otherwise sign sessions with its own random key.
         raise ConfigError("RINNALLA_SECRET_KEY must be set in the environment in production "
                           "(gateway.kind = \"twilio\"): a long random string")
-    if config.gateway_kind == "twilio":
-        t = config.twilio
-        missing = [name for name, value in (("TWILIO_ACCOUNT_SID", t.account_sid),
-                                             ("TWILIO_AUTH_TOKEN", t.auth_token)) if not value]
-        if missing:
-            raise ConfigError("gateway.kind is \"twilio\" but these are not set in the "
-                              "environment: " + ", ".join(missing))
-        if not (t.from_number or t.messaging_service_sid):
-            raise ConfigError("twilio.from_number or twilio.messaging_service_sid is required")
+    t = config.twilio
+    missing = [name for name, value in (("TWILIO_ACCOUNT_SID", t.account_sid),
+                                         ("TWILIO_AUTH_TOKEN", t.auth_token)) if not value]
+    if missing:
+        raise ConfigError("gateway.kind is \"twilio\" but these are not set in the "
+                          "environment: " + ", ".join(missing))
+    if not (t.from_number or t.messaging_service_sid):
+        raise ConfigError("twilio.from_number or twilio.messaging_service_sid is required")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from service.config import REPO_ROOT
-
-MIGRATIONS_DIR = REPO_ROOT / "migrations"
+# The revisions live at the top of a source checkout (migrations/); an installed wheel
+# carries them in the package ([tool.setuptools.package-dir] in pyproject.toml).
+_HERE = Path(__file__).resolve().parent
+MIGRATIONS_DIR = (_HERE / "migrations" if (_HERE / "migrations").is_dir()
+                  else _HERE.parent.parent / "migrations")
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
