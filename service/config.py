@@ -83,6 +83,8 @@ class Config:
     retention_message_days: int = 90
     retention_inactive_days: int = 730
     log_level: str = "INFO"
+    # Bearer token /metrics asks for; from the environment only (RINNALLA_METRICS_TOKEN).
+    metrics_token: str = field(default="", repr=False)
     twilio: TwilioConfig = field(default_factory=TwilioConfig)
 
     @property
@@ -138,6 +140,7 @@ _ENV = {
     "RINNALLA_SECRET_KEY": "secret_key",
     "RINNALLA_PUBLIC_BASE_URL": "public_base_url",
     "RINNALLA_GATEWAY": "gateway_kind",
+    "RINNALLA_METRICS_TOKEN": "metrics_token",
 }
 _TWILIO_ENV = {
     "TWILIO_ACCOUNT_SID": "account_sid",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
+from flask import Flask
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select
 
 from service import clock
 from service.app import create_app
+from service.config import ConfigError, load_config
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
@@ -88,11 +92,12 @@ def test_readyz_fails_when_migrations_are_behind(rt: Runtime, engine: Engine) ->
 
 
 def metric_lines(text: str) -> dict[str, float]:
+    """Every sample, read back with prometheus-client's own parser, as 'name{labels}'."""
     out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            out[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
     return out
 
 
@@ -125,7 +130,7 @@ def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
     assert m['rinnalla_reminder_lateness_sample_size{window="24h"}'] == 1
     assert m['rinnalla_inbox_unhandled{kind="failed"}'] == 1
     assert m['rinnalla_inbox_unhandled{kind="reply"}'] == 1
-    assert 'rinnalla_messages{direction="in",channel="sms",status="received"}' in m
+    assert 'rinnalla_messages{channel="sms",direction="in",status="received"}' in m
     text = body.get_data(as_text=True)
     for personal in ("Matti", "401234567", "Keskuskatu", "Kyllä"):
         assert personal not in text
@@ -153,3 +158,54 @@ def test_metrics_list_live_workers(client, rt: Runtime) -> None:
     assert m['rinnalla_worker_heartbeat_age_seconds{worker="host:7"}'] == 42
     assert not any("old:1" in key for key in m)
 
+
+
+def _app_with(rt: Runtime, **changes: object) -> Flask:
+    return create_app(runtime=replace(rt, config=replace(rt.config, **changes)), TESTING=True)
+
+
+def test_metrics_ask_for_the_bearer_token_when_one_is_set(rt: Runtime) -> None:
+    client = _app_with(rt, metrics_token="metrics-token-0123456789").test_client()
+    for headers in ({}, {"Authorization": "Bearer wrong"},
+                    {"Authorization": "metrics-token-0123456789"},
+                    {"Authorization": "Basic bWV0cmljcy10b2tlbi0wMTIzNDU2Nzg5"}):
+        r = client.get("/metrics", headers=headers)
+        assert r.status_code == 401, headers
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="metrics"'
+        assert "rinnalla_" not in r.get_data(as_text=True)
+    r = client.get("/metrics", headers={"Authorization": "Bearer metrics-token-0123456789"})
+    assert r.status_code == 200
+    assert "rinnalla_reminders_due" in metric_lines(r.get_data(as_text=True))
+    assert client.get("/readyz").status_code in (200, 503)  # readiness asks no token
+
+
+def test_the_token_comes_from_the_environment_only(tmp_path: Path) -> None:
+    assert load_config(env={"RINNALLA_METRICS_TOKEN": "abc"}).metrics_token == "abc"
+    assert load_config(env={}).metrics_token == ""
+    assert "abc" not in repr(load_config(env={"RINNALLA_METRICS_TOKEN": "abc"}))
+    path = tmp_path / "config.toml"
+    path.write_text('[metrics]\ntoken = "abc"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_config(path, env={})
+
+
+@pytest.mark.parametrize(("gateway_kind", "token", "warned"), [
+    ("twilio", "", True), ("twilio", "metrics-token", False), ("development", "", False)])
+def test_a_production_start_warns_when_metrics_are_open(
+        rt: Runtime, caplog: pytest.LogCaptureFixture, gateway_kind: str, token: str,
+        warned: bool) -> None:
+    with caplog.at_level(logging.WARNING, logger="service.web.health"):
+        _app_with(rt, gateway_kind=gateway_kind, metrics_token=token)
+    warnings = [r for r in caplog.records if "RINNALLA_METRICS_TOKEN" in r.getMessage()]
+    assert len(warnings) == (1 if warned else 0)
+
+
+def test_metrics_speak_openmetrics_to_who_asks(client) -> None:
+    r = client.get("/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+    assert r.status_code == 200
+    assert r.content_type.startswith("application/openmetrics-text")
+    text = r.get_data(as_text=True)
+    assert text.endswith("# EOF\n")
+    assert "# TYPE rinnalla_inbound_replies counter" in text
+    plain = client.get("/metrics")
+    assert plain.content_type == "text/plain; version=0.0.4; charset=utf-8"

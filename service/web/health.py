@@ -1,16 +1,42 @@
-"""/readyz and /metrics for operators: no login, no personal data (restrict them at the proxy)."""
+"""/readyz and /metrics for operators: no sign-in, no personal data.
+
+/metrics asks for `Authorization: Bearer <RINNALLA_METRICS_TOKEN>` when that is set in the
+environment; allow both only from the monitoring network at the proxy as well
+(docs/deployment.md).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import hmac
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import CollectorRegistry
 
 from service.clock import utcnow
-from service.operations.metrics import render_metrics
+from service.operations.metrics import metrics_registry
 from service.operations.readiness import check_readiness
-from service.web.context import db, runtime
+from service.runtime import Runtime
+from service.web.context import runtime
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+REGISTRY = "rinnalla.metrics"  # the app's metrics registry, in app.extensions
+
+
+@bp.record_once
+def _set_up_metrics(state: BlueprintSetupState) -> None:
+    """One registry with the database collector per app; warn when production leaves
+    /metrics open to whoever reaches it."""
+    rt: Runtime = state.app.extensions["rinnalla"]
+    state.app.extensions[REGISTRY] = metrics_registry(rt.sessions)
+    if rt.config.gateway_kind == "twilio" and not rt.config.metrics_token:
+        log.warning("RINNALLA_METRICS_TOKEN is not set: /metrics answers anyone who reaches "
+                    "it. Set it (Prometheus sends it as a bearer token) and allow /metrics "
+                    "only from the monitoring network at the proxy.")
 
 
 @bp.get("/readyz")
@@ -21,7 +47,20 @@ def readyz() -> ResponseReturnValue:
     return jsonify(body), 200 if result.ready else 503
 
 
+def bearer_matches(header: str, token: str) -> bool:
+    """`Authorization: Bearer <token>`, compared in constant time."""
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
+                                                              token.encode())
+
+
 @bp.get("/metrics")
 def metrics() -> ResponseReturnValue:
-    text = render_metrics(db(), utcnow())
-    return Response(text, content_type="text/plain; version=0.0.4; charset=utf-8")
+    token = runtime().config.metrics_token
+    if token and not bearer_matches(request.headers.get("Authorization", ""), token):
+        return Response("Authorization: Bearer <RINNALLA_METRICS_TOKEN> required\n", 401,
+                        {"WWW-Authenticate": 'Bearer realm="metrics"'},
+                        content_type="text/plain; charset=utf-8")
+    registry: CollectorRegistry = current_app.extensions[REGISTRY]
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return Response(encode(registry), content_type=content_type)
