@@ -71,3 +71,12 @@ def test_in_a_checkout_the_defaults_are_the_top_level_folders() -> None:
     assert config.templates_dir == REPO_ROOT / "message_templates"
     assert config.schedules_dir == REPO_ROOT / "schedules"
     assert MIGRATIONS_DIR == REPO_ROOT / "migrations"
+
+
+def test_published_under_the_eupl() -> None:
+    data = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["project"]["license"] == "EUPL-1.2"
+    assert data["project"]["license-files"] == ["LICENSE"]
+    text = (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2\n")
+    assert "15.Applicable Law" in text and "‘Compatible Licences’" in text
