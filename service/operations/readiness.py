@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.runtime import Runtime
 from service.store.migrate import head_revision
 from service.store.models import Heartbeat
 
@@ -32,16 +31,17 @@ class Readiness:
 _heads: dict[str, str | None] = {}
 
 
-def _head(rt: Runtime) -> str | None:
+def _head(engine: Engine) -> str | None:
     """The newest migration this code knows; read from the files once per process."""
-    key = str(rt.engine.url)
+    key = str(engine.url)
     if key not in _heads:
-        _heads[key] = head_revision(rt.engine)
+        _heads[key] = head_revision(engine)
     return _heads[key]
 
 
-def heartbeat_limit(rt: Runtime) -> timedelta:
-    return timedelta(seconds=max(3 * rt.config.tick_seconds, rt.config.lease_seconds))
+def heartbeat_limit(tick_seconds: int, lease_seconds: int) -> timedelta:
+    """How old the newest heartbeat may be: three passes, and at least a lease."""
+    return timedelta(seconds=max(3 * tick_seconds, lease_seconds))
 
 
 def _age_text(age: timedelta) -> str:
@@ -49,11 +49,13 @@ def _age_text(age: timedelta) -> str:
     return f"{minutes} min" if minutes else f"{int(age.total_seconds())} s"
 
 
-def check_readiness(rt: Runtime, now: datetime) -> Readiness:
-    """Each check's outcome in words; a failing one names what to do where it can."""
+def check_readiness(engine: Engine, limit: timedelta, now: datetime) -> Readiness:
+    """Each check's outcome in words; a failing one names what to do where it can.
+
+    `limit` is heartbeat_limit() of the worker's settings."""
     result = Readiness()
     try:
-        with rt.engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         result.checks["database"] = f"tietokantaan ei saada yhteyttä ({type(exc).__name__})"
@@ -61,18 +63,18 @@ def check_readiness(rt: Runtime, now: datetime) -> Readiness:
         return result
     result.checks["database"] = OK
     try:
-        with rt.engine.connect() as conn:
+        with engine.connect() as conn:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             newest = conn.execute(select(func.max(Heartbeat.last_seen))).scalar()
     except SQLAlchemyError:
         result.checks["migrations"] = "tietokantaa ei ole alustettu: aja `rinnalla init-db`"
         result.checks["worker"] = "ei tarkistettu"
         return result
-    head = _head(rt)
+    head = _head(engine)
     result.checks["migrations"] = OK if current == head else (
         f"tietokanta on versiossa {current}, ohjelma odottaa versiota {head}: "
         "aja `rinnalla init-db`")
-    result.checks["worker"] = _worker_check(newest, now, heartbeat_limit(rt))
+    result.checks["worker"] = _worker_check(newest, now, limit)
     return result
 
 

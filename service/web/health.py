@@ -18,7 +18,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from service.clock import utcnow
 from service.operations.metrics import metrics_registry
-from service.operations.readiness import check_readiness
+from service.operations.readiness import check_readiness, heartbeat_limit
 from service.runtime import Runtime
 from service.web.context import runtime
 
@@ -42,7 +42,9 @@ def _set_up_metrics(state: BlueprintSetupState) -> None:
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
     """200 when the database answers, the schema is current and a worker is alive; else 503."""
-    result = check_readiness(runtime(), utcnow())
+    rt = runtime()
+    limit = heartbeat_limit(rt.config.tick_seconds, rt.config.lease_seconds)
+    result = check_readiness(rt.engine, limit, utcnow())
     body = {"status": "ok" if result.ready else "fail", "checks": result.checks}
     return jsonify(body), 200 if result.ready else 503
 
