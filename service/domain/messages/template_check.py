@@ -15,14 +15,15 @@ from service.domain.texts.rendering import Sender, render_text
 from service.domain.texts.sms import analyse_sms, find_links
 from service.domain.texts.templates import LANGUAGES, TemplateError, load_templates
 from service.store.models import Event
+from service.store.states import EventKind
 
 # Long but realistic values: if these fit, real ones do.
 SAMPLE_APPOINTMENT = Event(
-    kind="appointment", starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
+    kind=EventKind.APPOINTMENT, starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
     place="Keski-Suomen keskussairaala, Hoitajantie 3, Jyväskylä",
     bring="henkilökortti ja tiliotteet", needs_transport=True)
 SAMPLE_APPLICATION = Event(
-    kind="application", agency="Kela", documents_due=date(2026, 9, 30),
+    kind=EventKind.APPLICATION, agency="Kela", documents_due=date(2026, 9, 30),
     decision_expected=date(2026, 10, 31))
 
 
@@ -60,7 +61,8 @@ def check_team_files(config: Config) -> CheckReport:
             report.lines.append(f"{channel}/{name}.{lang}: {len(text)} merkkiä")
             continue
         info = analyse_sms(text)
-        report.lines.append(f"sms/{name}.{lang}: {info.length}/{160 if info.encoding == 'GSM-7' else 70}"
+        limit = 160 if info.encoding == "GSM-7" else 70
+        report.lines.append(f"sms/{name}.{lang}: {info.length}/{limit}"
                             f" {info.encoding}, {info.segments} osa(a)")
         if info.encoding != "GSM-7":
             chars = ", ".join(repr(c) for c in info.non_gsm_chars)

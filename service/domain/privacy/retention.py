@@ -22,15 +22,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.domain.planning import reminder_states as rstate
 from service.domain.privacy import audit
 from service.domain.privacy.anonymise import ERASED_SUMMARY, ERASED_TASK_TEXT, anonymise_client
 from service.store.db import transaction
 from service.store.models import Client, Event, InboxItem, Message, Reminder
+from service.store.states import InboxKind, ReminderState
 
 log = logging.getLogger(__name__)
 
-PENDING = (rstate.PLANNED, rstate.SENDING, rstate.SENT, rstate.UNCERTAIN)
+R = ReminderState
+PENDING = (R.PLANNED, R.SENDING, R.SENT, R.UNCERTAIN)  # a reminder not settled yet
 
 
 @dataclass
@@ -62,7 +63,7 @@ def erase_old_bodies(session: Session, cutoff: datetime, now: datetime) -> tuple
         .values(body=None, body_erased_at=now, updated_at=Message.updated_at),
         execution_options={"synchronize_session": False}).rowcount
     tasks = session.execute(
-        update(InboxItem).where(InboxItem.kind == "task", InboxItem.created_at < cutoff,
+        update(InboxItem).where(InboxItem.kind == InboxKind.TASK, InboxItem.created_at < cutoff,
                                 InboxItem.summary.not_in((ERASED_TASK_TEXT, ERASED_SUMMARY)))
         .values(summary=ERASED_TASK_TEXT),
         execution_options={"synchronize_session": False}).rowcount
