@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.domain.planning import reminder_states as rstate
 from service.store.models import Heartbeat, InboxItem, Message, Reminder
+from service.store.states import Direction, InboxState, ReminderState
 
 LATENESS_WINDOW = timedelta(hours=24)
 QUANTILES = (0.5, 0.9, 0.99, 1.0)
@@ -62,7 +62,7 @@ def reminder_families(session: Session, now: datetime) -> list[Family]:
     oldest = Family("rinnalla_reminders_due_oldest_seconds", "gauge",
                     "How long the oldest due reminder has waited past its send time.")
     count, first = session.execute(select(func.count(), func.min(Reminder.send_at)).where(
-        Reminder.state == rstate.PLANNED, Reminder.send_at <= now)).one()
+        Reminder.state == ReminderState.PLANNED, Reminder.send_at <= now)).one()
     due.add(count)
     oldest.add((now - first).total_seconds() if first is not None else 0)
     sent = Family("rinnalla_reminders_sent", "gauge",
@@ -73,7 +73,7 @@ def reminder_families(session: Session, now: datetime) -> list[Family]:
         sent.add(n, channel=channel)
     failed = Family("rinnalla_reminders_failed", "gauge", "Failed reminders, by reason.")
     for reason, n in session.execute(
-            select(Reminder.reason, func.count()).where(Reminder.state == rstate.FAILED)
+            select(Reminder.reason, func.count()).where(Reminder.state == ReminderState.FAILED)
             .group_by(Reminder.reason).order_by(Reminder.reason)):
         failed.add(n, reason=reason or "unknown")
     return [states, due, oldest, sent, failed, *lateness_families(session, now)]
@@ -109,7 +109,8 @@ def message_families(session: Session) -> list[Family]:
     replies = Family("rinnalla_inbound_replies_total", "counter",
                      "Inbound replies (texts and key presses), by channel and intent.")
     for channel, intent, n in session.execute(
-            select(Message.channel, Message.intent, func.count()).where(Message.direction == "in")
+            select(Message.channel, Message.intent, func.count())
+            .where(Message.direction == Direction.IN)
             .group_by(Message.channel, Message.intent).order_by(Message.channel, Message.intent)):
         replies.add(n, channel=channel, intent=intent or "unknown")
     errors = Family("rinnalla_gateway_errors_total", "counter",
@@ -124,7 +125,7 @@ def message_families(session: Session) -> list[Family]:
 def other_families(session: Session, now: datetime) -> list[Family]:
     inbox = Family("rinnalla_inbox_unhandled", "gauge", "Inbox items not yet handled, by kind.")
     for kind, n in session.execute(
-            select(InboxItem.kind, func.count()).where(InboxItem.state != "handled")
+            select(InboxItem.kind, func.count()).where(InboxItem.state != InboxState.HANDLED)
             .group_by(InboxItem.kind).order_by(InboxItem.kind)):
         inbox.add(n, kind=kind)
     beats = Family("rinnalla_worker_heartbeat_age_seconds", "gauge",

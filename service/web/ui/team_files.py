@@ -65,6 +65,7 @@ def describe_rule(rule: Rule) -> str:
     anchor = {"starts_at": _("ajan alkua"), "documents_due": _("lisäselvitysten määräpäivää"),
               "decision_expected": _("päätöksen odotettua päivää")}[rule.anchor]
     working_days = getattr(rule, "working_days_before", None)
+    text: str
     if working_days:
         text = ngettext("%(num)s arkipäivä ennen", "%(num)s arkipäivää ennen",
                         working_days) + f" {anchor}"
