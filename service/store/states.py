@@ -5,8 +5,9 @@ goes through that machine's one function, which checks the table with check_move
 reminders domain/planning/reminder_states.py, events domain/events/event_states.py,
 inbox items domain/inbox/items.py, message status domain/messages/delivery.py.
 Anything else is a bug. The enums are `StrEnum`s, so a member is stored and compared
-as its plain value. The tables hold the edges the code takes, no more; an edge from a
-state to itself is a repeat the code allows (a client answering twice).
+as its plain value. The tables hold the edges the code takes (and an appointment's way
+to "done", which nothing sets yet); an edge from a state to itself is a repeat the
+code allows (a client answering twice).
 
     Reminder:  planned --claim--> sending --accepted--> sent --delivered/answered--> delivered
                sending --permanent error--> failed

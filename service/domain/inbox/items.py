@@ -21,8 +21,8 @@ from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxS
 
 
 def visible_to(worker_id: int) -> ColumnElement[bool]:
-    """The one rule of who may see an item: its owner, and everyone in the team the
-    items of the team's shared inbox."""
+    """The one rule of who may see an item: a worker sees their own items and the
+    team's shared ones (worker_id NULL)."""
     return or_(InboxItem.worker_id == worker_id, InboxItem.worker_id.is_(None))
 
 
