@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask
 from flask_babel import gettext, lazy_gettext
@@ -91,7 +93,9 @@ def phone(value: str | None) -> str:
     return format_phone_national(value) if value else ""
 
 
-def label(table: dict[str, object], key: str | None) -> str:
+def label(table: Mapping[Any, object], key: str | None) -> str:
+    """A code's words from one of the tables above (keyed by plain codes or by named
+    states, which equal their values); an unknown code as it is."""
     if key is None:
         return ""
     return str(table.get(key, key))
