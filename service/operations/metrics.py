@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
-from service.domain.planning import reminder_states as rstate
 from service.store.models import Heartbeat, InboxItem, Message, Reminder
+from service.store.states import Direction, InboxState, ReminderState
 
 LATENESS_WINDOW = timedelta(hours=24)
 QUANTILES = (0.5, 0.9, 0.99, 1.0)
@@ -55,7 +55,7 @@ def reminder_families(session: Session, now: datetime) -> list[Metric]:
             select(Reminder.state, func.count()).group_by(Reminder.state).order_by(
                 Reminder.state)))
     count, first = session.execute(select(func.count(), func.min(Reminder.send_at)).where(
-        Reminder.state == rstate.PLANNED, Reminder.send_at <= now)).one()
+        Reminder.state == ReminderState.PLANNED, Reminder.send_at <= now)).one()
     due = GaugeMetricFamily("rinnalla_reminders_due",
                             "Planned reminders whose send time has come (the backlog).",
                             value=count)
@@ -70,7 +70,7 @@ def reminder_families(session: Session, now: datetime) -> list[Metric]:
             .group_by(Reminder.channel).order_by(Reminder.channel)))
     failed = _gauge("rinnalla_reminders_failed", "Failed reminders, by reason.", ["reason"],
                     ((reason or "unknown", n) for reason, n in session.execute(
-            select(Reminder.reason, func.count()).where(Reminder.state == rstate.FAILED)
+            select(Reminder.reason, func.count()).where(Reminder.state == ReminderState.FAILED)
             .group_by(Reminder.reason).order_by(Reminder.reason))))
     return [states, due, oldest, sent, failed, *lateness_families(session, now)]
 
@@ -103,7 +103,7 @@ def message_families(session: Session) -> list[Metric]:
                        "Inbound replies (texts and key presses), by channel and intent.",
                        ["channel", "intent"],
                        ((channel, intent or "unknown", n) for channel, intent, n in session.execute(
-            select(Message.channel, Message.intent, func.count()).where(Message.direction == "in")
+            select(Message.channel, Message.intent, func.count()).where(Message.direction == Direction.IN)
             .group_by(Message.channel, Message.intent).order_by(Message.channel, Message.intent))))
     errors = _counter("rinnalla_gateway_errors_total",
                       "Gateway errors recorded on messages, by error code.", ["code"],
@@ -116,7 +116,7 @@ def message_families(session: Session) -> list[Metric]:
 def other_families(session: Session, now: datetime) -> list[Metric]:
     inbox = _gauge("rinnalla_inbox_unhandled", "Inbox items not yet handled, by kind.",
                    ["kind"], session.execute(
-            select(InboxItem.kind, func.count()).where(InboxItem.state != "handled")
+            select(InboxItem.kind, func.count()).where(InboxItem.state != InboxState.HANDLED)
             .group_by(InboxItem.kind).order_by(InboxItem.kind)))
     beats = _gauge("rinnalla_worker_heartbeat_age_seconds",
                    "Seconds since each worker process (seen in the last day) last finished a "

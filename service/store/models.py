@@ -7,10 +7,13 @@ deadlines) are plain DATE columns meaning a local calendar day in Europe/Helsink
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import (
     Boolean,
     Date,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -19,13 +22,53 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from service.clock import utcnow
 from service.store.db import Base, UTCDateTime
+from service.store.states import (
+    Direction,
+    EventKind,
+    EventState,
+    InboxKind,
+    InboxState,
+    MessageStatus,
+    ReminderState,
+)
 
 LANGUAGES = ("fi", "sv", "en", "selko")
 CHANNEL_PREFERENCES = ("sms", "voice", "auto")
 NUMBER_TYPES = ("mobile", "fixed_line", "other")
+
+N = TypeVar("N", bound=StrEnum)
+
+
+class StateString(TypeDecorator[N]):
+    """A named state (service/store/states.py) in a plain VARCHAR column.
+
+    Why: the database keeps the plain value (the schema stays the migrations'), and
+    what is read back is the enum member its annotation promises. A value that is no
+    member fails on reading: every writer uses the enum, so that is a bug to surface.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[N], length: int) -> None:
+        super().__init__(length)
+        self.enum, self.length = enum, length
+        self._members: dict[str, N] = {member.value: member for member in enum}
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        # Plain text is let through: a filter may compare with what a user typed.
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: object, dialect: Dialect) -> N | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in self._members:
+            raise ValueError(f"{value!r} is not a {self.enum.__name__}")
+        return self._members[value]
 
 
 class Worker(Base):
@@ -126,8 +169,17 @@ class TrustedPerson(Base):
 class Event(Base):
     """An appointment or a pending application the client must not miss.
 
-    Appointment states: planned -> confirmed | declined | cancelled (| done).
-    Application states: planned -> documents_in -> decided | cancelled.
+    State machine (EVENT_TRANSITIONS; domain/events/event_states.py enforces it):
+
+        appointment:  planned --client answers--> confirmed | declined
+                      confirmed <--answers again--> declined (or the same again)
+                      confirmed | declined --rescheduled--> planned (a new answer needed)
+                      planned | confirmed | declined --> done
+        application:  planned --documents in--> documents_in --decision--> decided
+                      planned --decision--> decided (a "yes" to the follow-up)
+        either:       any state --cancelled (UI, API)--> cancelled
+
+    Every change stamps state_changed_at.
     """
 
     __tablename__ = "events"
@@ -135,8 +187,9 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
                                            index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # appointment | application
-    state: Mapped[str] = mapped_column(String(20), default="planned")
+    kind: Mapped[EventKind] = mapped_column(StateString(EventKind, 20))
+    state: Mapped[EventState] = mapped_column(StateString(EventState, 20),
+                                              default=EventState.PLANNED)
     # appointment
     appointment_type: Mapped[str | None] = mapped_column(String(30))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -166,12 +219,16 @@ class Event(Base):
 class Reminder(Base):
     """One planned reminder: the schedule itself lives in this table.
 
-    State machine (service/domain/planning/reminder_states.py enforces it):
+    State machine (REMINDER_TRANSITIONS; domain/planning/reminder_states.py enforces it):
 
         planned --claim--> sending --accepted--> sent --delivered/answered--> delivered
         sending --permanent error--> failed
         sending --transient error, attempts left--> planned (send_at pushed later)
+        sending --outside the sending window--> planned (at the window's next opening)
         sending --outcome unknown (timeout after the request left)--> uncertain
+        uncertain --any word from the gateway--> sent | delivered
+        sending --no longer wanted when due--> cancelled | skipped (reason)
+        sending --a task put in the inbox--> delivered
         sent --undelivered / failed / call not answered, retries spent--> failed
         sent --call not answered, retries left--> planned (a later attempt)
         planned --event cancelled or rescheduled--> cancelled
@@ -200,7 +257,8 @@ class Reminder(Base):
                                                                ondelete="SET NULL"))
     send_at: Mapped[datetime] = mapped_column(UTCDateTime)
     latest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # never send after
-    state: Mapped[str] = mapped_column(String(12), default="planned")
+    state: Mapped[ReminderState] = mapped_column(StateString(ReminderState, 12),
+                                                 default=ReminderState.PLANNED)
     reason: Mapped[str | None] = mapped_column(String(60))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
@@ -217,12 +275,17 @@ class Reminder(Base):
     __table_args__ = (
         # The claim query only ever looks at due, planned rows: keep its index small.
         Index("ix_reminders_due", "send_at",
-              sqlite_where=text("state = 'planned'"),
-              postgresql_where=text("state = 'planned'")),
+              sqlite_where=text(f"state = '{ReminderState.PLANNED.value}'"),
+              postgresql_where=text(f"state = '{ReminderState.PLANNED.value}'")),
         Index("ix_reminders_sending", "lease_until",
-              sqlite_where=text("state = 'sending'"),
-              postgresql_where=text("state = 'sending'")),
+              sqlite_where=text(f"state = '{ReminderState.SENDING.value}'"),
+              postgresql_where=text(f"state = '{ReminderState.SENDING.value}'")),
     )
+
+
+def _outbound_in(status: MessageStatus) -> str:
+    """A partial index's condition, as SQL text: outbound messages in one status."""
+    return f"status = '{status.value}' AND direction = '{Direction.OUT.value}'"
 
 
 class Message(Base):
@@ -230,13 +293,23 @@ class Message(Base):
 
     The row for an outbound message is written before the gateway is called, so
     nothing is ever sent that the database does not know of.
-    Status keeps the furthest point reached: callbacks arrive out of order.
+
+    Status (MESSAGE_TRANSITIONS; domain/messages/delivery.py enforces it) keeps the
+    furthest point reached, as ranked in MESSAGE_RANK: callbacks arrive out of order.
+
+        outbound:  created | queued --> sending --gateway's first answer--> queued |
+                   accepted | scheduled | initiated --> ringing --> sent | in-progress
+                   --> undelivered | failed | busy | no-answer | canceled
+                   --> delivered | completed --> read
+                   sending --no answer came--> unknown --any later word--> further on
+                   sending --transient error--> queued (sent again at the next tick)
+        inbound:   received
     """
 
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    direction: Mapped[str] = mapped_column(String(3))  # out | in
+    direction: Mapped[Direction] = mapped_column(StateString(Direction, 3))
     channel: Mapped[str] = mapped_column(String(10))  # sms | voice
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"),
                                                   index=True)
@@ -250,7 +323,8 @@ class Message(Base):
     intent: Mapped[str | None] = mapped_column(String(12))
     gateway: Mapped[str] = mapped_column(String(20), default="development")
     gateway_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="created")
+    status: Mapped[MessageStatus] = mapped_column(StateString(MessageStatus, 20),
+                                                  default=MessageStatus.CREATED)
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(String(300))
     answered_by: Mapped[str | None] = mapped_column(String(30))
@@ -266,13 +340,13 @@ class Message(Base):
         # Queued ad-hoc messages are looked for at every tick: keep that independent
         # of how many messages are stored.
         Index("ix_messages_queued", "id",
-              sqlite_where=text("status = 'queued' AND direction = 'out'"),
-              postgresql_where=text("status = 'queued' AND direction = 'out'")),
+              sqlite_where=text(_outbound_in(MessageStatus.QUEUED)),
+              postgresql_where=text(_outbound_in(MessageStatus.QUEUED))),
         # Ad-hoc messages left "sending" by a process that died are looked for at
         # every tick (scheduling/reconcile.py); only messages on their way are here.
         Index("ix_messages_sending", "updated_at",
-              sqlite_where=text("status = 'sending' AND direction = 'out'"),
-              postgresql_where=text("status = 'sending' AND direction = 'out'")),
+              sqlite_where=text(_outbound_in(MessageStatus.SENDING)),
+              postgresql_where=text(_outbound_in(MessageStatus.SENDING))),
         # Retention looks only at messages whose body is still kept.
         Index("ix_messages_body_kept", "created_at",
               sqlite_where=text("body IS NOT NULL"),
@@ -287,7 +361,16 @@ class Message(Base):
 class InboxItem(Base):
     """Something a worker should see: a reply, a callback request, a failure, a task.
 
-    worker_id None means the team's shared inbox (e.g. a number no client has).
+    worker_id None means the team's shared inbox (e.g. a number no client has); who
+    may see an item is decided in one place, domain/inbox/items.py (visible_to).
+
+    State machine (INBOX_TRANSITIONS; domain/inbox/items.py enforces it):
+
+        new --opened--> read --handled--> handled --reopened--> read
+        new --handled--> handled
+        new | read --reassigned--> new (new to its new owner)
+        and again: new --reassigned--> new, read --reopened--> read,
+                   handled --handled--> handled
     """
 
     __tablename__ = "inbox_items"
@@ -301,11 +384,11 @@ class InboxItem(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     reminder_id: Mapped[int | None] = mapped_column(
         ForeignKey("reminders.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20))
-    # reply | callback | stop | start | unknown_sender | failed | unanswered | uncertain | task
+    kind: Mapped[InboxKind] = mapped_column(StateString(InboxKind, 20))
     intent: Mapped[str | None] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(String(300), default="")
-    state: Mapped[str] = mapped_column(String(10), default="new")  # new | read | handled
+    state: Mapped[InboxState] = mapped_column(StateString(InboxState, 10),
+                                              default=InboxState.NEW)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))

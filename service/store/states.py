@@ -1,28 +1,42 @@
 """The named states of reminders, messages, inbox items and events, and their edges.
 
 Every state a row can be in is a member of one enum here, and every change of state
-goes through `move()` with that machine's table: anything else is a bug. The enums
-are `StrEnum`s, so a member is stored and compared as its plain value.
+goes through that machine's one function, which checks the table with check_move():
+reminders domain/planning/reminder_states.py, events domain/events/event_states.py,
+inbox items domain/inbox/items.py, message status domain/messages/delivery.py.
+Anything else is a bug. The enums are `StrEnum`s, so a member is stored and compared
+as its plain value. The tables hold the edges the code takes (and an appointment's way
+to "done", which nothing sets yet); an edge from a state to itself is a repeat the
+code allows (a client answering twice).
 
     Reminder:  planned --claim--> sending --accepted--> sent --delivered/answered--> delivered
                sending --permanent error--> failed
-               sending --transient error, attempts left--> planned (send_at later)
-               sending --outcome unknown--> uncertain --word from the gateway--> sent | ...
+               sending --transient error, attempts left / outside the window--> planned
+               sending --outcome unknown--> uncertain --word from the gateway--> sent | delivered
+               sending --no longer wanted--> cancelled | skipped;  sending --a task--> delivered
                sent --undelivered / not answered, retries spent--> failed
                sent --call not answered, retries left--> planned
                planned --event cancelled or rescheduled--> cancelled
                planned --too late / opted out / condition not met / superseded--> skipped
 
     Message:   a status only moves further along MESSAGE_RANK (callbacks arrive out of
-               order), plus our own edges: created | queued --> sending --> unknown
-               (no answer came) and sending --> the gateway's first answer.
+               order), or stays (the same word again), plus our own edges around the
+               gateway call: created | queued --> sending --> unknown (no answer came),
+               sending --> queued (a transient error: the next tick tries again), and
+               sending --> the gateway's first answer (queued, accepted, scheduled,
+               initiated).
 
-    Inbox item: new --> read --> handled;  new --> handled;  read | handled --> new (reopened)
+    Inbox item: new --opened--> read --handled--> handled --reopened--> read
+                new --handled--> handled;  new | read --reassigned--> new
+                (again: new --reassigned--> new, read --reopened--> read,
+                 handled --handled--> handled)
 
-    Event (appointment): planned --> confirmed | declined | cancelled | done
-                         confirmed <--> declined;  confirmed | declined --> cancelled | done
-                         (rescheduling leaves the state as it is, or puts it back to planned)
-    Event (application): planned --> documents_in --> decided;  any open state --> cancelled
+    Event (appointment): planned --answer--> confirmed | declined (and again, either way)
+                         confirmed | declined --rescheduled--> planned (a new answer needed)
+                         planned | confirmed | declined --> done
+    Event (application): planned --documents in--> documents_in --decision--> decided
+                         planned --decision--> decided;  decided --confirmed again--> decided
+    Either kind:         any state --cancelled--> cancelled (the API may cancel again)
 """
 
 from __future__ import annotations
@@ -64,6 +78,8 @@ class MessageStatus(StrEnum):
     DELIVERED = "delivered"
     COMPLETED = "completed"
     READ = "read"
+    PARTIALLY_DELIVERED = "partially_delivered"
+    RECEIVING = "receiving"  # (inbound)
     RECEIVED = "received"  # an inbound text or call
 
 
@@ -111,7 +127,9 @@ REMINDER_TRANSITIONS: Mapping[ReminderState, frozenset[ReminderState]] = {
     R.SENDING: frozenset({R.SENT, R.DELIVERED, R.FAILED, R.PLANNED, R.UNCERTAIN, R.SKIPPED,
                           R.CANCELLED}),
     R.SENT: frozenset({R.DELIVERED, R.FAILED, R.PLANNED}),
-    R.UNCERTAIN: frozenset({R.SENT, R.DELIVERED, R.FAILED, R.PLANNED}),
+    # A later word about an uncertain send settles it as sent first (delivery.py), and
+    # a failure or a retry follows from "sent".
+    R.UNCERTAIN: frozenset({R.SENT, R.DELIVERED}),
     R.DELIVERED: frozenset(),
     R.FAILED: frozenset(),
     R.CANCELLED: frozenset(),
@@ -125,26 +143,28 @@ M = MessageStatus
 MESSAGE_RANK: Mapping[MessageStatus, int] = {
     M.UNKNOWN: 0, M.CREATED: 0, M.QUEUED: 1, M.ACCEPTED: 1, M.SCHEDULED: 1, M.SENDING: 2,
     M.INITIATED: 2, M.RINGING: 3, M.SENT: 4, M.IN_PROGRESS: 4, M.UNDELIVERED: 5, M.FAILED: 5,
-    M.BUSY: 5, M.NO_ANSWER: 5, M.CANCELED: 5, M.DELIVERED: 6, M.COMPLETED: 6, M.READ: 7,
-    M.RECEIVED: 6,
+    M.BUSY: 5, M.NO_ANSWER: 5, M.CANCELED: 5, M.PARTIALLY_DELIVERED: 5, M.DELIVERED: 6,
+    M.COMPLETED: 6, M.READ: 7, M.RECEIVING: 5, M.RECEIVED: 6,
 }
 # Edges that are not "further along": ours, around the gateway call.
 _MESSAGE_OWN_EDGES: Mapping[MessageStatus, frozenset[MessageStatus]] = {
-    M.SENDING: frozenset({M.UNKNOWN, M.QUEUED, M.ACCEPTED, M.SCHEDULED}),
+    M.SENDING: frozenset({M.UNKNOWN, M.QUEUED, M.ACCEPTED, M.SCHEDULED, M.INITIATED}),
     M.QUEUED: frozenset({M.SENDING}),
     M.CREATED: frozenset({M.SENDING}),
 }
+# Staying is allowed: a repeated callback, or the gateway's acceptance recorded after
+# a quicker callback (delivery.status_on_acceptance keeps the status it has).
 MESSAGE_TRANSITIONS: Mapping[MessageStatus, frozenset[MessageStatus]] = {
     current: frozenset(new for new in M if MESSAGE_RANK[new] > MESSAGE_RANK[current])
-    | _MESSAGE_OWN_EDGES.get(current, frozenset())
+    | _MESSAGE_OWN_EDGES.get(current, frozenset()) | {current}
     for current in M
 }
 
 B = InboxState  # (the inbox)
 INBOX_TRANSITIONS: Mapping[InboxState, frozenset[InboxState]] = {
-    B.NEW: frozenset({B.READ, B.HANDLED}),
-    B.READ: frozenset({B.HANDLED, B.NEW}),
-    B.HANDLED: frozenset({B.NEW}),
+    B.NEW: frozenset({B.READ, B.HANDLED, B.NEW}),
+    B.READ: frozenset({B.HANDLED, B.NEW, B.READ}),
+    B.HANDLED: frozenset({B.READ, B.HANDLED}),
 }
 INBOX_OPEN = frozenset({B.NEW, B.READ})
 
@@ -152,13 +172,16 @@ E = EventState
 EVENT_TRANSITIONS: Mapping[EventState, frozenset[EventState]] = {
     E.PLANNED: frozenset({E.CONFIRMED, E.DECLINED, E.CANCELLED, E.DONE, E.DOCUMENTS_IN,
                           E.DECIDED}),
-    E.CONFIRMED: frozenset({E.DECLINED, E.CANCELLED, E.DONE, E.PLANNED}),
-    E.DECLINED: frozenset({E.CONFIRMED, E.CANCELLED, E.DONE, E.PLANNED}),
+    E.CONFIRMED: frozenset({E.CONFIRMED, E.DECLINED, E.CANCELLED, E.DONE, E.PLANNED}),
+    E.DECLINED: frozenset({E.DECLINED, E.CONFIRMED, E.CANCELLED, E.DONE, E.PLANNED}),
     E.DOCUMENTS_IN: frozenset({E.DECIDED, E.CANCELLED}),
-    E.DECIDED: frozenset(),
-    E.CANCELLED: frozenset(),
-    E.DONE: frozenset(),
+    E.DECIDED: frozenset({E.DECIDED, E.CANCELLED}),
+    E.DONE: frozenset({E.CANCELLED}),
+    E.CANCELLED: frozenset({E.CANCELLED}),
 }
+# Closed: nothing more will be reminded (an answer may still come, and be shown).
+EVENT_CLOSED = frozenset({E.CANCELLED, E.DECIDED, E.DONE})
+EVENT_OPEN = frozenset(E) - EVENT_CLOSED
 
 
 class InvalidTransition(ValueError):

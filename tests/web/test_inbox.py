@@ -17,7 +17,7 @@ from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
 from service.store.models import AuditEntry, InboxItem, Message, Reminder, Worker
-from tests.conftest import signed_post
+from tests.conftest import Api, signed_post
 from tests.web.conftest import Browser, make_appointment, make_client
 
 HOSTILE = '<script>alert("x")</script><b>Kyllä</b> & <img src=x onerror=alert(1)>'
@@ -113,7 +113,7 @@ def test_empty_reply_and_opted_out_client_are_refused(signed_in: Browser, client
                                                       gateway: DevelopmentGateway) -> None:
     make_client(rt, worker.id)
     _reply(client, "+358401234567", "LOPETA")
-    stop = [i for i in _items(rt) if i.kind == "stop"][0]
+    stop = next(i for i in _items(rt) if i.kind == "stop")
     page = signed_in.get(f"/inbox/{stop.id}").get_data(as_text=True)
     assert "kieltäytynyt viesteistä" in page and 'id="send-reply"' not in page
     refused = signed_in.post(f"/inbox/{stop.id}/reply", {"body": "Hei"})
@@ -185,3 +185,35 @@ def test_unread_count_in_navigation(signed_in: Browser, client: FlaskClient, rt:
     assert '<span class="badge">2<span class="visually-hidden"> uutta' in nav
     signed_in.get(f"/inbox/{_items(rt)[0].id}")
     assert '<span class="badge">1<' in signed_in.get("/clients").get_data(as_text=True)
+
+
+def test_one_visibility_rule_for_pages_count_and_api(signed_in: Browser, client: FlaskClient,
+                                                     api: Api, rt: Runtime, worker: Worker,
+                                                     other_worker: Worker) -> None:
+    """The inbox pages, the layout's count, the client page and the API all show a worker
+    their own items and the team's shared ones, and never another worker's."""
+    mine = make_client(rt, worker.id)
+    theirs = make_client(rt, other_worker.id, "Greta Lindholm", "050 765 4321", "sv")
+    _reply(client, "+358401234567", "Oma viesti", sid="6")
+    _reply(client, "+358409999999", "Tiimin viesti", sid="7")
+    _reply(client, "+358507654321", "Toisen viesti", sid="8")
+    own, team, other = _items(rt)
+    assert (own.worker_id, team.worker_id, other.worker_id) == (worker.id, None, other_worker.id)
+
+    def shown(url: str) -> set[str]:
+        page = signed_in.get(url).get_data(as_text=True)
+        return {text for text in ("Oma viesti", "Tiimin viesti", "Toisen viesti") if text in page}
+
+    assert shown("/inbox") == {"Oma viesti"}
+    assert shown("/inbox?box=team") == {"Tiimin viesti"}
+    assert shown("/") == {"Oma viesti", "Tiimin viesti"}  # the Today page
+    assert '<span class="badge">2<' in signed_in.get("/clients").get_data(as_text=True)
+    client_page = signed_in.get(f"/clients/{theirs.id}").get_data(as_text=True)
+    assert f"/inbox/{other.id}" not in client_page
+    assert f"/inbox/{own.id}" in signed_in.get(f"/clients/{mine.id}").get_data(as_text=True)
+    assert [i["id"] for i in api.get("/inbox").json["items"]] == [own.id]
+    assert [i["id"] for i in api.get("/inbox?team=1").json["items"]] == [team.id]
+    assert api.post(f"/inbox/{other.id}/handle").status_code == 404
+    assert api.post(f"/inbox/{team.id}/handle").json["state"] == "handled"
+    assert [i["id"] for i in api.get("/inbox?team=1&state=handled").json["items"]] == [team.id]
+    assert _items(rt)[2].state == "new"

@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
+from service.domain.events import event_states
 from service.domain.planning import reminder_states as rstate
 from service.domain.privacy import audit
 from service.store.models import Event, Reminder
+from service.store.states import EventKind, EventState, ReminderState
 
 __all__ = ["record_documents_in"]
 
@@ -28,22 +30,22 @@ def record_documents_in(session: Session, event: Event, worker_id: int | None,
     Returns how many planned reminders were cancelled. Recording it twice changes
     nothing the second time.
     """
-    if event.kind != "application":
+    if event.kind != EventKind.APPLICATION:
         raise ValidationError(
             {"event": "Vain hakemukselle voi kirjata, että paperit on toimitettu."})
-    if event.state == "cancelled":
+    if event.state == EventState.CANCELLED:
         raise ValidationError({"event": "Hakemus on peruttu."})
     if event.documents_in_at is not None:
         return 0
     event.documents_in_at = now
-    if event.state == "planned":
-        event.state, event.state_changed_at = "documents_in", now
+    if event.state == EventState.PLANNED:
+        event_states.move(event, EventState.DOCUMENTS_IN, now)
     event.updated_at = now
     count = 0
     for reminder in session.scalars(select(Reminder).where(
-            Reminder.event_id == event.id, Reminder.state == rstate.PLANNED,
+            Reminder.event_id == event.id, Reminder.state == ReminderState.PLANNED,
             Reminder.condition == "documents_missing")):
-        rstate.move(reminder, rstate.CANCELLED, "documents_in")
+        rstate.move(reminder, ReminderState.CANCELLED, "documents_in")
         count += 1
     audit.record(session, worker_id, "update", "event", event.id,
                  f"documents in; {count} reminders cancelled", at=now)

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
+from service.domain.events import event_states
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule, plan_send_time
 from service.domain.texts.rendering import render_text
 from service.domain.texts.sms import analyse_sms
 from service.store.models import Client, Event, Reminder, TrustedPerson
+from service.store.states import EVENT_CLOSED, EventKind, EventState, ReminderState
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other")
@@ -34,7 +36,7 @@ class PlannedReminder:
     condition: str | None
     send_at: datetime | None
     latest_at: datetime | None
-    state: str
+    state: ReminderState
     reason: str | None
     text: str
     segments: int | None
@@ -131,7 +133,7 @@ def plan_event(event: Event, client: Client, rt: DomainContext,
                 recipient=recipient, trusted_person_id=person.id if person else None,
                 condition=rule.condition, send_at=result.send_at,
                 latest_at=latest - rule.min_lead if latest is not None else None,
-                state=rstate.PLANNED if result.send_at else rstate.SKIPPED,
+                state=ReminderState.PLANNED if result.send_at else ReminderState.SKIPPED,
                 reason=result.skip_reason, text=text,
                 segments=info.segments if info else None,
                 encoding=info.encoding if info else None))
@@ -181,7 +183,8 @@ def build_appointment(session: Session, data: AppointmentInput, now: datetime) -
     """An unsaved appointment (for previews); raises ValidationError on bad input."""
     client = _client(session, data.client_id)
     validate_appointment(data, now)
-    return Event(client_id=client.id, client=client, kind="appointment", state="planned",
+    return Event(client_id=client.id, client=client, kind=EventKind.APPOINTMENT,
+                 state=EventState.PLANNED,
                  starts_at=data.starts_at, place=(data.place or "").strip() or None,
                  bring=(data.bring or "").strip() or None,
                  needs_transport=bool(data.needs_transport),
@@ -203,7 +206,8 @@ def validate_application(data: ApplicationInput, now: datetime) -> None:
 def build_application(session: Session, data: ApplicationInput, now: datetime) -> Event:
     client = _client(session, data.client_id)
     validate_application(data, now)
-    return Event(client_id=client.id, client=client, kind="application", state="planned",
+    return Event(client_id=client.id, client=client, kind=EventKind.APPLICATION,
+                 state=EventState.PLANNED,
                  agency=data.agency.strip(), submitted_on=data.submitted_on,
                  documents_due=data.documents_due, decision_expected=data.decision_expected,
                  created_at=now, updated_at=now)
@@ -231,8 +235,8 @@ def cancel_pending(session: Session, event: Event, reason: str) -> int:
     """Cancel reminders not yet sent; sent ones stay as history."""
     count = 0
     for reminder in session.scalars(select(Reminder).where(
-            Reminder.event_id == event.id, Reminder.state == rstate.PLANNED)):
-        rstate.move(reminder, rstate.CANCELLED, reason)
+            Reminder.event_id == event.id, Reminder.state == ReminderState.PLANNED)):
+        rstate.move(reminder, ReminderState.CANCELLED, reason)
         count += 1
     return count
 
@@ -241,7 +245,7 @@ def replan(session: Session, rt: DomainContext, event: Event, now: datetime) -> 
     """After a change: drop what is still pending and plan again from the new facts."""
     cancel_pending(session, event, "rescheduled")
     session.flush()
-    if event.state == "cancelled":
+    if event.state == EventState.CANCELLED:
         return []
     return apply_plan(session, event, plan_event(event, event.client, rt, now), now)
 
@@ -254,15 +258,15 @@ def reschedule(session: Session, rt: DomainContext, event: Event, data: Appointm
     event.bring = (data.bring or "").strip() or None
     event.needs_transport = bool(data.needs_transport)
     event.appointment_type = data.appointment_type
-    if event.state in ("confirmed", "declined"):
-        event.state, event.state_changed_at = "planned", now  # a new time needs a new answer
+    if event.state in (EventState.CONFIRMED, EventState.DECLINED):
+        event_states.move(event, EventState.PLANNED, now)  # a new time needs a new answer
     event.updated_at = now
     return replan(session, rt, event, now)
 
 
 def cancel_event(session: Session, event: Event, now: datetime) -> int:
-    event.state = "cancelled"
-    event.state_changed_at = now
+    """Cancel the event and its reminders not yet sent; how many were cancelled."""
+    event_states.move(event, EventState.CANCELLED, now)
     event.updated_at = now
     return cancel_pending(session, event, "event_cancelled")
 
@@ -270,5 +274,5 @@ def cancel_event(session: Session, event: Event, now: datetime) -> int:
 def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime) -> None:
     """A changed phone, language or channel changes every pending reminder."""
     for event in client.events:
-        if event.state not in ("cancelled", "decided", "done"):
+        if event.state not in EVENT_CLOSED:
             replan(session, rt, event, now)

@@ -1,24 +1,36 @@
-"""The worker's inbox: what lands there, who may act on an item, and what acting changes.
+"""The worker's inbox: what lands there, who may see and act on an item, and what
+acting changes.
 
-A worker acts on their own items and on the team's shared inbox (worker_id None); an
-item reassigned to them becomes theirs. Anyone else's item is, to them, not there.
+A worker sees and acts on their own items and on the team's shared inbox (worker_id
+None); an item reassigned to them becomes theirs. Anyone else's item is, to them, not
+there. That rule is visible_to(), and every page, count and API call about a worker's
+inbox asks it (admins see what any worker sees). An item's state changes only by
+move(), along INBOX_TRANSITIONS (drawn in the InboxItem model's docstring).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
 from service.store.models import InboxItem, Message, Reminder, Worker
-
-OPEN_STATES = ("new", "read")
+from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxState, check_move
 
 
 def visible_to(worker_id: int) -> ColumnElement[bool]:
+    """The one rule of who may see an item: a worker sees their own items and the
+    team's shared ones (worker_id NULL)."""
     return or_(InboxItem.worker_id == worker_id, InboxItem.worker_id.is_(None))
+
+
+def in_box(worker_id: int, *, team: bool) -> ColumnElement[bool]:
+    """One of the two boxes a worker reads, their own or the team's shared one; each
+    only ever within what visible_to() lets them see."""
+    box = InboxItem.worker_id.is_(None) if team else InboxItem.worker_id == worker_id
+    return and_(visible_to(worker_id), box)
 
 
 def item_for(session: Session, item_id: int, worker_id: int) -> InboxItem | None:
@@ -27,24 +39,34 @@ def item_for(session: Session, item_id: int, worker_id: int) -> InboxItem | None
                                                    visible_to(worker_id))).first()
 
 
-def can_act(item: InboxItem, worker_id: int) -> bool:
-    return item.worker_id is None or item.worker_id == worker_id
+def count_new(session: Session, worker_id: int) -> int:
+    """How many items this worker may see have not been opened (the layout's badge)."""
+    return session.scalar(select(func.count(InboxItem.id)).where(
+        InboxItem.state == InboxState.NEW, visible_to(worker_id))) or 0
+
+
+def move(item: InboxItem, new: InboxState) -> None:
+    """Change state only along the machine's edges; anything else is a bug."""
+    item.state = check_move(INBOX_TRANSITIONS, f"inbox item {item.id}", item.state, new)
 
 
 def mark_read(item: InboxItem) -> bool:
     """Opening a new item marks it read; True when that changed something."""
-    if item.state == "new":
-        item.state = "read"
+    if item.state == InboxState.NEW:
+        move(item, InboxState.READ)
         return True
     return False
 
 
-def mark_handled(item: InboxItem, worker_id: int, now: datetime) -> None:
-    item.state, item.handled_at, item.handled_by = "handled", now, worker_id
+def mark_handled(item: InboxItem, worker_id: int | None, now: datetime) -> None:
+    """Handled by this worker (None: settled by the service itself)."""
+    move(item, InboxState.HANDLED)
+    item.handled_at, item.handled_by = now, worker_id
 
 
 def reopen(item: InboxItem) -> None:
-    item.state, item.handled_at, item.handled_by = "read", None, None
+    move(item, InboxState.READ)
+    item.handled_at, item.handled_by = None, None
 
 
 def reassign(session: Session, item: InboxItem, to_worker_id: int | None) -> None:
@@ -54,10 +76,10 @@ def reassign(session: Session, item: InboxItem, to_worker_id: int | None) -> Non
         if target is None or not target.active:
             raise ValidationError({"worker_id": "Valitse aktiivinen työntekijä."})
     item.worker_id = to_worker_id
-    if item.state == "handled":
+    if item.state == InboxState.HANDLED:
         reopen(item)
     else:
-        item.state = "new"  # new to its new owner
+        move(item, InboxState.NEW)  # new to its new owner
 
 
 def original_message(session: Session, item: InboxItem) -> Message | None:
@@ -68,7 +90,7 @@ def original_message(session: Session, item: InboxItem) -> Message | None:
     if reminder_id is None:
         return None
     return session.scalars(select(Message).where(
-        Message.reminder_id == reminder_id, Message.direction == "out")
+        Message.reminder_id == reminder_id, Message.direction == Direction.OUT)
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
 
 
@@ -81,11 +103,11 @@ def replies_sent(session: Session, item: InboxItem) -> list[Message]:
     else:
         return []
     return list(session.scalars(select(Message).where(
-        who, Message.direction == "out", Message.worker_id.is_not(None),
+        who, Message.direction == Direction.OUT, Message.worker_id.is_not(None),
         Message.created_at >= item.created_at).order_by(Message.created_at, Message.id)))
 
 
-def notify_about(session: Session, reminder: Reminder, kind: str, summary: str) -> None:
+def notify_about(session: Session, reminder: Reminder, kind: InboxKind, summary: str) -> None:
     """An item in the assigned worker's inbox about one reminder (failed, uncertain, a task)."""
     session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
                           event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
@@ -93,7 +115,7 @@ def notify_about(session: Session, reminder: Reminder, kind: str, summary: str) 
 
 
 def notify_about_message(session: Session, message: Message, worker_id: int | None,
-                         kind: str, summary: str) -> None:
+                         kind: InboxKind, summary: str) -> None:
     """An item about one ad-hoc message (a worker's reply, a confirmation): it failed,
     or nobody can tell whether it left."""
     session.add(InboxItem(worker_id=worker_id, client_id=message.client_id,

@@ -1,6 +1,8 @@
 """What the gateway later tells us about a message or call, and what follows from it.
 
-Callbacks arrive out of order: a message keeps the furthest status it reached.
+Callbacks arrive out of order: a message keeps the furthest status it reached
+(MESSAGE_RANK), and its status changes only by move_status(), along
+MESSAGE_TRANSITIONS (drawn in the Message model's docstring).
 A call that no person answered (busy, no answer, failed, a machine) is not a
 delivered reminder: it is tried again within the sending window up to
 twilio.call_attempts times, then the worker is told. Any word from the gateway
@@ -11,42 +13,68 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
-from service.domain.inbox.items import notify_about, notify_about_message
+from service.domain.inbox.items import mark_handled, notify_about, notify_about_message
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.twilio_errors import PERMANENT, explain_error
 from service.store.models import Client, InboxItem, Message, Reminder
+from service.store.states import (
+    MESSAGE_RANK,
+    MESSAGE_TRANSITIONS,
+    Direction,
+    InboxKind,
+    InboxState,
+    MessageStatus,
+    ReminderState,
+    check_move,
+)
 
-# Higher rank = further along. Final failures rank above "sent" but below "delivered".
-# "unknown" is our own word (no answer came when sending): anything Twilio says is further.
-RANK = {
-    "unknown": 0, "created": 0, "queued": 1, "accepted": 1, "scheduled": 1, "sending": 2,
-    "initiated": 2, "ringing": 3, "sent": 4, "in-progress": 4, "undelivered": 5, "failed": 5,
-    "busy": 5, "no-answer": 5, "canceled": 5, "delivered": 6, "completed": 6, "read": 7,
-    "received": 6,
-}
-CALL_NOT_ANSWERED = {"busy", "no-answer", "failed", "canceled"}
-SMS_FAILED = {"undelivered", "failed"}
+M = MessageStatus
+CALL_NOT_ANSWERED = frozenset({M.BUSY, M.NO_ANSWER, M.FAILED, M.CANCELED})
+SMS_FAILED = frozenset({M.UNDELIVERED, M.FAILED})
+SMS_DELIVERED = frozenset({M.DELIVERED, M.READ})
 UNSUBSCRIBED = 21610
 
 
 def status_on_acceptance(current: str, accepted: str) -> str:
     """A message's status once the gateway's acceptance is recorded: its answer, unless
     a status callback was quicker than us and already moved the row on."""
-    return accepted if current in ("sending", "unknown") else current
+    return accepted if current in (M.SENDING, M.UNKNOWN) else current
+
+
+def known_status(word: str) -> MessageStatus | None:
+    """The status a gateway's word names, or None for a word we do not know."""
+    try:
+        return MessageStatus(word)
+    except ValueError:
+        return None
+
+
+def _rank(status: str) -> int:
+    known = known_status(status)
+    return -1 if known is None else MESSAGE_RANK[known]
 
 
 def is_further(current: str, new: str) -> bool:
-    return RANK.get(new, -1) > RANK.get(current, -1)
+    """Whether `new` is further along than `current` (an unknown word never is)."""
+    return _rank(new) > _rank(current)
+
+
+def move_status(message: Message, new: MessageStatus) -> None:
+    """Change a message's status only along the machine's edges; anything else is a bug."""
+    message.status = check_move(MESSAGE_TRANSITIONS, f"message {message.id}",
+                                message.status, new)
 
 
 def record_status(session: Session, rt: DomainContext, message: Message, *, status: str,
                   error_code: int | None, answered_by: str | None, sid: str | None,
                   now: datetime) -> None:
+    """What a status callback tells about a message: its status if further on, and for
+    a reminder what follows (delivered, failed, another try, the worker told)."""
     if sid and not message.gateway_sid:
         message.gateway_sid = sid  # the callback can beat our own write of the sid
     if answered_by:
@@ -54,34 +82,36 @@ def record_status(session: Session, rt: DomainContext, message: Message, *, stat
     if error_code:
         message.error_code = error_code
         message.error_message = explain_error(error_code)[:300]
-    if not is_further(message.status, status):
+    new = known_status(status)
+    if new is None or not is_further(message.status, new):
         return
-    message.status = status
+    move_status(message, new)
     message.updated_at = now
-    if message.direction != "out":
+    if message.direction != Direction.OUT:
         return
     reminder = message.reminder
     if reminder is None:
-        _adhoc_outcome(session, message, status, error_code)
+        _adhoc_outcome(session, message, new, error_code)
         return
-    if reminder.state == rstate.UNCERTAIN:
+    if reminder.state == ReminderState.UNCERTAIN:
         settle_uncertain(session, reminder, now)
     state_before = reminder.state
     if message.channel == "voice":
-        _call_outcome(session, rt, reminder, message, status, error_code, now)
+        _call_outcome(session, rt, reminder, message, new, error_code, now)
     else:
-        _sms_outcome(session, reminder, status, error_code, now)
-    if reminder.state == rstate.FAILED and state_before != rstate.FAILED:
+        _sms_outcome(session, reminder, new, error_code, now)
+    if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED:
         fallbacks.after_failed(session, rt, reminder, now)  # e.g. call unanswered: text
 
 
 def settle_uncertain(session: Session, reminder: Reminder, now: datetime) -> None:
     """The gateway knows the message after all: it was sent, and the open question is closed."""
-    rstate.move(reminder, rstate.SENT)
+    rstate.move(reminder, ReminderState.SENT)
     reminder.sent_at = reminder.sent_at or now
-    session.execute(update(InboxItem).where(
-        InboxItem.reminder_id == reminder.id, InboxItem.kind == "uncertain",
-        InboxItem.state != "handled").values(state="handled", handled_at=now))
+    for item in session.scalars(select(InboxItem).where(
+            InboxItem.reminder_id == reminder.id, InboxItem.kind == InboxKind.UNCERTAIN,
+            InboxItem.state != InboxState.HANDLED)):
+        mark_handled(item, None, now)
 
 
 def _opt_out(client: Client, now: datetime) -> None:
@@ -89,24 +119,26 @@ def _opt_out(client: Client, now: datetime) -> None:
         client.opted_out, client.opted_out_at = True, now
 
 
-def _sms_outcome(session: Session, reminder: Reminder, status: str, code: int | None,
-                 now: datetime) -> None:
-    if status in ("delivered", "read") and rstate.can_move(reminder.state, rstate.DELIVERED):
-        rstate.move(reminder, rstate.DELIVERED)
-    elif status in SMS_FAILED and rstate.can_move(reminder.state, rstate.FAILED):
-        rstate.move(reminder, rstate.FAILED, "undelivered")
+def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
+                 code: int | None, now: datetime) -> None:
+    if status in SMS_DELIVERED and rstate.can_move(reminder.state, ReminderState.DELIVERED):
+        rstate.move(reminder, ReminderState.DELIVERED)
+    elif status in SMS_FAILED and rstate.can_move(reminder.state, ReminderState.FAILED):
+        rstate.move(reminder, ReminderState.FAILED, "undelivered")
         if code == UNSUBSCRIBED and reminder.recipient == "client":
             _opt_out(reminder.client, now)
         why = explain_error(code) if code else "viesti ei mennyt perille"
-        notify_about(session, reminder, "failed", f"Tekstiviesti ei mennyt perille: {why}.")
+        notify_about(session, reminder, InboxKind.FAILED,
+                     f"Tekstiviesti ei mennyt perille: {why}.")
 
 
-def _adhoc_outcome(session: Session, message: Message, status: str, code: int | None) -> None:
+def _adhoc_outcome(session: Session, message: Message, status: MessageStatus,
+                   code: int | None) -> None:
     """A text a worker or the system sent outside any reminder: its failure is shown too."""
     if message.channel != "sms" or status not in SMS_FAILED or message.client is None:
         return
     why = explain_error(code) if code else "viesti ei mennyt perille"
-    notify_about_message(session, message, message.client.worker_id, "failed",
+    notify_about_message(session, message, message.client.worker_id, InboxKind.FAILED,
                          f"Tekstiviesti ei mennyt perille: {why}.")
 
 
@@ -117,36 +149,37 @@ def answered_by_person(answered_by: str | None) -> bool:
 
 def heard(reminder: Reminder, now: datetime) -> None:
     """A key was pressed during the call: a person heard the reminder, whatever AMD said."""
-    if reminder.state == rstate.UNCERTAIN:
-        rstate.move(reminder, rstate.SENT)
-    if rstate.can_move(reminder.state, rstate.DELIVERED):
-        rstate.move(reminder, rstate.DELIVERED)
+    if reminder.state == ReminderState.UNCERTAIN:
+        rstate.move(reminder, ReminderState.SENT)
+    if rstate.can_move(reminder.state, ReminderState.DELIVERED):
+        rstate.move(reminder, ReminderState.DELIVERED)
         reminder.sent_at = reminder.sent_at or now
 
 
 def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, message: Message,
-                  status: str, code: int | None, now: datetime) -> None:
-    if status == "completed" and answered_by_person(message.answered_by):
-        if rstate.can_move(reminder.state, rstate.DELIVERED):
-            rstate.move(reminder, rstate.DELIVERED)
+                  status: MessageStatus, code: int | None, now: datetime) -> None:
+    if status == M.COMPLETED and answered_by_person(message.answered_by):
+        if rstate.can_move(reminder.state, ReminderState.DELIVERED):
+            rstate.move(reminder, ReminderState.DELIVERED)
         return
-    if status not in CALL_NOT_ANSWERED and status != "completed":
+    if status not in CALL_NOT_ANSWERED and status != M.COMPLETED:
         return
-    if not rstate.can_move(reminder.state, rstate.PLANNED):
+    if not rstate.can_move(reminder.state, ReminderState.PLANNED):
         return  # already delivered (a key was pressed) or settled otherwise
-    if status == "failed" and code in PERMANENT:
-        rstate.move(reminder, rstate.FAILED, "invalid_number")
-        notify_about(session, reminder, "failed", f"Puhelu ei onnistunut: {explain_error(code)}.")
+    if status == M.FAILED and code in PERMANENT:
+        rstate.move(reminder, ReminderState.FAILED, "invalid_number")
+        notify_about(session, reminder, InboxKind.FAILED,
+                     f"Puhelu ei onnistunut: {explain_error(code)}.")
         return
     window = rt.client_window(reminder.client.window)
     later = window.next_open(now + timedelta(minutes=rt.call_retry_minutes))
     if reminder.attempts < rt.call_attempts and (reminder.latest_at is None
                                                  or later <= reminder.latest_at):
-        rstate.move(reminder, rstate.PLANNED)
+        rstate.move(reminder, ReminderState.PLANNED)
         reminder.send_at = later
         return
-    rstate.move(reminder, rstate.FAILED, "not_answered")
+    rstate.move(reminder, ReminderState.FAILED, "not_answered")
     machine = "" if answered_by_person(message.answered_by) else " (vastasi puhelinvastaaja)"
-    notify_about(session, reminder, "unanswered",
+    notify_about(session, reminder, InboxKind.UNANSWERED,
                  f"Puheluun ei vastattu {reminder.attempts} yrityksellä{machine}. "
                  "Soita asiakkaalle.")

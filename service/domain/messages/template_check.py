@@ -15,14 +15,15 @@ from service.domain.texts.rendering import Sender, render_text
 from service.domain.texts.sms import analyse_sms, find_links
 from service.domain.texts.templates import LANGUAGES, TemplateError, load_templates
 from service.store.models import Event
+from service.store.states import EventKind
 
 # Long but realistic values: if these fit, real ones do.
 SAMPLE_APPOINTMENT = Event(
-    kind="appointment", starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
+    kind=EventKind.APPOINTMENT, starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
     place="Keski-Suomen keskussairaala, Hoitajantie 3, Jyväskylä",
     bring="henkilökortti ja tiliotteet", needs_transport=True)
 SAMPLE_APPLICATION = Event(
-    kind="application", agency="Kela", documents_due=date(2026, 9, 30),
+    kind=EventKind.APPLICATION, agency="Kela", documents_due=date(2026, 9, 30),
     decision_expected=date(2026, 10, 31))
 
 

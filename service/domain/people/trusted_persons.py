@@ -40,6 +40,14 @@ from service.store.models import (
     Reminder,
     TrustedPerson,
 )
+from service.store.states import (
+    EVENT_OPEN,
+    Direction,
+    EventKind,
+    InboxKind,
+    MessageStatus,
+    ReminderState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +66,14 @@ __all__ = [
 CONSENT_METHODS = ("in_person", "phone", "written")
 RELATIONS = ("family", "support_person", "other")
 DEACTIVATION_REASONS = ("consent_withdrawn", "ended_by_worker")
-OPEN_EVENT_STATES = ("planned", "confirmed", "declined", "documents_in")
 
 REPLY_SUMMARY = {
     Intent.STOP: "Asiakkaan läheinen kieltäytyi viesteistä (LOPETA). Asiakkaan viestit jatkuvat.",
     Intent.START: "Asiakkaan läheinen haluaa taas viestejä (ALOITA).",
     Intent.CALLBACK: "Asiakkaan läheinen pyytää soittamaan.",
 }
-KIND_BY_INTENT = {Intent.STOP: "stop", Intent.START: "start", Intent.CALLBACK: "callback"}
+KIND_BY_INTENT = {Intent.STOP: InboxKind.STOP, Intent.START: InboxKind.START,
+                  Intent.CALLBACK: InboxKind.CALLBACK}
 
 
 @dataclass
@@ -124,7 +132,7 @@ def add_trusted_person(session: Session, rt: DomainContext, client: Client,
     audit.record(session, worker_id, "update", "client", client.id,
                  f"trusted person {person.id} added, consent {person.consent_method}", at=now)
     for event in client.events:
-        if event.state in OPEN_EVENT_STATES:
+        if event.state in EVENT_OPEN:
             plan_for_person(session, rt, event, client, person, now)
     return person
 
@@ -137,9 +145,9 @@ def plan_for_person(session: Session, rt: DomainContext, event: Event, client: C
     burst of every reminder whose time has already passed.
     """
     upcoming = {r.rule_id for r in event.reminders
-                if r.recipient == "client" and r.state == rstate.PLANNED}
+                if r.recipient == "client" and r.state == ReminderState.PLANNED}
     plan = [p for p in plan_event(event, client, rt, now)
-            if p.trusted_person_id == person.id and p.state == rstate.PLANNED
+            if p.trusted_person_id == person.id and p.state == ReminderState.PLANNED
             and p.rule_id in upcoming]
     return apply_plan(session, event, plan, now)
 
@@ -157,8 +165,8 @@ def deactivate_trusted_person(session: Session, person: TrustedPerson, worker_id
     person.deactivation_reason = reason
     count = 0
     for reminder in session.scalars(select(Reminder).where(
-            Reminder.trusted_person_id == person.id, Reminder.state == rstate.PLANNED)):
-        rstate.move(reminder, rstate.CANCELLED, reason)
+            Reminder.trusted_person_id == person.id, Reminder.state == ReminderState.PLANNED)):
+        rstate.move(reminder, ReminderState.CANCELLED, reason)
         count += 1
     audit.record(session, worker_id, "update", "client", person.client_id,
                  f"trusted person {person.id} deactivated: {reason}", at=now)
@@ -190,10 +198,10 @@ def _queue(session: Session, rt: DomainContext, person: TrustedPerson, template:
     if person.number_type != "mobile" or not rt.templates.has("sms", template):
         return
     body = render_text(rt.templates, "sms", template, person.language,
-                       Event(kind="appointment"), rt.sender)
-    session.add(Message(direction="out", channel="sms", client_id=person.client_id,
+                       Event(kind=EventKind.APPOINTMENT), rt.sender)
+    session.add(Message(direction=Direction.OUT, channel="sms", client_id=person.client_id,
                         to_number=person.phone, from_number=rt.from_number,
-                        body=body, gateway=rt.gateway_name, status="queued",
+                        body=body, gateway=rt.gateway_name, status=MessageStatus.QUEUED,
                         callback_token=secrets.token_urlsafe(24), created_at=now,
                         updated_at=now))
 
@@ -211,17 +219,18 @@ def record_reply(session: Session, rt: DomainContext, person: TrustedPerson, *, 
     elif intent is Intent.START and person.opted_out:
         person.opted_out, person.opted_out_at = False, None
         _queue(session, rt, person, "opted_in", now)
-    message = Message(direction="in", channel=channel, client_id=client.id,
+    message = Message(direction=Direction.IN, channel=channel, client_id=client.id,
                       reminder_id=reminder.id if reminder else None,
                       event_id=reminder.event_id if reminder else None, to_number=to[:20],
                       from_number=person.phone, body=body, intent=intent.value,
-                      gateway=rt.gateway_name, gateway_sid=sid, status="received",
+                      gateway=rt.gateway_name, gateway_sid=sid, status=MessageStatus.RECEIVED,
                       created_at=now, updated_at=now)
     session.add(message)
     session.flush()
     item = InboxItem(worker_id=client.worker_id, client_id=client.id,
                      event_id=message.event_id, message_id=message.id,
-                     reminder_id=message.reminder_id, kind=KIND_BY_INTENT.get(intent, "reply"),
+                     reminder_id=message.reminder_id,
+                     kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY),
                      intent=intent.value,
                      summary=REPLY_SUMMARY.get(intent, "Vastaus asiakkaan läheiseltä: lue viesti."),
                      created_at=now)

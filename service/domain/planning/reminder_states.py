@@ -1,31 +1,24 @@
-"""The reminder state machine (see the Reminder model's docstring)."""
+"""The reminder state machine (drawn in the Reminder model's docstring): every change
+of a reminder's state goes through move(), checked against REMINDER_TRANSITIONS."""
 
 from __future__ import annotations
 
 from service.store.models import Reminder
+from service.store.states import REMINDER_TRANSITIONS, InvalidTransition, ReminderState, check_move
+from service.store.states import can_move as _can_move
 
-PLANNED = "planned"
-SENDING = "sending"
-SENT = "sent"
-DELIVERED = "delivered"
-FAILED = "failed"
-CANCELLED = "cancelled"
-SKIPPED = "skipped"
-UNCERTAIN = "uncertain"
+__all__ = ["REASONS", "InvalidTransition", "can_move", "move"]
 
-STATES = (PLANNED, SENDING, SENT, DELIVERED, FAILED, CANCELLED, SKIPPED, UNCERTAIN)
-FINAL = frozenset({DELIVERED, FAILED, CANCELLED, SKIPPED})
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    PLANNED: frozenset({SENDING, CANCELLED, SKIPPED}),
-    SENDING: frozenset({SENT, DELIVERED, FAILED, PLANNED, UNCERTAIN, SKIPPED, CANCELLED}),
-    SENT: frozenset({DELIVERED, FAILED, PLANNED}),
-    UNCERTAIN: frozenset({SENT, DELIVERED, FAILED, PLANNED}),
-    DELIVERED: frozenset(),
-    FAILED: frozenset(),
-    CANCELLED: frozenset(),
-    SKIPPED: frozenset(),
-}
+# The states by their old names here, for callers still written against them
+# (scheduling/, which the `sched` branch converts to ReminderState).
+PLANNED = ReminderState.PLANNED
+SENDING = ReminderState.SENDING
+SENT = ReminderState.SENT
+DELIVERED = ReminderState.DELIVERED
+FAILED = ReminderState.FAILED
+CANCELLED = ReminderState.CANCELLED
+SKIPPED = ReminderState.SKIPPED
+UNCERTAIN = ReminderState.UNCERTAIN
 
 # Stable reason codes; the UI shows them in words.
 REASONS = {
@@ -53,18 +46,15 @@ REASONS = {
 }
 
 
-class InvalidTransition(ValueError):
-    pass
+
+def can_move(current: str, new: ReminderState) -> bool:
+    """Whether a reminder in `current` may go to `new` (for "if it still can" steps)."""
+    return _can_move(REMINDER_TRANSITIONS, current, new)
 
 
-def can_move(current: str, new: str) -> bool:
-    return new in TRANSITIONS.get(current, frozenset())
-
-
-def move(reminder: Reminder, new: str, reason: str | None = None) -> None:
+def move(reminder: Reminder, new: ReminderState, reason: str | None = None) -> None:
     """Change state only along the machine's edges; anything else is a bug."""
-    if not can_move(reminder.state, new):
-        raise InvalidTransition(f"reminder {reminder.id}: {reminder.state} -> {new}")
-    reminder.state = new
+    reminder.state = check_move(REMINDER_TRANSITIONS, f"reminder {reminder.id}",
+                                reminder.state, new)
     if reason is not None:
         reminder.reason = reason

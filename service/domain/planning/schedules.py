@@ -15,11 +15,12 @@ from typing import Any
 
 from service.domain.planning.send_times import FALLBACK_TRIGGERS, Rule, parse_offset
 from service.domain.texts.templates import TemplateSet
+from service.store.states import EventKind
 
-EVENT_KINDS = ("appointment", "application")
-ANCHORS = {
-    "appointment": ("starts_at",),
-    "application": ("documents_due", "decision_expected"),
+EVENT_KINDS: tuple[str, ...] = tuple(EventKind)  # one file each: schedules/<kind>.toml
+ANCHORS: dict[str, tuple[str, ...]] = {
+    EventKind.APPOINTMENT: ("starts_at",),
+    EventKind.APPLICATION: ("documents_due", "decision_expected"),
 }
 CHANNELS = ("sms", "voice", "auto", "task")
 RECIPIENTS = ("client", "trusted", "worker")
@@ -81,7 +82,37 @@ def _parse_time(value: Any) -> time:
 
 
 def _rule(kind: str, raw: dict[str, Any]) -> Rule:
-    """Build one rule; a _KeyProblem names the offending key."""
+    """Build one rule; a _KeyProblem names the offending key. The checks run in a fixed
+    order (what the rule is, whom it reaches, when it goes): the first problem is the
+    one reported."""
+    _check_identity(raw)
+    anchors = ANCHORS[kind]
+    anchor = raw.get("anchor", anchors[0])
+    if anchor not in anchors:
+        raise _KeyProblem("anchor", f"anchor must be one of {', '.join(anchors)}")
+    channel, recipient = _channel_and_recipient(raw)
+    fallback_of, fallback_on, wait = _fallback_keys(raw, channel)
+    if fallback_of is not None and recipient == "trusted":
+        raise _KeyProblem("recipient", "a fallback reaches the client (or is a task for the "
+                                       "worker), not a trusted person")
+    before, after, working_days = _offsets(raw, fallback_of)
+    at = _at(raw, anchor, fallback_of, working_days)
+    min_days, min_lead = _lead(raw)
+    condition = raw.get("condition")
+    if condition is not None and condition not in CONDITIONS:
+        raise _KeyProblem("condition", f"condition must be one of {', '.join(CONDITIONS)}")
+    try:
+        return Rule(id=raw["id"], anchor=anchor, template=raw["template"], channel=channel,
+                    before=before, after=after, at=at,
+                    min_days_ahead=min_days, min_lead=min_lead, condition=condition,
+                    recipient=recipient, fallback_of=fallback_of, fallback_on=fallback_on,
+                    wait=wait, working_days_before=working_days)
+    except ValueError as exc:
+        raise _KeyProblem("before" if "before" in raw else "after", str(exc)) from exc
+
+
+def _check_identity(raw: dict[str, Any]) -> None:
+    """Only known keys, and an id and a template."""
     unknown = set(raw) - _KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -91,10 +122,9 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
             raise _KeyProblem(None, f"every rule needs {required} = \"...\"")
     if not _ID.match(raw["id"]):
         raise _KeyProblem("id", "id must be lower-case letters, digits and _")
-    anchors = ANCHORS[kind]
-    anchor = raw.get("anchor", anchors[0])
-    if anchor not in anchors:
-        raise _KeyProblem("anchor", f"anchor must be one of {', '.join(anchors)}")
+
+
+def _channel_and_recipient(raw: dict[str, Any]) -> tuple[str, str]:
     channel = raw.get("channel", "auto")
     if channel not in CHANNELS:
         raise _KeyProblem("channel", f"channel must be one of {', '.join(CHANNELS)}")
@@ -103,10 +133,13 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
         raise _KeyProblem("recipient", f"recipient must be one of {', '.join(RECIPIENTS)}")
     if (channel == "task") != (recipient == "worker"):
         raise _KeyProblem("recipient", "channel = \"task\" goes with recipient = \"worker\"")
-    fallback_of, fallback_on, wait = _fallback_keys(raw, channel)
-    if fallback_of is not None and recipient == "trusted":
-        raise _KeyProblem("recipient", "a fallback reaches the client (or is a task for the "
-                                       "worker), not a trusted person")
+    return channel, recipient
+
+
+def _offsets(raw: dict[str, Any], fallback_of: str | None
+             ) -> tuple[timedelta | None, timedelta | None, int | None]:
+    """before, after and working_days_before: at most one of them, and one unless the
+    rule is a fallback (which takes its time from its original)."""
     if "before" in raw and "after" in raw:
         raise _KeyProblem("after", "give before or after, not both")
     offsets: dict[str, timedelta | None] = {"before": None, "after": None}
@@ -129,6 +162,12 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
             and fallback_of is None:
         raise _KeyProblem(None, "a rule needs before = \"...\", after = \"...\", "
                                 "working_days_before = N or fallback_of = \"...\"")
+    return offsets["before"], offsets["after"], working_days
+
+
+def _at(raw: dict[str, Any], anchor: str, fallback_of: str | None,
+        working_days: int | None) -> time | None:
+    """The time of day, which a date anchor and working_days_before need."""
     at = None
     if "at" in raw:
         try:
@@ -140,6 +179,11 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
     if working_days is not None and at is None:
         raise _KeyProblem("working_days_before",
                           "working_days_before needs at = \"HH:MM\" (the time on that day)")
+    return at
+
+
+def _lead(raw: dict[str, Any]) -> tuple[int | None, timedelta]:
+    """min_days_ahead and min_lead: how far ahead a reminder must still be worth it."""
     min_days = raw.get("min_days_ahead")
     if min_days is not None and (not isinstance(min_days, int) or min_days < 0):
         raise _KeyProblem("min_days_ahead", "min_days_ahead must be a whole number of days")
@@ -149,17 +193,7 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
             min_lead = parse_offset(str(raw["min_lead"]))
         except ValueError as exc:
             raise _KeyProblem("min_lead", str(exc)) from exc
-    condition = raw.get("condition")
-    if condition is not None and condition not in CONDITIONS:
-        raise _KeyProblem("condition", f"condition must be one of {', '.join(CONDITIONS)}")
-    try:
-        return Rule(id=raw["id"], anchor=anchor, template=raw["template"], channel=channel,
-                    before=offsets["before"], after=offsets["after"], at=at,
-                    min_days_ahead=min_days, min_lead=min_lead, condition=condition,
-                    recipient=recipient, fallback_of=fallback_of, fallback_on=fallback_on,
-                    wait=wait, working_days_before=working_days)
-    except ValueError as exc:
-        raise _KeyProblem("before" if "before" in raw else "after", str(exc)) from exc
+    return min_days, min_lead
 
 
 def _fallback_keys(raw: dict[str, Any], channel: str) -> tuple[str | None, str | None,

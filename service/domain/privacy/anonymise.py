@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.store.models import Client, Event, InboxItem, Message, TrustedPerson
+from service.store.states import Direction
 
 ERASED_NAME = "(poistettu)"
 ERASED_SUMMARY = "Tiedot poistettu."
@@ -37,7 +38,7 @@ def scrub_message(message: Message, now: datetime) -> None:
     message.body = None
     if message.body_erased_at is None:
         message.body_erased_at = now
-    if message.direction == "out":
+    if message.direction == Direction.OUT:
         message.to_number = ""
     else:
         message.from_number = ""

@@ -18,19 +18,27 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.domain.planning import reminder_states as rstate
 from service.domain.privacy import audit
 from service.domain.privacy.anonymise import ERASED_SUMMARY, ERASED_TASK_TEXT, anonymise_client
 from service.store.db import transaction
 from service.store.models import Client, Event, InboxItem, Message, Reminder
+from service.store.states import InboxKind, ReminderState
 
 log = logging.getLogger(__name__)
 
-PENDING = (rstate.PLANNED, rstate.SENDING, rstate.SENT, rstate.UNCERTAIN)
+R = ReminderState
+PENDING = (R.PLANNED, R.SENDING, R.SENT, R.UNCERTAIN)  # a reminder not settled yet
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (its result is always a CursorResult)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 @dataclass
@@ -57,23 +65,23 @@ def _event_active_since(cutoff: datetime) -> ColumnElement[bool]:
 
 
 def erase_old_bodies(session: Session, cutoff: datetime, now: datetime) -> tuple[int, int]:
-    bodies = session.execute(
+    bodies = _rowcount(session.execute(
         update(Message).where(Message.body.is_not(None), Message.created_at < cutoff)
         .values(body=None, body_erased_at=now, updated_at=Message.updated_at),
-        execution_options={"synchronize_session": False}).rowcount
-    tasks = session.execute(
-        update(InboxItem).where(InboxItem.kind == "task", InboxItem.created_at < cutoff,
+        execution_options={"synchronize_session": False}))
+    tasks = _rowcount(session.execute(
+        update(InboxItem).where(InboxItem.kind == InboxKind.TASK, InboxItem.created_at < cutoff,
                                 InboxItem.summary.not_in((ERASED_TASK_TEXT, ERASED_SUMMARY)))
         .values(summary=ERASED_TASK_TEXT),
-        execution_options={"synchronize_session": False}).rowcount
+        execution_options={"synchronize_session": False}))
     return bodies, tasks
 
 
 def anonymise_old_events(session: Session, cutoff: datetime, now: datetime) -> int:
-    return session.execute(
+    return _rowcount(session.execute(
         update(Event).where(Event.anonymised_at.is_(None), ~_event_active_since(cutoff))
         .values(place=None, bring=None, anonymised_at=now, updated_at=Event.updated_at),
-        execution_options={"synchronize_session": False}).rowcount
+        execution_options={"synchronize_session": False}))
 
 
 def inactive_clients(session: Session, cutoff: datetime) -> list[int]:
@@ -91,11 +99,11 @@ def anonymise_inactive_client(sessions: sessionmaker[Session], client_id: int,
                               cutoff: datetime, now: datetime) -> bool:
     """Claim the client (check-and-set) and anonymise it; False when another run had it."""
     with transaction(sessions) as session:
-        claimed = session.execute(
+        claimed = _rowcount(session.execute(
             update(Client).where(Client.id == client_id, Client.anonymised_at.is_(None),
                                  Client.last_activity_at < cutoff)
             .values(anonymised_at=now, updated_at=now),
-            execution_options={"synchronize_session": False}).rowcount
+            execution_options={"synchronize_session": False}))
         if claimed != 1:
             return False
         client = session.get(Client, client_id)

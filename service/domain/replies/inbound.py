@@ -14,15 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
+from service.domain.events import event_states
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.reading import Intent, read_digits, read_intent
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
+from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
 
 log = logging.getLogger(__name__)
 
-KIND_BY_INTENT = {Intent.CALLBACK: "callback", Intent.STOP: "stop", Intent.START: "start"}
+KIND_BY_INTENT = {Intent.CALLBACK: InboxKind.CALLBACK, Intent.STOP: InboxKind.STOP,
+                  Intent.START: InboxKind.START}
 SUMMARY = {
     Intent.CONFIRM: "Asiakas vahvisti.",
     Intent.DECLINE: "Asiakas ei pääse / vastasi ei.",
@@ -58,7 +61,8 @@ def find_client(session: Session, phone: str) -> Client | None:
         return candidates[0] if candidates else None
     ids = [c.id for c in candidates]
     latest = session.scalars(select(Message).where(
-        Message.direction == "out", Message.client_id.in_(ids), Message.to_number == phone)
+        Message.direction == Direction.OUT, Message.client_id.in_(ids),
+        Message.to_number == phone)
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
     if latest is not None:
         return next(c for c in candidates if c.id == latest.client_id)
@@ -68,13 +72,13 @@ def find_client(session: Session, phone: str) -> Client | None:
 def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Reminder | None]:
     """The event (and reminder) the reply most likely answers: the last one we sent about."""
     last = session.scalars(select(Message).where(
-        Message.direction == "out", Message.client_id == client.id,
+        Message.direction == Direction.OUT, Message.client_id == client.id,
         Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1)).first()
     if last is not None and last.reminder is not None:
         return last.reminder.event, last.reminder
     event = session.scalars(select(Event).where(
-        Event.client_id == client.id, Event.state != "cancelled")
+        Event.client_id == client.id, Event.state != EventState.CANCELLED)
         .order_by(Event.created_at.desc()).limit(1)).first()
     return event, None
 
@@ -89,14 +93,27 @@ def apply_intent(session: Session, rt: DomainContext, client: Client, event: Eve
     elif intent is Intent.START and client.opted_out:
         client.opted_out, client.opted_out_at = False, None
         queue_text(session, rt, client, "opted_in", now)
-    if event is None or event.state == "cancelled":
+    if event is None or event.state == EventState.CANCELLED:
         return
-    if event.kind == "appointment" and intent in (Intent.CONFIRM, Intent.DECLINE):
-        event.state = "confirmed" if intent is Intent.CONFIRM else "declined"
-        event.state_changed_at = now
-    elif event.kind == "application" and reminder is not None \
+    answer = _answered_state(event, reminder, intent)
+    # An answer is the client's word: one the event cannot take (to an appointment
+    # already held) changes nothing, and the worker still reads it.
+    if answer is not None and event_states.can_move(event, answer):
+        event_states.move(event, answer, now)
+        if answer is EventState.DECIDED:
+            event.decided_at = now
+
+
+def _answered_state(event: Event, reminder: Reminder | None, intent: Intent
+                    ) -> EventState | None:
+    """The state an answer puts the event in: confirmed or declined for an appointment,
+    decided for a "yes" to the question whether an application's decision came."""
+    if event.kind == EventKind.APPOINTMENT and intent in (Intent.CONFIRM, Intent.DECLINE):
+        return EventState.CONFIRMED if intent is Intent.CONFIRM else EventState.DECLINED
+    if event.kind == EventKind.APPLICATION and reminder is not None \
             and reminder.template == "decision_followup" and intent is Intent.CONFIRM:
-        event.state, event.decided_at, event.state_changed_at = "decided", now, now
+        return EventState.DECIDED
+    return None
 
 
 def queue_text(session: Session, rt: DomainContext, client: Client, template: str, now: datetime,
@@ -105,10 +122,10 @@ def queue_text(session: Session, rt: DomainContext, client: Client, template: st
     if client.number_type != "mobile" or not rt.templates.has("sms", template):
         return None
     body = render_text(rt.templates, "sms", template, client.language,
-                       event or Event(kind="appointment"), rt.sender)
-    message = Message(direction="out", channel="sms", client_id=client.id,
+                       event or Event(kind=EventKind.APPOINTMENT), rt.sender)
+    message = Message(direction=Direction.OUT, channel="sms", client_id=client.id,
                       to_number=client.phone, from_number=rt.from_number,
-                      body=body, gateway=rt.gateway_name, status="queued",
+                      body=body, gateway=rt.gateway_name, status=MessageStatus.QUEUED,
                       callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
     session.add(message)
     return message
@@ -144,16 +161,17 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         event = reminder.event
     elif client is not None:
         event, reminder = latest_reminded(session, client)
-    message = Message(direction="in", channel=channel, client_id=client.id if client else None,
+    message = Message(direction=Direction.IN, channel=channel,
+                      client_id=client.id if client else None,
                       reminder_id=reminder.id if reminder else None,
                       event_id=event.id if event else None, to_number=to[:20],
                       from_number=phone, body=body, intent=intent.value,
-                      gateway=rt.gateway_name, gateway_sid=sid, status="received",
+                      gateway=rt.gateway_name, gateway_sid=sid, status=MessageStatus.RECEIVED,
                       created_at=now, updated_at=now)
     session.add(message)
     session.flush()
     if client is None:
-        item = InboxItem(worker_id=None, message_id=message.id, kind="unknown_sender",
+        item = InboxItem(worker_id=None, message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
                          intent=intent.value,
                          summary="Viesti tuntemattomasta numerosta.", created_at=now)
         log.info("reply from an unknown number %s to the team inbox", mask_phone(phone))
@@ -163,7 +181,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         item = InboxItem(worker_id=client.worker_id, client_id=client.id,
                          event_id=event.id if event else None, message_id=message.id,
                          reminder_id=reminder.id if reminder else None,
-                         kind=KIND_BY_INTENT.get(intent, "reply"), intent=intent.value,
+                         kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
                          summary=SUMMARY[intent], created_at=now)
     session.add(item)
     session.flush()

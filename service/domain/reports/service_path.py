@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-REPLY_KINDS = ("reply", "callback", "stop", "start", "unknown_sender")
+from service.store.states import EventState, InboxKind
+
+K = InboxKind
+REPLY_KINDS = (K.REPLY, K.CALLBACK, K.STOP, K.START, K.UNKNOWN_SENDER)
+# The column an appointment's state counts in: confirmed (0), declined (1), else
+# unanswered (2).
+ANSWER_COLUMN = {EventState.CONFIRMED: 0, EventState.DONE: 0, EventState.DECLINED: 1}
 TOTAL = "total"
 
 
@@ -78,12 +84,12 @@ class Application:
 class Appointment:
     type: str
     day: date
-    state: str
+    state: EventState
 
 
 @dataclass(frozen=True)
 class Reply:
-    kind: str
+    kind: InboxKind
     received: datetime
     handled: datetime | None
 
@@ -165,9 +171,9 @@ def appointment_answers(appointments: list[Appointment],
     """Per type in a fixed order of appearance by count, and a total row last."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for a in appointments:
-        if not period.start <= a.day <= period.end or a.state == "cancelled":
+        if not period.start <= a.day <= period.end or a.state == EventState.CANCELLED:
             continue
-        column = {"confirmed": 0, "done": 0, "declined": 1}.get(a.state, 2)
+        column = ANSWER_COLUMN.get(a.state, 2)
         counts[a.type][column] += 1
     rows = [AppointmentAnswers(t, *c) for t, c in counts.items()]
     rows.sort(key=lambda r: (-r.total, r.type))

@@ -17,30 +17,31 @@ from service.domain.reports.service_path import (
     service_path_report,
 )
 from service.store.models import Event, InboxItem
+from service.store.states import EventKind, EventState
 
 
 def load_applications(session: Session, period: Period) -> list[Application]:
     rows = session.execute(
         select(Event.agency, Event.submitted_on, Event.created_at, Event.decision_expected,
                Event.decided_at, Event.state, Event.state_changed_at)
-        .where(Event.kind == "application",
+        .where(Event.kind == EventKind.APPLICATION,
                or_(Event.decided_at.is_(None), Event.decided_at >= period.start_at)))
     out = []
     for agency, submitted, created, expected, decided_at, state, changed in rows:
-        if decided_at is None and state == "decided":
+        if decided_at is None and state == EventState.DECIDED:
             decided_at = changed
         out.append(Application(
             agency=agency or "–", started=submitted or created.astimezone(period.tz).date(),
             expected=expected,
             decided=decided_at.astimezone(period.tz).date() if decided_at else None,
-            cancelled=state == "cancelled"))
+            cancelled=state == EventState.CANCELLED))
     return out
 
 
 def load_appointments(session: Session, period: Period) -> list[Appointment]:
     rows = session.execute(
         select(Event.appointment_type, Event.starts_at, Event.state)
-        .where(Event.kind == "appointment", Event.starts_at >= period.start_at,
+        .where(Event.kind == EventKind.APPOINTMENT, Event.starts_at >= period.start_at,
                Event.starts_at < period.end_at))
     return [Appointment(type=kind or "other", day=starts.astimezone(period.tz).date(),
                         state=state) for kind, starts, state in rows]

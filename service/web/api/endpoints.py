@@ -10,14 +10,16 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
+from service.domain.inbox import items as box
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
+from service.store.states import EventKind
 from service.web.api.openapi import OPENAPI
 from service.web.context import db, runtime
 
@@ -94,7 +96,7 @@ def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
 def event_json(e: Event) -> dict[str, Any]:
     out: dict[str, Any] = {"id": e.id, "client_id": e.client_id, "kind": e.kind,
                            "state": e.state}
-    if e.kind == "appointment":
+    if e.kind == EventKind.APPOINTMENT:
         out.update(starts_at=_iso(e.starts_at), place=e.place, bring=e.bring,
                    needs_transport=e.needs_transport, appointment_type=e.appointment_type)
     else:
@@ -310,17 +312,14 @@ def list_messages() -> ResponseReturnValue:
 @token_required
 def list_inbox() -> ResponseReturnValue:
     worker: Worker = g.api_worker
-    query = select(InboxItem).order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
-    if request.args.get("team") in ("1", "true"):
-        query = query.where(InboxItem.worker_id.is_(None))
-    else:
-        query = query.where(InboxItem.worker_id == worker.id)
+    team = request.args.get("team") in ("1", "true")
+    query = select(InboxItem).where(box.in_box(worker.id, team=team)).order_by(
+        InboxItem.created_at.desc(), InboxItem.id.desc())
     if request.args.get("state"):
         query = query.where(InboxItem.state == request.args["state"])
     items = [inbox_json(i) for i in db().scalars(query.limit(500))]
     audit.record(db(), worker.id, "view", "inbox", None,
-                 f"api {'team' if request.args.get('team') in ('1', 'true') else 'own'} "
-                 f"{len(items)} items")
+                 f"api {'team' if team else 'own'} {len(items)} items")
     db().commit()
     return jsonify({"items": items})
 
@@ -330,13 +329,10 @@ def list_inbox() -> ResponseReturnValue:
 def handle_inbox(item_id: int) -> ResponseReturnValue:
     session = db()
     worker: Worker = g.api_worker
-    item = session.scalars(select(InboxItem).where(
-        InboxItem.id == item_id,
-        or_(InboxItem.worker_id == worker.id, InboxItem.worker_id.is_(None)))).first()
+    item = box.item_for(session, item_id, worker.id)
     if item is None:
         return _error(404, "no such inbox item for this worker")
-    now = utcnow()
-    item.state, item.handled_at, item.handled_by = "handled", now, worker.id
+    box.mark_handled(item, worker.id, utcnow())
     audit.record(session, worker.id, "handle", "inbox_item", item_id, "api")
     session.commit()
     return jsonify(inbox_json(item))

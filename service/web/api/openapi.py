@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
+
+from service.store.states import Direction, EventKind, InboxState, ReminderState
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -18,6 +21,11 @@ _B = {"type": "boolean"}
 _DT = {"type": "string", "format": "date-time"}
 _D = {"type": "string", "format": "date"}
 _NS = {"type": ["string", "null"]}
+
+
+def _enum(states: type[StrEnum]) -> dict[str, list[str]]:
+    """A string schema allowing the values of one enum of named states."""
+    return {"enum": [state.value for state in states]}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -74,23 +82,22 @@ OPENAPI: dict[str, Any] = {
             "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
                               "channel": {"enum": ["sms", "voice", "task"]},
                               "recipient": _S, "send_at": _DT,
-                              "state": {"enum": ["planned", "sending", "sent", "delivered",
-                                                 "failed", "cancelled", "skipped", "uncertain"]},
+                              "state": _enum(ReminderState),
                               "reason": _NS, "attempts": _I, "sent_at": _NS, "text": _S}),
             "Event": _obj({"id": _I, "client_id": _I,
-                           "kind": {"enum": ["appointment", "application"]},
+                           "kind": _enum(EventKind),
                            "state": _S, "starts_at": _NS, "place": _NS, "bring": _NS,
                            "needs_transport": _B, "agency": _NS, "submitted_on": _NS,
                            "documents_due": _NS, "decision_expected": _NS,
                            "reminders": {"type": "array", "items": _ref("Reminder")}}),
-            "Message": _obj({"id": _I, "direction": {"enum": ["out", "in"]}, "channel": _S,
+            "Message": _obj({"id": _I, "direction": _enum(Direction), "channel": _S,
                              "client_id": {"type": ["integer", "null"]}, "to": _S, "from": _S,
                              "body": _NS, "status": _S, "intent": _NS,
                              "error_code": {"type": ["integer", "null"]}, "created_at": _DT}),
             "InboxItem": _obj({"id": _I, "worker_id": {"type": ["integer", "null"]},
                                "client_id": {"type": ["integer", "null"]}, "kind": _S,
                                "intent": _NS, "summary": _S,
-                               "state": {"enum": ["new", "read", "handled"]}, "body": _NS,
+                               "state": _enum(InboxState), "body": _NS,
                                "created_at": _DT}),
         },
     },
@@ -141,7 +148,7 @@ OPENAPI: dict[str, Any] = {
             "parameters": [{"name": "team", "in": "query", "required": False,
                             "schema": {"enum": ["0", "1"]}},
                            {"name": "state", "in": "query", "required": False,
-                            "schema": {"enum": ["new", "read", "handled"]}}],
+                            "schema": _enum(InboxState)}],
             "responses": {"200": _json(_obj({"items": {"type": "array",
                                                         "items": _ref("InboxItem")}}),
                                        "inbox items"), "401": _ERRORS["401"]}}},

@@ -23,6 +23,7 @@ from service.domain.replies.inbound import find_client, normalise_sender, record
 from service.domain.texts.rendering import render_text
 from service.runtime import Runtime
 from service.store.models import Event, Message
+from service.store.states import Direction, EventKind, EventState
 from service.web.context import db, runtime
 from service.web.twilio import twiml as voice_twiml
 from service.web.twilio.signatures import twilio_signed
@@ -40,7 +41,7 @@ def _xml(body: str) -> Response:
 
 def _call_message(session: Session, token: str) -> Message | None:
     return session.scalars(select(Message).where(
-        Message.callback_token == token, Message.direction == "out",
+        Message.callback_token == token, Message.direction == Direction.OUT,
         Message.channel == "voice")).first()
 
 
@@ -53,8 +54,8 @@ def _language(message: Message) -> str:
 
 def _prompt(rt: Runtime, name: str, language: str) -> str:
     """A voice prompt the team edits (message_templates/voice/call_*.<lang>.txt)."""
-    return render_text(rt.templates, "voice", name, language, Event(kind="appointment"),
-                       rt.sender)
+    return render_text(rt.templates, "voice", name, language,
+                       Event(kind=EventKind.APPOINTMENT), rt.sender)
 
 
 def _reminder_text(rt: Runtime, message: Message, language: str) -> str:
@@ -80,7 +81,7 @@ def _reminder_twiml(rt: Runtime, message: Message, token: str, last_round: bool)
 
 def _cancelled(message: Message) -> bool:
     reminder = message.reminder
-    return reminder is not None and reminder.event.state == "cancelled"
+    return reminder is not None and reminder.event.state == EventState.CANCELLED
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

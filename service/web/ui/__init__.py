@@ -10,9 +10,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, or_, select
 
-from service.store.models import InboxItem
+from service.domain.inbox.items import count_new
 from service.web.context import db, runtime
 from service.web.ui.formatting import init_formatting
 from service.web.ui.i18n import LANGUAGE_NAMES, init_i18n, ui_language
@@ -28,9 +27,7 @@ def _nav_context() -> dict[str, object]:
         "has_endpoint": lambda name: name in current_app.view_functions,
     }
     if current_user and current_user.is_authenticated:
-        context["inbox_open"] = db().scalar(select(func.count(InboxItem.id)).where(
-            InboxItem.state == "new",
-            or_(InboxItem.worker_id == current_user.id, InboxItem.worker_id.is_(None)))) or 0
+        context["inbox_open"] = count_new(db(), current_user.id)
     return context
 
 

@@ -16,10 +16,12 @@ from sqlalchemy import func, select
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import replan_client
+from service.domain.inbox.items import visible_to
 from service.domain.people.clients import ClientInput, create_client, update_client
 from service.domain.phones import PhoneError, format_phone_national, parse_phone
 from service.domain.privacy.audit import record
 from service.store.models import Client, Event, InboxItem, Message, Worker
+from service.store.states import EVENT_CLOSED, INBOX_OPEN
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
 
@@ -152,7 +154,7 @@ def phone_check() -> ResponseReturnValue:
 
 def _event_order(event: Event) -> tuple[bool, datetime]:
     """Open events first, each group by its date (the appointment, else the nearest date)."""
-    closed = event.state in ("cancelled", "decided", "done")
+    closed = event.state in EVENT_CLOSED
     day = event.documents_due or event.decision_expected
     when = event.starts_at or (datetime.combine(day, time(12), tzinfo=UTC) if day
                                else event.created_at)
@@ -168,8 +170,10 @@ def show(client_id: int) -> ResponseReturnValue:
     messages = list(session.scalars(select(Message).where(Message.client_id == client.id)
                                     .order_by(Message.created_at.desc(), Message.id.desc())
                                     .limit(200)))
+    # Only what this worker may open: the same rule as the inbox.
     open_items = list(session.scalars(select(InboxItem).where(
-        InboxItem.client_id == client.id, InboxItem.state != "handled")
+        InboxItem.client_id == client.id, InboxItem.state.in_(INBOX_OPEN),
+        visible_to(current_worker().id))
         .order_by(InboxItem.created_at.desc())))
     record(session, current_worker().id, "view", "client", client.id)
     session.commit()

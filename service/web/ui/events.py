@@ -20,6 +20,7 @@ from service.domain.messages.outbound import check_text, queue_worker_text, sms_
 from service.domain.privacy.audit import record
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, Message, Reminder
+from service.store.states import Direction, EventKind, EventState, ReminderState
 from service.web.context import db, runtime
 from service.web.ui import event_forms as forms
 from service.web.ui.formatting import APPOINTMENT_TYPES
@@ -28,6 +29,7 @@ from service.web.ui.sending import send_now
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 CANCEL_TEMPLATE = "appointment_cancelled"
+NOT_SENT = (ReminderState.SKIPPED, ReminderState.CANCELLED)  # listed last
 
 
 def _client(raw_id: str | None) -> Client:
@@ -47,19 +49,20 @@ def _event(event_id: int) -> Event:
 def _preview_event(data: ev.AppointmentInput | ev.ApplicationInput) -> Event:
     """A detached event, never added to the session, to plan a preview from."""
     if isinstance(data, ev.AppointmentInput):
-        return Event(client_id=data.client_id, kind="appointment", state="planned",
+        return Event(client_id=data.client_id, kind=EventKind.APPOINTMENT,
+                     state=EventState.PLANNED,
                      starts_at=data.starts_at, place=data.place.strip() or None,
                      bring=data.bring.strip() or None, needs_transport=data.needs_transport,
                      appointment_type=data.appointment_type)
-    return Event(client_id=data.client_id, kind="application", state="planned",
+    return Event(client_id=data.client_id, kind=EventKind.APPLICATION, state=EventState.PLANNED,
                  agency=data.agency.strip(), submitted_on=data.submitted_on,
                  documents_due=data.documents_due, decision_expected=data.decision_expected)
 
 
-def _render(kind: str, client: Client, values: dict[str, str], errors: dict[str, str],
+def _render(kind: EventKind, client: Client, values: dict[str, str], errors: dict[str, str],
             plan: list[forms.PreviewRow] | None = None, event: Event | None = None
             ) -> ResponseReturnValue:
-    template = "events/appointment_form.html" if kind == "appointment" \
+    template = "events/appointment_form.html" if kind == EventKind.APPOINTMENT \
         else "events/application_form.html"
     options = [(t, str(APPOINTMENT_TYPES.get(t, t))) for t in ev.APPOINTMENT_TYPES]
     return render_template(template, client=client, v=values, errors=errors, plan=plan,
@@ -67,7 +70,7 @@ def _render(kind: str, client: Client, values: dict[str, str], errors: dict[str,
 
 
 def _saved(event: Event, reminders: list[Reminder], message: str) -> ResponseReturnValue:
-    planned = sum(1 for r in reminders if r.state == "planned")
+    planned = sum(1 for r in reminders if r.state == ReminderState.PLANNED)
     flash(message + " " + _("Ajastettuja muistutuksia: %(n)s.", n=planned), "success")
     return redirect(url_for("events.show", event_id=event.id))
 
@@ -78,9 +81,9 @@ def new_appointment() -> ResponseReturnValue:
     if request.method == "GET":
         values = forms.appointment_values(request.form)
         values["appointment_type"] = "worker"
-        return _render("appointment", client, values, {})
+        return _render(EventKind.APPOINTMENT, client, values, {})
     values = forms.appointment_values(request.form)
-    return _create("appointment", client, values,
+    return _create(EventKind.APPOINTMENT, client, values,
                    lambda now: forms.read_appointment(values, client.id, runtime().config.tz,
                                                       now),
                    ev.build_appointment, _("Aika on tallennettu."))
@@ -90,14 +93,15 @@ def new_appointment() -> ResponseReturnValue:
 def new_application() -> ResponseReturnValue:
     client = _client(request.values.get("client_id"))
     if request.method == "GET":
-        return _render("application", client, forms.application_values(request.form), {})
+        return _render(EventKind.APPLICATION, client, forms.application_values(request.form),
+                       {})
     values = forms.application_values(request.form)
-    return _create("application", client, values,
+    return _create(EventKind.APPLICATION, client, values,
                    lambda now: forms.read_application(values, client.id, now),
                    ev.build_application, _("Hakemus on tallennettu."))
 
 
-def _create(kind: str, client: Client, values: dict[str, str],
+def _create(kind: EventKind, client: Client, values: dict[str, str],
             read: Callable[[datetime], Any], build: Callable[[Session, Any, datetime], Event],
             saved: str) -> ResponseReturnValue:
     """A new appointment or application: the form's errors, its plan, or saved."""
@@ -120,18 +124,19 @@ def _create(kind: str, client: Client, values: dict[str, str],
 def change(event_id: int) -> ResponseReturnValue:
     """Reschedule an appointment or change an application's dates; the plan is made again."""
     event = _event(event_id)
-    if event.state == "cancelled":
+    if event.state == EventState.CANCELLED:
         flash(_("Peruttua tapahtumaa ei voi muuttaa."), "error")
         return redirect(url_for("events.show", event_id=event.id))
     rt, session, now = runtime(), db(), utcnow()
     kind = event.kind
     if request.method == "GET":
-        values = (forms.appointment_values_of(event, rt.config.tz) if kind == "appointment"
+        values = (forms.appointment_values_of(event, rt.config.tz)
+                  if kind == EventKind.APPOINTMENT
                   else forms.application_values_of(event))
         return _render(kind, event.client, values, {}, event=event)
     data: ev.AppointmentInput | ev.ApplicationInput
     try:
-        if kind == "appointment":
+        if kind == EventKind.APPOINTMENT:
             values = forms.appointment_values(request.form)
             data = forms.read_appointment(values, event.client_id, rt.config.tz, now)
         else:
@@ -157,7 +162,7 @@ def change(event_id: int) -> ResponseReturnValue:
 
 def _cancel_text(event: Event) -> str:
     rt = runtime()
-    if event.kind != "appointment" or not rt.templates.has("sms", CANCEL_TEMPLATE):
+    if event.kind != EventKind.APPOINTMENT or not rt.templates.has("sms", CANCEL_TEMPLATE):
         return ""
     return render_text(rt.templates, "sms", CANCEL_TEMPLATE, event.client.language, event,
                        rt.sender)
@@ -174,11 +179,11 @@ def _sms_blocker(client: Client) -> str | None:
 @bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
 def cancel(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
-    if event.state == "cancelled":
+    if event.state == EventState.CANCELLED:
         flash(_("Tapahtuma on jo peruttu."), "info")
         return redirect(url_for("events.show", event_id=event.id))
     client, blocker = event.client, _sms_blocker(event.client)
-    pending = sum(1 for r in event.reminders if r.state == "planned")
+    pending = sum(1 for r in event.reminders if r.state == ReminderState.PLANNED)
     notify = request.form.get("notify") == "1"
     text = request.form.get("notice_text", _cancel_text(event))
     errors: dict[str, str] = {}
@@ -214,7 +219,7 @@ def reminder_texts(event: Event) -> dict[int, str]:
     """Each reminder's text: as sent when it went, else as it will be rendered."""
     rt, session = runtime(), db()
     sent = {m.reminder_id: m.body or "" for m in session.scalars(
-        select(Message).where(Message.event_id == event.id, Message.direction == "out",
+        select(Message).where(Message.event_id == event.id, Message.direction == Direction.OUT,
                               Message.reminder_id.is_not(None))
         .order_by(Message.created_at, Message.id))}
     texts: dict[int, str] = {}
@@ -240,6 +245,6 @@ def show(event_id: int) -> ResponseReturnValue:
     record(db(), current_worker().id, "view", "event", event.id)
     db().commit()
     reminders = sorted(event.reminders, key=lambda r: (
-        r.state in ("skipped", "cancelled") and r.sent_at is None, r.sent_at or r.send_at))
+        r.state in NOT_SENT and r.sent_at is None, r.sent_at or r.send_at))
     return render_template("events/show.html", event=event, client=event.client, texts=texts,
                            reminders=reminders)

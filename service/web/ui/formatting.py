@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask
 from flask_babel import gettext, lazy_gettext
@@ -11,20 +13,22 @@ from markupsafe import Markup
 from service.domain.calendar import dates
 from service.domain.phones import format_phone_national
 from service.domain.planning.reminder_states import REASONS
+from service.store.states import EventState, InboxKind, MessageStatus, ReminderState
 from service.web.context import runtime
 from service.web.ui.i18n import ui_language
 
 L = lazy_gettext
+R, E, K, M = ReminderState, EventState, InboxKind, MessageStatus
 
 REMINDER_STATES = {
-    "planned": L("ajastettu"), "sending": L("lähtemässä"), "sent": L("lähetetty"),
-    "delivered": L("perillä"), "failed": L("epäonnistui"), "cancelled": L("peruttu"),
-    "skipped": L("ohitettu"), "uncertain": L("epävarma"),
+    R.PLANNED: L("ajastettu"), R.SENDING: L("lähtemässä"), R.SENT: L("lähetetty"),
+    R.DELIVERED: L("perillä"), R.FAILED: L("epäonnistui"), R.CANCELLED: L("peruttu"),
+    R.SKIPPED: L("ohitettu"), R.UNCERTAIN: L("epävarma"),
 }
 EVENT_STATES = {
-    "planned": L("odottaa vastausta"), "confirmed": L("vahvistettu"),
-    "declined": L("ei pääse"), "cancelled": L("peruttu"), "done": L("pidetty"),
-    "documents_in": L("paperit toimitettu"), "decided": L("päätös tullut"),
+    E.PLANNED: L("odottaa vastausta"), E.CONFIRMED: L("vahvistettu"),
+    E.DECLINED: L("ei pääse"), E.CANCELLED: L("peruttu"), E.DONE: L("pidetty"),
+    E.DOCUMENTS_IN: L("paperit toimitettu"), E.DECIDED: L("päätös tullut"),
 }
 CHANNELS = {"sms": L("tekstiviesti"), "voice": L("puhelu"), "auto": L("automaattinen"),
             "task": L("tehtävä")}
@@ -33,18 +37,18 @@ LANGUAGES = {"fi": L("suomi"), "sv": L("ruotsi"), "en": L("englanti"),
 NUMBER_TYPES = {"mobile": L("matkapuhelin"), "fixed_line": L("lankapuhelin"),
                 "other": L("muu numero")}
 INBOX_KINDS = {
-    "reply": L("vastaus"), "callback": L("soittopyyntö"), "stop": L("kieltäytyi viesteistä"),
-    "start": L("haluaa taas viestejä"), "unknown_sender": L("tuntematon numero"),
-    "failed": L("ei lähtenyt"), "unanswered": L("ei vastattu"), "uncertain": L("epävarma"),
-    "task": L("tehtävä"),
+    K.REPLY: L("vastaus"), K.CALLBACK: L("soittopyyntö"), K.STOP: L("kieltäytyi viesteistä"),
+    K.START: L("haluaa taas viestejä"), K.UNKNOWN_SENDER: L("tuntematon numero"),
+    K.FAILED: L("ei lähtenyt"), K.UNANSWERED: L("ei vastattu"), K.UNCERTAIN: L("epävarma"),
+    K.TASK: L("tehtävä"),
 }
 INTENTS = {"confirm": L("vahvisti"), "decline": L("ei pääse"), "callback": L("soita minulle"),
            "stop": L("lopeta"), "start": L("aloita"), "unknown": L("epäselvä")}
 MESSAGE_STATUSES = {
-    "queued": L("jonossa"), "sending": L("lähtemässä"), "sent": L("lähetetty"),
-    "delivered": L("perillä"), "failed": L("epäonnistui"), "undelivered": L("ei perillä"),
-    "unknown": L("epävarma"), "received": L("saapunut"), "completed": L("puhelu päättyi"),
-    "no-answer": L("ei vastattu"), "busy": L("varattu"),
+    M.QUEUED: L("jonossa"), M.SENDING: L("lähtemässä"), M.SENT: L("lähetetty"),
+    M.DELIVERED: L("perillä"), M.FAILED: L("epäonnistui"), M.UNDELIVERED: L("ei perillä"),
+    M.UNKNOWN: L("epävarma"), M.RECEIVED: L("saapunut"), M.COMPLETED: L("puhelu päättyi"),
+    M.NO_ANSWER: L("ei vastattu"), M.BUSY: L("varattu"),
 }
 APPOINTMENT_TYPES = {
     "worker": L("tapaaminen työntekijän kanssa"), "home_visit": L("kotikäynti"),
@@ -89,7 +93,9 @@ def phone(value: str | None) -> str:
     return format_phone_national(value) if value else ""
 
 
-def label(table: dict[str, object], key: str | None) -> str:
+def label(table: Mapping[Any, object], key: str | None) -> str:
+    """A code's words from one of the tables above (keyed by plain codes or by named
+    states, which equal their values); an unknown code as it is."""
     if key is None:
         return ""
     return str(table.get(key, key))

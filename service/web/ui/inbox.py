@@ -17,6 +17,7 @@ from service.domain.inbox import items as box
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
 from service.domain.privacy.audit import record
 from service.store.models import InboxItem, Worker
+from service.store.states import INBOX_OPEN, InboxState
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
 from service.web.ui.sending import send_now
@@ -35,17 +36,17 @@ def _item(item_id: int) -> InboxItem:
 @bp.get("")
 def index() -> ResponseReturnValue:
     me = current_worker()
-    which = "team" if request.args.get("box") == "team" else "mine"
-    state = "handled" if request.args.get("state") == "handled" else "open"
+    team = request.args.get("box") == "team"
+    handled = request.args.get("state") == InboxState.HANDLED
     query = select(InboxItem).where(
-        InboxItem.worker_id.is_(None) if which == "team" else InboxItem.worker_id == me.id,
-        InboxItem.state == "handled" if state == "handled"
-        else InboxItem.state.in_(box.OPEN_STATES))
+        box.in_box(me.id, team=team),
+        InboxItem.state == InboxState.HANDLED if handled else InboxItem.state.in_(INBOX_OPEN))
     items = list(db().scalars(query.order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
                               .limit(LIMIT)))
     originals = {item.id: box.original_message(db(), item) for item in items}
-    return render_template("inbox/index.html", items=items, originals=originals, box=which,
-                           state=state)
+    return render_template("inbox/index.html", items=items, originals=originals,
+                           box="team" if team else "mine",
+                           state=InboxState.HANDLED if handled else "open")
 
 
 def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from service.clock import utcnow
 from service.scheduling.dispatch import send_message
 from service.store.models import Message
+from service.store.states import MessageStatus
 from service.web.context import db, runtime
 
 
@@ -19,7 +20,7 @@ def send_now(message_id: int) -> str:
         return "sent"
     db().expire_all()
     status = db().scalar(select(Message.status).where(Message.id == message_id))
-    if status == "queued":
+    if status == MessageStatus.QUEUED:
         flash(_("Tekstiviesti ei lähtenyt heti; sitä yritetään pian uudelleen."), "warning")
         return "retrying"
     flash(_("Tekstiviestin lähetys epäonnistui. Soita asiakkaalle."), "error")

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
 from service.store.models import Client, Message
+from service.store.states import Direction, MessageStatus
 from service.web.context import db, runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -55,12 +56,13 @@ def post_signed(path: str, params: dict[str, str]) -> tuple[int, bytes]:
 def spoken_lines(twiml: bytes) -> tuple[list[str], bool]:
     """The sentences a TwiML document says, and whether it waits for a key."""
     root = ET.fromstring(twiml)
-    lines = []
+    lines: list[str] = []
     for say in root.iter("Say"):
         sentences = [" ".join("".join(s.itertext()).split()) for s in say.iter("s")]
         lines.extend(s for s in sentences if s)
-        if not sentences and (say.text or "").strip():
-            lines.append(say.text.strip())
+        spoken = (say.text or "").strip()
+        if not sentences and spoken:
+            lines.append(spoken)
     return lines, root.find(".//Gather") is not None
 
 
@@ -77,8 +79,8 @@ def _client(client_id: int) -> Client:
 
 def _screen(client: Client, call: CallScreen | None = None) -> ResponseReturnValue:
     messages = list(db().scalars(select(Message).where(or_(
-        (Message.direction == "out") & (Message.to_number == client.phone),
-        (Message.direction == "in") & (Message.from_number == client.phone)))
+        (Message.direction == Direction.OUT) & (Message.to_number == client.phone),
+        (Message.direction == Direction.IN) & (Message.from_number == client.phone)))
         .order_by(Message.created_at, Message.id)))
     return render_template("simulator/phone.html", client=client, messages=messages,
                            call=call, keys=KEYS, our_number=_our_number())
@@ -115,7 +117,7 @@ def send_sms(client_id: int) -> ResponseReturnValue:
 
 def _call(client: Client, message_id: int) -> Message:
     message = db().get(Message, message_id)
-    if (message is None or message.channel != "voice" or message.direction != "out"
+    if (message is None or message.channel != "voice" or message.direction != Direction.OUT
             or message.to_number != client.phone or not message.callback_token):
         abort(404)
     return message
@@ -124,7 +126,7 @@ def _call(client: Client, message_id: int) -> Message:
 def _call_params(message: Message) -> dict[str, str]:
     return {"CallSid": message.gateway_sid or "CA" + "0" * 32, "AccountSid": ACCOUNT_SID,
             "From": message.from_number or _our_number(), "To": message.to_number,
-            "CallStatus": "in-progress", "Direction": "outbound-api"}
+            "CallStatus": MessageStatus.IN_PROGRESS, "Direction": "outbound-api"}
 
 
 @bp.post("/<int:client_id>/answer/<int:message_id>")

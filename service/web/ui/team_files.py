@@ -19,6 +19,7 @@ from service.domain.messages.template_check import (
     SAMPLE_APPOINTMENT,
     sample_sender,
 )
+from service.domain.planning.schedules import EVENT_KINDS
 from service.domain.planning.send_times import Rule
 from service.domain.texts.rendering import render_text
 from service.domain.texts.sms import SmsInfo, analyse_sms
@@ -64,6 +65,7 @@ def describe_rule(rule: Rule) -> str:
     anchor = {"starts_at": _("ajan alkua"), "documents_due": _("lisäselvitysten määräpäivää"),
               "decision_expected": _("päätöksen odotettua päivää")}[rule.anchor]
     working_days = getattr(rule, "working_days_before", None)
+    text: str
     if working_days:
         text = ngettext("%(num)s arkipäivä ennen", "%(num)s arkipäivää ennen",
                         working_days) + f" {anchor}"
@@ -93,7 +95,7 @@ def _template_views() -> dict[tuple[str, str], list[TemplateView]]:
 def index() -> ResponseReturnValue:
     rt = runtime()
     schedules = {kind: [(rule, describe_rule(rule)) for rule in rt.schedules.for_kind(kind)]
-                 for kind in ("appointment", "application")}
+                 for kind in EVENT_KINDS}
     files = {kind: (rt.config.schedules_dir / f"{kind}.toml").read_text(encoding="utf-8")
              for kind in schedules}
     return render_template("team_files/index.html", schedules=schedules, files=files,
