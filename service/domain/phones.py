@@ -113,7 +113,8 @@ def _length_problem(number: phonenumbers.PhoneNumber) -> str:
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason in (ValidationResult.IS_POSSIBLE, ValidationResult.INVALID_LENGTH):
         # The general rule allows many lengths; most typed numbers are mobiles.
-        reason = phonenumbers.is_possible_number_for_type_with_reason(number, PhoneNumberType.MOBILE)
+        reason = phonenumbers.is_possible_number_for_type_with_reason(
+            number, PhoneNumberType.MOBILE)
     if reason == ValidationResult.TOO_SHORT:
         return "too_short"
     if reason == ValidationResult.TOO_LONG:
@@ -137,7 +138,8 @@ def parse_phone(raw: str, region: str = "FI") -> Phone:
             raise _error("too_long") from None
         # NOT_A_NUMBER here means too few digits: _normalise already saw digits.
         raise _error("too_short") from None
-    if number.country_code is None or phonenumbers.region_code_for_country_code(number.country_code) == "ZZ":
+    code = number.country_code
+    if code is None or phonenumbers.region_code_for_country_code(code) == "ZZ":
         raise _error("invalid_country")
     if not phonenumbers.is_valid_number(number):
         raise _error(_length_problem(number))
@@ -151,9 +153,11 @@ _DIGITS_RE = re.compile(r"\d+", re.ASCII)
 
 
 def _country_code_length(digits: str) -> int:
-    """Length of the country code at the start of ``digits`` (codes are prefix-free), 0 if unknown."""
+    """Length of the country code at the start of ``digits`` (codes are prefix-free),
+    0 if unknown."""
     for size in (1, 2, 3):
-        if len(digits) > size and phonenumbers.region_code_for_country_code(int(digits[:size])) != "ZZ":
+        region = phonenumbers.region_code_for_country_code(int(digits[:size]))
+        if len(digits) > size and region != "ZZ":
             return size
     return 0
 

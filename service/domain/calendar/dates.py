@@ -152,15 +152,13 @@ def format_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
 
 
 def _english_ordinal(n: int) -> str:
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
 def spoken_date(d: date, lang: Language) -> str:
-    """Date for speech: "tiistaina 3. kesäkuuta", "tisdagen den 3 juni", "Tuesday the 3rd of June"."""
+    """Date for speech: "tiistaina 3. kesäkuuta", "tisdagen den 3 juni",
+    "Tuesday the 3rd of June"."""
     _check_language(lang)
     weekday = d.weekday()
     if lang in ("fi", "selko"):

@@ -19,11 +19,11 @@ import holidays
 
 __all__ = ["SendingWindow", "as_utc", "parse_window"]
 
-UTC = UTC
 
 # Every day has hours, so only a window lying wholly inside a DST gap can be
 # empty on one day; two weeks of search is far more than ever needed.
 _SEARCH_DAYS = 14
+HELSINKI = ZoneInfo("Europe/Helsinki")  # one instance: a dataclass default is shared
 _ONE_US = timedelta(microseconds=1)
 _PROBE_STEP = timedelta(hours=1)
 
@@ -173,7 +173,7 @@ class SendingWindow:
     weekday: tuple[time, time]
     saturday: tuple[time, time] | None = None
     sunday: tuple[time, time] | None = None
-    tz: ZoneInfo = ZoneInfo("Europe/Helsinki")
+    tz: ZoneInfo = HELSINKI
     holidays_country: str | None = "FI"
 
     def __post_init__(self) -> None:
@@ -259,9 +259,11 @@ class SendingWindow:
                 )
             return start, end
 
+        weekday = cut("weekday", self.weekday)
+        assert weekday is not None  # a window always has weekday hours
         return replace(
             self,
-            weekday=cut("weekday", self.weekday),
+            weekday=weekday,
             saturday=cut("Saturday", self.saturday),
             sunday=cut("Sunday/holiday", self.sunday),
         )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from service.domain.calendar.window import UTC, SendingWindow, as_utc
+from service.domain.calendar.window import SendingWindow, as_utc
 from service.domain.calendar.workdays import working_day_before
 
 __all__ = [
@@ -92,34 +92,45 @@ class Rule:
         if not self.id:
             raise ValueError("rule id must not be empty")
         where = f"rule {self.id!r}"
-        if self.anchor not in ANCHORS:
-            raise ValueError(f"{where}: anchor {self.anchor!r} is not one of {sorted(ANCHORS)}")
-        if self.channel not in CHANNELS:
-            raise ValueError(f"{where}: channel {self.channel!r} is not one of {sorted(CHANNELS)}")
-        if self.recipient not in RECIPIENTS:
-            raise ValueError(
-                f"{where}: recipient {self.recipient!r} is not one of {sorted(RECIPIENTS)}"
-            )
+        self._check_words(where)
+        self._check_timing(where)
+        self._check_working_days(where)
+        self._check_fallback(where)
+
+    def _check_words(self, where: str) -> None:
+        for key, value, allowed in (("anchor", self.anchor, ANCHORS),
+                                    ("channel", self.channel, CHANNELS),
+                                    ("recipient", self.recipient, RECIPIENTS)):
+            if value not in allowed:
+                raise ValueError(f"{where}: {key} {value!r} is not one of {sorted(allowed)}")
+
+    def _check_timing(self, where: str) -> None:
         if self.before is not None and self.after is not None:
             raise ValueError(f"{where}: give either 'before' or 'after', not both")
         if self.offset < _ZERO:
             raise ValueError(f"{where}: offsets are given as positive durations")
         if self.at is not None:
             if self.at.tzinfo is not None:
-                raise ValueError(f"{where}: 'at' is a local wall-clock time; give it without tzinfo")
+                raise ValueError(
+                    f"{where}: 'at' is a local wall-clock time; give it without tzinfo")
             if self.offset % _DAY:
                 raise ValueError(f"{where}: with 'at', the offset must be whole days (e.g. '7d')")
         if self.min_days_ahead is not None and self.min_days_ahead < 0:
             raise ValueError(f"{where}: min_days_ahead must not be negative")
         if self.min_lead < _ZERO:
             raise ValueError(f"{where}: min_lead must not be negative")
-        if self.working_days_before is not None:
-            if self.working_days_before < 1:
-                raise ValueError(f"{where}: working_days_before must be 1 or more")
-            if self.before is not None or self.after is not None:
-                raise ValueError(f"{where}: give working_days_before or before/after, not both")
-            if self.at is None:
-                raise ValueError(f"{where}: working_days_before needs 'at' (a time of day)")
+
+    def _check_working_days(self, where: str) -> None:
+        if self.working_days_before is None:
+            return
+        if self.working_days_before < 1:
+            raise ValueError(f"{where}: working_days_before must be 1 or more")
+        if self.before is not None or self.after is not None:
+            raise ValueError(f"{where}: give working_days_before or before/after, not both")
+        if self.at is None:
+            raise ValueError(f"{where}: working_days_before needs 'at' (a time of day)")
+
+    def _check_fallback(self, where: str) -> None:
         if (self.fallback_of is None) != (self.fallback_on is None):
             raise ValueError(f"{where}: a fallback needs both fallback_of and its trigger")
         if self.fallback_on is not None and self.fallback_on not in FALLBACK_TRIGGERS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Delete, delete, select, update
 from sqlalchemy.orm import Session
 
 from service.domain.privacy import audit
@@ -41,6 +41,13 @@ class ErasureResult:
                 f"trusted_persons={self.trusted_persons} inbox_items={self.inbox_items}")
 
 
+def _deleted(session: Session, statement: Delete) -> int:
+    """Run a bulk delete and say how many rows it removed."""
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 def erase_client(session: Session, client_id: int, now: datetime,
                  worker_id: int | None) -> ErasureResult:
     """Erase in the caller's transaction and record it in the audit log."""
@@ -54,13 +61,10 @@ def erase_client(session: Session, client_id: int, now: datetime,
         message.client_id = message.event_id = message.reminder_id = None
         message.worker_id = None
     session.flush()
-    inbox_items = session.execute(delete(InboxItem).where(InboxItem.client_id == client_id),
-                                  execution_options={"synchronize_session": False}).rowcount
+    inbox_items = _deleted(session, delete(InboxItem).where(InboxItem.client_id == client_id))
     if unlinked:  # a text from the number before it was anyone's: in the team inbox
-        inbox_items += session.execute(
-            delete(InboxItem).where(InboxItem.client_id.is_(None),
-                                    InboxItem.message_id.in_(unlinked)),
-            execution_options={"synchronize_session": False}).rowcount
+        inbox_items += _deleted(session, delete(InboxItem).where(
+            InboxItem.client_id.is_(None), InboxItem.message_id.in_(unlinked)))
     reminder_ids = list(session.scalars(select(Reminder.id).where(
         Reminder.client_id == client_id)))
     if reminder_ids:
@@ -68,12 +72,9 @@ def erase_client(session: Session, client_id: int, now: datetime,
         session.execute(update(Reminder).where(Reminder.id.in_(reminder_ids))
                         .values(fallback_of=None),
                         execution_options={"synchronize_session": False})
-    reminders = session.execute(delete(Reminder).where(Reminder.client_id == client_id),
-                                execution_options={"synchronize_session": False}).rowcount
-    events = session.execute(delete(Event).where(Event.client_id == client_id),
-                             execution_options={"synchronize_session": False}).rowcount
-    persons = session.execute(delete(TrustedPerson).where(TrustedPerson.client_id == client_id),
-                              execution_options={"synchronize_session": False}).rowcount
+    reminders = _deleted(session, delete(Reminder).where(Reminder.client_id == client_id))
+    events = _deleted(session, delete(Event).where(Event.client_id == client_id))
+    persons = _deleted(session, delete(TrustedPerson).where(TrustedPerson.client_id == client_id))
     session.expire_all()
     client = session.get(Client, client_id)
     assert client is not None

@@ -43,7 +43,9 @@ def _plain(value: Any) -> Any:
 
 def row_dict(obj: object) -> dict[str, Any]:
     """Every mapped column of a row, JSON-ready."""
-    mapper = inspect(obj).mapper
+    state = inspect(obj)
+    assert state is not None
+    mapper = state.mapper
     return {attr.key: _plain(getattr(obj, attr.key)) for attr in mapper.column_attrs
             if attr.key not in LEFT_OUT}
 

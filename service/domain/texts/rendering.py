@@ -25,7 +25,10 @@ class Sender:
 
 def template_values(event: Event, language: str, channel: str, sender: Sender,
                     client_name: str = "") -> dict[str, str]:
-    lang = language if language in ("fi", "sv", "en", "selko") else "fi"
+    lang: dates.Language = "fi"
+    for known in dates.LANGUAGES:
+        if language == known:
+            lang = known
     spoken = channel == "voice"
     values: dict[str, str] = {
         "team": sender.team,

@@ -141,7 +141,20 @@ def clean_sms_text(text: str) -> str:
 
 # Top-level domains recognised in bare domain names ("kela.fi"). A fixed list keeps
 # sentences missing a space ("Tervetuloa.Soita") from looking like links.
-_TLDS = ["fi", "ax", "se", "no", "dk", "is", "ee", "lv", "lt", "de", "at", "ch", "nl", "be", "lu", "fr", "it", "es", "pt", "ie", "uk", "gb", "pl", "cz", "sk", "hu", "ro", "bg", "gr", "hr", "si", "rs", "ba", "me", "mk", "al", "ua", "ru", "by", "md", "su", "tr", "cy", "mt", "li", "mc", "eu", "us", "ca", "mx", "br", "ar", "cl", "co", "pe", "ve", "au", "nz", "jp", "cn", "hk", "tw", "kr", "in", "id", "my", "sg", "th", "vn", "ph", "pk", "ir", "il", "ae", "sa", "za", "ng", "ke", "eg", "ma", "tk", "ml", "ga", "cf", "gq", "ws", "to", "tv", "cc", "ly", "io", "ai", "gg", "je", "im", "com", "net", "org", "info", "biz", "edu", "gov", "mil", "int", "name", "pro", "mobi", "asia", "app", "dev", "xyz", "top", "online", "site", "shop", "store", "club", "link", "live", "life", "click", "world", "today", "news", "blog", "cloud", "page", "web", "website", "tech", "space", "fun", "icu", "vip", "win", "bid", "loan", "men", "work", "email", "support", "help", "bank"]
+_TLDS = [
+    "fi", "ax", "se", "no", "dk", "is", "ee", "lv", "lt", "de", "at", "ch", "nl", "be",
+    "lu", "fr", "it", "es", "pt", "ie", "uk", "gb", "pl", "cz", "sk", "hu", "ro", "bg",
+    "gr", "hr", "si", "rs", "ba", "me", "mk", "al", "ua", "ru", "by", "md", "su", "tr",
+    "cy", "mt", "li", "mc", "eu", "us", "ca", "mx", "br", "ar", "cl", "co", "pe", "ve",
+    "au", "nz", "jp", "cn", "hk", "tw", "kr", "in", "id", "my", "sg", "th", "vn", "ph",
+    "pk", "ir", "il", "ae", "sa", "za", "ng", "ke", "eg", "ma", "tk", "ml", "ga", "cf",
+    "gq", "ws", "to", "tv", "cc", "ly", "io", "ai", "gg", "je", "im", "com", "net", "org",
+    "info", "biz", "edu", "gov", "mil", "int", "name", "pro", "mobi", "asia", "app", "dev",
+    "xyz", "top", "online", "site", "shop", "store", "club", "link", "live", "life",
+    "click", "world", "today", "news", "blog", "cloud", "page", "web", "website", "tech",
+    "space", "fun", "icu", "vip", "win", "bid", "loan", "men", "work", "email", "support",
+    "help", "bank",
+]
 
 _LINK_RE = re.compile(
     r"https?://[^\s<>\"']+"
