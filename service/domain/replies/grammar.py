@@ -1,0 +1,693 @@
+"""The grammar: clauses, verb chains with their negation, and what each part says.
+
+A reply is split into clauses at punctuation and at "mutta", "koska", "jos", "kun",
+"että" (and their sv/en peers). In a clause, a verb chain is a run of verbs and
+negations with the small words between them: "en (valitettavasti) pääse tulemaan",
+"jag kan (tyvärr) inte komma", "älkää (enää) lähettäkö". The negation therefore
+reaches the whole chain, not only the next word. What stands before a chain is
+its subject, what follows it its objects; both are checked: "Äiti tulee" is not
+the client coming, "lopettakaa tämä kiusaaminen" is not about messages.
+
+The result is a list of acts (what was said: coming, not coming, stop, call me,
+the decision came ...) and doubts (why it might not mean that: a question, a hedge,
+a condition, a negation of some other verb, a word we do not know where it
+matters). decide.py weighs them against the question the reply answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from service.domain.replies.lexicon import W
+from service.domain.replies.recognise import Token
+
+__all__ = ["A", "Act", "D", "Doubt", "Parse", "parse"]
+
+
+class A(StrEnum):
+    """What a part of a reply says."""
+
+    YES = "yes"
+    ACK = "ack"
+    NO = "no"
+    KEY1 = "key1"
+    KEY2 = "key2"
+    COMING = "coming"
+    NOT_COMING = "not_coming"
+    SUITS = "suits"
+    NOT_SUITS = "not_suits"
+    CANCEL = "cancel"
+    CALL = "call"
+    STOP = "stop"
+    STOP_WEAK = "stop_weak"  # "en halua niitä": a stop only beside a clear one
+    START = "start"
+    CAME = "came"  # the decision has come
+    NOT_YET = "not_yet"
+    ECHO_YES = "echo_yes"  # "On." to "onko päätös tullut?"
+    ECHO_NO = "echo_no"  # "Ei ole."
+    DOCS_DONE = "docs_done"
+    HELP = "help"
+    NO_HELP = "no_help"
+
+
+class D(StrEnum):
+    """Why a reply might not mean what its words say."""
+
+    QUESTION = "question"
+    HEDGE = "hedge"
+    LATER = "later"
+    IF = "if"
+    BUT = "but"
+    NEG_OTHER = "neg_other"  # a negation of something we do not read ("en saa unta")
+    UNKNOWN = "unknown"  # a word we do not know where it changes the meaning
+    SUBJECT = "subject"  # someone else is the subject ("äiti tulee", "hon kommer")
+    BLOCKED = "blocked"  # a negated request ("älä peru", "don't stop")
+    CLIENT_CALLS = "client_calls"
+    PAST = "past"  # about something that happened ("lopetin", "soitin")
+    CHANNEL = "channel"  # says something else about messages ("viestit riittää")
+    CHOICE = "choice"  # an alternative: "lopeta tai siirrä aika"
+
+
+@dataclass(frozen=True)
+class Act:
+    kind: A
+    words: tuple[str, ...]
+    clause: int
+    request: bool = False  # an imperative or a polite request: a "?" does not doubt it
+
+
+@dataclass(frozen=True)
+class Doubt:
+    kind: D
+    words: tuple[str, ...]
+    clause: int
+
+
+@dataclass
+class Parse:
+    """All the acts and doubts of one reply."""
+
+    acts: list[Act] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
+    context_words: int = 0  # unknown words in clauses that said nothing to act on
+    questions: set[int] = field(default_factory=set)  # clauses that ask something
+
+
+VERBISH = frozenset({
+    W.NEG, W.NEG_IMP, W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF, W.SEE, W.SUITS,
+    W.POSSIBLE, W.CAN, W.MUST, W.COP, W.COP3, W.WANT, W.CANCEL, W.CALL, W.CALL_INF,
+    W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS, W.CALL_PAST, W.STOP, W.STOP_INF, W.STOP_NEG,
+    W.STOP_YOU, W.STOP_OTHER, W.START, W.START_INF, W.START_OTHER, W.SEND, W.SEND_INF,
+    W.SEND_NEG, W.SEND_YOU, W.REMOVE, W.REQUEST, W.WISH, W.POSSIBLE_Q, W.DECIDED, W.ARRIVE,
+    W.ARRIVE_PART, W.HEARD, W.GOT, W.WAIT, W.DOCS, W.CONFIRM_VERB, W.OBSTACLE,
+})
+# Small words that may stand inside a chain: "en (mä) (kyllä) (tänään) pääse".
+CHAIN_SKIP = frozenset({W.PRON1, W.PRON_OBJ, W.PRON_AT, W.TIME, W.FILLER, W.SORRY, W.MORE,
+                        W.STILL, W.YES, W.PLACE, W.NOTHING, W.AGAIN})
+# Words that never change what a clause means.
+NEUTRAL = frozenset({W.FILLER, W.TIME, W.PLACE, W.THANKS, W.SORRY, W.PRON1, W.PRON_OBJ,
+                     W.GREET, W.SIGN, W.APPT, W.NUMBER, W.PREP, W.POST, W.YES, W.ACK,
+                     W.AND, W.REASON_POST})
+CLAUSE_LEADS = frozenset({W.BUT, W.BECAUSE, W.IF, W.WHEN, W.THAT})
+SPLITS_SUBJECT = frozenset({W.AND, W.OR})
+# Finnish illative endings: where something was taken ("Kelaan", "toimistoon").
+ILLATIVE = ("aan", "ään", "iin", "hin", "seen", "uun", "yyn", "oon", "öön")
+# Languages whose imperative looks like other forms: a request needs the verb first.
+VERB_FIRST_TABLES = frozenset({"sv", "en"})
+
+FAMILIES: tuple[tuple[str, frozenset[W]], ...] = (
+    ("stop", frozenset({W.STOP, W.STOP_INF, W.STOP_NEG, W.STOP_YOU, W.STOP_OTHER})),
+    ("start", frozenset({W.START, W.START_INF, W.START_OTHER})),
+    ("cancel", frozenset({W.CANCEL})),
+    ("call", frozenset({W.CALL, W.CALL_INF, W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS,
+                        W.CALL_PAST})),
+    ("send", frozenset({W.SEND, W.SEND_INF, W.SEND_NEG, W.SEND_YOU})),
+    ("remove", frozenset({W.REMOVE})),
+    ("docs", frozenset({W.DOCS})),
+    ("decided", frozenset({W.DECIDED})),
+    ("got", frozenset({W.GOT})),
+    ("arrive", frozenset({W.ARRIVE, W.ARRIVE_PART, W.HEARD})),
+    ("wait", frozenset({W.WAIT})),
+    ("obstacle", frozenset({W.OBSTACLE})),
+    ("confirm", frozenset({W.CONFIRM_VERB})),
+    ("see", frozenset({W.SEE})),
+    ("attend", frozenset({W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF})),
+    ("suits", frozenset({W.SUITS, W.POSSIBLE})),
+    ("want", frozenset({W.WANT})),
+    ("modal", frozenset({W.CAN, W.MUST})),
+    ("cop", frozenset({W.COP, W.COP3})),
+    ("request", frozenset({W.REQUEST, W.WISH})),
+    ("neg", frozenset({W.NEG, W.NEG_IMP})),
+    ("ask", frozenset({W.POSSIBLE_Q})),  # "voiko ...?": the question is doubted already
+)
+
+
+def words(tokens: Iterable[Token]) -> tuple[str, ...]:
+    return tuple(t.text for t in tokens if not t.brk)
+
+
+def classes(tokens: Iterable[Token]) -> set[W]:
+    return {t.cls for t in tokens if t.cls is not None}
+
+
+@dataclass
+class Group:
+    """A verb chain with what stands before it (subject) and after it (objects)."""
+
+    pre: list[Token]
+    chain: list[Token]
+    tail: list[Token]
+    first: bool  # the first of its clause, or the first after "ja", "or": starts afresh
+    subject: list[Token]  # its own pre, or the earlier group's ("Matti on ... eikä pääse")
+
+    @property
+    def negs(self) -> list[Token]:
+        return [t for t in self.chain if t.cls in (W.NEG, W.NEG_IMP)]
+
+    @property
+    def family(self) -> str:
+        present = classes(self.chain)
+        return next((name for name, members in FAMILIES if present & members), "")
+
+    def unexplained(self, tokens: Sequence[Token]) -> list[Token]:
+        """Unknown words not excused as a time, place or "with X" phrase."""
+        found: list[Token] = []
+        for i, token in enumerate(tokens):
+            if not token.unknown or token.adverbial:
+                continue
+            after = tokens[i + 1].cls if i + 1 < len(tokens) else None
+            before = next((t.cls for t in reversed(tokens[:i])
+                           if t.cls not in (W.PRON_OBJ, W.FILLER, W.IT, None)), None)
+            if after in (W.POST, W.REASON_POST) or before is W.PREP:
+                continue
+            found.append(token)
+        return found
+
+
+def _groups(tokens: list[Token]) -> list[Group]:
+    """Cut a clause into verb chains, each with the words before and after it."""
+    groups: list[Group] = []
+    pre_start, i = 0, 0
+    subject: list[Token] | None = None  # None: the next group starts its own subject
+    while i < len(tokens):
+        if tokens[i].cls not in VERBISH:
+            i += 1
+            continue
+        last = i
+        for k in range(i + 1, len(tokens)):
+            if tokens[k].cls in VERBISH:
+                last = k
+            elif tokens[k].cls not in CHAIN_SKIP:
+                break
+        end = next((k for k in range(last + 1, len(tokens)) if tokens[k].cls in VERBISH),
+                   len(tokens))
+        tail = tokens[last + 1: end]
+        split = next((k for k in range(len(tail) - 1, -1, -1)
+                      if tail[k].cls in SPLITS_SUBJECT), None)
+        pre = tokens[pre_start:i]
+        subject = pre if subject is None else subject
+        groups.append(Group(pre, tokens[i: last + 1], tail if split is None else tail[:split],
+                            subject is pre, subject))
+        pre_start = end if split is None else last + 1 + split + 1
+        subject = subject if split is None else None
+        i = end
+    if pre_start < len(tokens) or not groups:
+        groups.append(Group(tokens[pre_start:], [], [], not groups, tokens[pre_start:]))
+    return groups
+
+
+@dataclass
+class Clause:
+    tokens: list[Token]
+    lead: W | None
+    asked: bool
+    index: int
+
+
+def clauses(tokens: list[Token]) -> list[Clause]:
+    """Split at breaks and at clause-leading conjunctions."""
+    result: list[Clause] = []
+    current: list[Token] = []
+    lead: W | None = None
+    for token in [*tokens, Token("", None, brk=True)]:
+        if token.brk or token.cls in CLAUSE_LEADS:
+            if current or token.asked:
+                result.append(Clause(current, lead, token.asked, len(result)))
+            current, lead = [], (token.cls if not token.brk else None)
+        else:
+            current.append(token)
+    return result
+
+
+
+
+class Question(StrEnum):
+    """What the reply answers: the last message or call sent to that number."""
+
+    APPOINTMENT = "appointment"  # an appointment reminder ("1 = tulen, 2 = en pääse")
+    DECISION = "decision"  # "onko päätös jo tullut?" (1 = kyllä, 2 = ei)
+    DOCUMENTS = "documents"  # "paperit ... Tarvitsetko apua?"
+    CALL = "call"  # a reminder call (1 = tulen, 2 = en pääse tai soittakaa)
+
+
+# Words that may stand before a key press: "numero 1", "vastaus 2", "number 1".
+KEY_LEADS = frozenset({"numero", "nro", "nr", "vastaus", "vastaan", "number", "nummer",
+                       "svar", "answer", "reply", "valitsen", "painan"})
+PARTICLE_LEADS = frozenset({W.GREET, W.THANKS, W.FILLER, W.SORRY, W.YES, W.ACK, W.NO})
+
+
+def _verb_first(group: Group) -> bool:
+    """Only small words before the verb: how an imperative looks in sv and en."""
+    return group.first and all(t.cls in NEUTRAL and t.cls is not W.PRON1 for t in group.pre)
+
+
+def _imperative(group: Group, verb: Token | None) -> bool:
+    """A request form. Finnish imperatives are forms of their own ("soita", "lopettakaa");
+    Swedish and English ones look like other forms ("ring", "stop"), so the verb must
+    come first: "Stop texting me" is a request, "I stop" is not."""
+    return verb is not None and (verb.table not in VERB_FIRST_TABLES or _verb_first(group))
+
+
+def _first(tokens: Iterable[Token], members: Iterable[W]) -> Token | None:
+    wanted = frozenset(members)
+    return next((t for t in tokens if t.cls in wanted), None)
+
+
+class _ClauseReader:
+    """Reads the groups of one clause into acts and doubts (added to `out`)."""
+
+    def __init__(self, clause: Clause, question: Question | None, wish: bool,
+                 out: Parse) -> None:
+        self.clause = clause
+        self.question = question
+        self.wish = wish  # the clause before was "pyydän" / "haluaisin": a request frame
+        self.out = out
+        self.acted = False
+
+    def act(self, kind: A, tokens: Iterable[Token], request: bool = False) -> None:
+        self.out.acts.append(Act(kind, words(tokens), self.clause.index, request))
+        self.acted = True
+
+    def doubt(self, kind: D, tokens: Iterable[Token]) -> None:
+        self.out.doubts.append(Doubt(kind, words(tokens), self.clause.index))
+
+    def objects_fit(self, group: Group, allowed: Iterable[W]) -> bool:
+        """The chain's objects are of the allowed kinds; else a doubt names the word."""
+        fits = frozenset(allowed) | NEUTRAL
+        odd = [t for t in group.tail if t.cls is not None and t.cls not in fits]
+        odd += group.unexplained(group.tail)
+        if odd:
+            self.doubt(D.UNKNOWN, odd[:2])
+        return not odd
+
+    def subject_fits(self, group: Group, it_allowed: bool = False) -> bool:
+        """Nobody else is the subject: "Äiti tulee", "hon kommer", "Sähkölasku tuli"."""
+        odd = [t for t in group.subject + group.chain
+               if t.cls in (W.PRON3, W.PRON_AT) or (t.cls is W.IT and not it_allowed)]
+        odd += group.unexplained(group.subject)
+        if odd:
+            self.doubt(D.SUBJECT, odd[:2])
+        return not odd
+
+    # --- the clause --------------------------------------------------------------
+    def read(self) -> bool:
+        """Read the clause; True when it is a request frame for the next clause."""
+        tokens = self.clause.tokens
+        self._doubts_in(tokens)
+        groups = _groups(tokens)
+        self._particles(groups[0])
+        for group in groups:
+            if group.chain:
+                self._dispatch(group)
+        for k, token in enumerate(tokens):
+            following = tokens[k + 1:]
+            if token.cls is W.OR and any(t.unknown or t.cls in VERBISH for t in following):
+                self.doubt(D.CHOICE, [token, *following[:1]])  # "lopeta tai siirrä aika"
+        if not self.acted:
+            self.out.context_words += sum(1 for t in tokens if t.unknown)
+            if any(t.cls is W.MSG for t in tokens):
+                self.doubt(D.CHANNEL, [t for t in tokens if t.cls is W.MSG])
+        last = groups[-1]
+        return (not self.acted and bool(last.chain) and not last.tail
+                and last.chain[-1].cls in (W.WANT, W.REQUEST, W.WISH))
+
+    def _doubts_in(self, tokens: list[Token]) -> None:
+        for kind, members in ((D.HEDGE, {W.HEDGE}), (D.LATER, {W.LATER})):
+            found = [t for t in tokens if t.cls in members]
+            if found:
+                self.doubt(kind, found)
+        asking = [t for t in tokens if t.cls in (W.QUESTION, W.POSSIBLE_Q) or t.asked]
+        if asking or self.clause.asked:
+            self.out.questions.add(self.clause.index)
+            self.doubt(D.QUESTION, asking or [Token("?", None)])
+        for i, token in enumerate(tokens[:-1]):  # "no money", "ingen mat": not an answer
+            if token.cls is W.NO and tokens[i + 1].unknown:
+                self.doubt(D.NEG_OTHER, tokens[i: i + 2])
+
+    def _particles(self, group: Group) -> None:
+        """Answer words at the start of a clause: "joo", "ok", "nej", "no more texts"."""
+        pre = group.pre
+        for i, token in enumerate(pre):
+            if not all(t.cls in PARTICLE_LEADS for t in pre[:i]):
+                return
+            if token.cls in (W.YES, W.ACK):
+                self.act(A.YES if token.cls is W.YES else A.ACK, [token])
+            elif token.cls is W.NO:
+                self._no(group, i)
+            elif token.cls is W.HELP and not group.chain and all(
+                    t.cls in NEUTRAL | {W.HELP} for t in self.clause.tokens):
+                self.act(A.HELP, [token], request=True)
+
+    def _no(self, group: Group, i: int) -> None:
+        following = group.pre[i + 1:] + group.chain
+        after = following[0] if following else None
+        if after is not None and after.cls in (W.MORE, W.MSG):
+            self._stop_act(Group([], group.pre[i: i + 1], group.pre[i + 1:], True, []))
+        elif after is None or not after.unknown:
+            self.act(A.NO, [group.pre[i]])
+
+    def _dispatch(self, group: Group) -> None:
+        family = group.family
+        if family in ("modal", "cop") and any(t.cls is W.THERE for t in group.tail[:2]):
+            family = "there"
+        getattr(self, f"_{family}")(group)
+
+    # --- requests: stop, start, cancel, call, send, remove ------------------------
+    def _negative_request(self, group: Group) -> bool:
+        """ "älkää", or a negated sv/en verb first: "don't call", "ring inte"."""
+        return any(t.cls is W.NEG_IMP for t in group.chain) or (
+            _verb_first(group) and any(t.table in VERB_FIRST_TABLES for t in group.negs))
+
+    def _stop_act(self, group: Group, request: bool = True) -> None:
+        """A stop, if what is to stop is messages, calls, "these" or nothing named."""
+        fits = frozenset({W.MSG, W.THESE, W.IT, W.MORE, W.AGAIN, W.SEND_GER, W.RM_OBJ, W.OR,
+                          W.NOTHING})
+        odd = [t for t in group.tail if t.cls is not None and t.cls not in fits | NEUTRAL]
+        unknown = group.unexplained(group.tail)
+        if odd or (unknown and (W.MSG not in classes(group.tail) or len(unknown) > 2)):
+            self.doubt(D.UNKNOWN, (odd + unknown)[:2])
+            return
+        said = group.chain + [t for t in group.tail if t.cls in (W.MSG, W.SEND_GER, W.THESE)]
+        self.act(A.STOP, said, request)
+
+    def _stop(self, group: Group) -> None:
+        present = classes(group.chain)
+        verb = _first(group.chain, (W.STOP, W.STOP_INF, W.STOP_YOU, W.STOP_NEG))
+        if W.STOP_OTHER in present:
+            self.doubt(D.PAST, group.chain)
+        elif group.negs:
+            self.doubt(D.BLOCKED, group.chain)
+        elif (verb is not None and verb.cls is W.STOP and _imperative(group, verb)) or (
+                W.STOP_INF in present and present & {W.REQUEST, W.WANT}) or (
+                verb is not None and verb.cls is W.STOP_YOU and self.wish):
+            self._stop_act(group)
+        elif verb is not None and verb.cls is W.STOP:
+            self.doubt(D.SUBJECT, group.pre or group.chain)
+
+    def _start(self, group: Group) -> None:
+        present = classes(group.chain)
+        verb = _first(group.chain, (W.START, W.START_INF))
+        if W.START_OTHER in present:
+            self.doubt(D.PAST, group.chain)
+        elif group.negs:
+            self.doubt(D.BLOCKED, group.chain)
+        elif ((verb is not None and verb.cls is W.START and _imperative(group, verb)) or (
+                W.START_INF in present and present & {W.REQUEST, W.WANT})) and self.objects_fit(
+                group, (W.MSG, W.AGAIN, W.THESE, W.IT)):
+            self.act(A.START, group.chain + group.tail[:1], request=True)
+
+    def _cancel(self, group: Group) -> None:
+        if group.negs:
+            self.doubt(D.BLOCKED, group.chain)
+        elif self.subject_fits(group) and self.objects_fit(group, (W.APPT, W.IT, W.THESE)):
+            self.act(A.CANCEL, group.chain, request=True)
+
+    def _call(self, group: Group) -> None:
+        present = classes(group.chain)
+        verb = _first(group.chain, (W.CALL, W.CALL_INF, W.CALL_NEG, W.CALL_YOU))
+        if W.CALL_PAST in present:
+            self.doubt(D.PAST, group.chain)
+        elif W.CLIENT_CALLS in present:
+            self.doubt(D.CLIENT_CALLS, group.chain)
+        elif group.negs:
+            if self._negative_request(group):
+                self._stop_act(group)  # "älkää soittako", "don't call me again"
+            else:
+                self.doubt(D.BLOCKED, group.chain)  # "en soita", "ei tarvitse soittaa"
+        elif self._call_asked(group, verb) and self.objects_fit(
+                group, (W.LATER, W.AGAIN, W.RM_OBJ, W.THESE, W.IT)):
+            self.act(A.CALL, group.chain, request=True)
+
+    def _call_asked(self, group: Group, verb: Token | None) -> bool:
+        """ "soita", "voitteko soittaa", "(pyydän, että) soitatte": a request to call."""
+        return (verb is not None and verb.cls is W.CALL and _imperative(group, verb)) or (
+            W.REQUEST in classes(group.chain)) or (
+            verb is not None and verb.cls is W.CALL_YOU and self.wish)
+
+    def _send(self, group: Group) -> None:
+        present = classes(group.chain)
+        verb = _first(group.chain, (W.SEND, W.SEND_INF, W.SEND_YOU))
+        asked_for = (verb is not None and verb.cls is W.SEND and _imperative(group, verb)) or (
+            W.REQUEST in present) or (verb is not None and verb.cls is W.SEND_YOU and self.wish)
+        if group.negs:
+            if self._negative_request(group):
+                self._stop_act(group)  # "älkää lähettäkö", "skicka inga fler sms"
+            else:
+                self.doubt(D.NEG_OTHER, group.chain)
+        elif asked_for and W.AGAIN in classes(group.chain + group.tail):
+            if self.objects_fit(group, (W.MSG, W.AGAIN, W.THESE, W.IT)):
+                self.act(A.START, group.chain + group.tail, request=True)
+        elif self.question is Question.DOCUMENTS and (
+                present & {W.CAN, W.MUST} or classes(group.subject) & {W.PRON1}):
+            if self.objects_fit(group, (W.DOCS_OBJ, W.THESE, W.IT)):
+                self.act(A.DOCS_DONE, group.chain + group.tail[:1])  # "I'll send them"
+        else:
+            self.doubt(D.CHANNEL, group.chain + group.tail[:2])  # "... ja lähettää vain viestejä"
+
+    def _remove(self, group: Group) -> None:
+        verb = _first(group.chain, (W.REMOVE,))
+        target = [t for t in group.tail if t.cls in (W.RM_OBJ, W.PRON_OBJ)]
+        if group.negs:
+            self.doubt(D.BLOCKED, group.chain)
+        elif not (_imperative(group, verb) or W.REQUEST in classes(group.chain)):
+            self.doubt(D.SUBJECT, group.pre)
+        elif not target:
+            self.doubt(D.UNKNOWN, group.tail[:1] or group.chain)
+        elif self.objects_fit(group, (W.RM_OBJ, W.FROM, W.IT, W.THESE)):
+            self.act(A.STOP, group.chain + target, request=True)  # "poistakaa numeroni"
+
+    def _ask(self, group: Group) -> None:
+        """ "voiko nämä lopettaa?" asks whether; the clause's question doubt says so."""
+
+    def _request(self, group: Group) -> None:
+        present = classes(group.tail)
+        if W.CALL_NOUN in present:
+            self.act(A.CALL, group.chain + group.tail[:1], request=True)  # "pyydän soittoa"
+        elif W.HELP in present:
+            self.act(A.HELP, group.chain + group.tail[:1], request=True)  # "voitko auttaa?"
+
+    # --- the decision and the documents ------------------------------------------
+    def _docs(self, group: Group) -> None:
+        to_place = [t for t in group.tail if t.unknown and t.text.endswith(ILLATIVE)]
+        kept = Group(group.pre, group.chain, [t for t in group.tail if t not in to_place],
+                     group.first, group.subject)  # "vein ne Kelaan": where they went
+        if group.negs:
+            self.doubt(D.NEG_OTHER, group.chain)
+        elif self.subject_fits(kept, it_allowed=True) and self.objects_fit(
+                kept, (W.DOCS_OBJ, W.THESE, W.IT)):
+            self.act(A.DOCS_DONE, group.chain + group.tail[:1])
+
+    def _decided(self, group: Group) -> None:
+        if self.subject_fits(group, it_allowed=True) and self.objects_fit(
+                group, (W.DECISION, W.IT)):
+            self.act(A.CAME, group.chain)
+
+    def _got(self, group: Group) -> None:
+        if W.MSG in classes(group.tail) or self.question is not Question.DECISION:
+            return  # "olen saanut näitä viestejä", "sain töitä": not about a decision
+        if self.objects_fit(group, (W.DECISION, W.IT, W.THESE, W.NOTHING, W.STILL)):
+            self.act(A.NOT_YET if group.negs else A.CAME, group.chain + group.tail)
+
+    def _arrive(self, group: Group) -> None:
+        present = classes(group.chain)
+        if self.question is not Question.DECISION:
+            return  # "tuli muuta menoa", "poika tuli kotiin": a story, not an answer
+        if not (self.subject_fits(group, it_allowed=True) and self.objects_fit(
+                group, (W.DECISION, W.IT, W.NOTHING, W.STILL))):
+            return
+        if W.HEARD in present and (not group.negs or self.question is not Question.DECISION):
+            return  # "en kuullut kunnolla" after a call is not about a decision
+        self.act(A.NOT_YET if group.negs else A.CAME, group.chain + group.tail)
+
+    def _wait(self, group: Group) -> None:
+        if group.negs:
+            self.doubt(D.NEG_OTHER, group.chain)
+        elif self.objects_fit(group, (W.STILL, W.DECISION, W.IT)):
+            self.act(A.NOT_YET, group.chain + group.tail)  # "odotan vielä"
+
+    # --- coming to the appointment ------------------------------------------------
+    def _obstacle(self, group: Group) -> None:
+        if group.negs:
+            self.doubt(D.NEG_OTHER, group.chain)
+        elif self.objects_fit(group, (W.APPT,)):
+            self.act(A.NOT_COMING, group.chain)  # "minulle tuli este", "olen estynyt"
+
+    def _confirm(self, group: Group) -> None:
+        if group.negs:
+            self.doubt(D.NEG_OTHER, group.chain)
+        elif self.subject_fits(group) and self.objects_fit(group, (W.APPT, W.IT)):
+            self.act(A.COMING, group.chain)  # "vahvistan ajan"
+
+    def _see(self, group: Group) -> None:
+        if group.negs:
+            self.doubt(D.NEG_OTHER, group.chain)
+        elif self.subject_fits(group) and self.objects_fit(group, (W.APPT, W.THERE)):
+            self.act(A.COMING, group.chain)  # "nähdään", "vi ses"
+
+    def _attend(self, group: Group) -> None:
+        present = classes(group.chain)
+        if self.question is Question.DECISION and W.COME_INF in present and not present & {
+                W.COME, W.COME_PROG, W.COME_NEG} and not classes(group.subject) & {W.PRON1}:
+            self._arrive(group)  # "it hasn't come yet": the decision, not the client
+        elif W.WANT in present and not group.negs:
+            self.doubt(D.HEDGE, group.chain)  # "haluan tulla", "I want to come"
+        elif not self.subject_fits(group):
+            return
+        elif group.negs:
+            if any(t.cls is W.ONTIME for t in group.tail):
+                self.doubt(D.HEDGE, group.tail)  # "en ehdi ajoissa": late, not absent
+            elif self.objects_fit(group, (W.APPT, W.THERE, W.IT)):
+                self.act(A.NOT_COMING, group.chain)
+        elif W.COME in present or (W.COME_PROG in present and W.COP3 not in present) or (
+                present & {W.CAN, W.MUST} and W.COME_INF in present):
+            if any(t.cls is W.FROM for t in group.tail):
+                self.doubt(D.UNKNOWN, group.tail[:2])  # "jag kommer från Ukraina"
+            elif self.objects_fit(group, (W.APPT, W.THERE, W.ONTIME)):
+                self.act(A.COMING, group.chain)
+
+    def _there(self, group: Group) -> None:
+        """ "olen siellä", "jag är där", "I'll be there"."""
+        if W.COP3 in classes(group.chain) or not self.subject_fits(group):
+            return
+        if self.objects_fit(group, (W.THERE, W.ONTIME, W.APPT)):
+            self.act(A.NOT_COMING if group.negs else A.COMING, group.chain + group.tail[:1])
+
+    def _suits(self, group: Group) -> None:
+        present = classes(group.chain)
+        if W.POSSIBLE in present and not group.negs:
+            self.doubt(D.HEDGE, group.chain)  # "se on mahdollista"
+        elif self.subject_fits(group, it_allowed=True) and self.objects_fit(
+                group, (W.APPT, W.IT, W.THESE)):
+            self.act(A.NOT_SUITS if group.negs else A.SUITS, group.chain)
+
+    # --- chains without a verb of their own -----------------------------------------
+    def _want(self, group: Group) -> None:
+        present = classes(group.tail)
+        if group.negs and W.MSG in present:
+            self._stop_act(group, request=False)  # "en halua viestejä"
+        elif group.negs and present & {W.THESE, W.IT} and self.objects_fit(
+                group, (W.THESE, W.IT, W.MORE)):
+            self.act(A.STOP_WEAK, group.chain + group.tail)  # "en halua niitä enää"
+        elif W.HELP in present and self.objects_fit(group, (W.HELP, W.DOCS_OBJ, W.THESE, W.IT)):
+            self.act(A.NO_HELP if group.negs else A.HELP, group.chain + group.tail)
+        elif self.question is Question.DOCUMENTS and present <= NEUTRAL and not \
+                group.unexplained(group.tail):
+            # "Tarvitsetko apua?" - "En tarvitse." / "Tarvitsen."
+            self.act(A.NO_HELP if group.negs else A.HELP, group.chain)
+        elif group.negs:
+            self.doubt(D.NEG_OTHER, group.chain + group.tail[:1])
+        elif W.MSG in present and W.AGAIN in present | classes(group.chain):
+            if self.objects_fit(group, (W.MSG, W.AGAIN, W.THESE)):
+                self.act(A.START, group.chain + group.tail, request=True)
+        elif W.CALL_NOUN in present:
+            self.act(A.CALL, group.chain + group.tail[:1], request=True)
+
+    def _modal(self, group: Group) -> None:
+        present = classes(group.chain)
+        if not group.negs:
+            return
+        plain_tail = all(t.cls in NEUTRAL for t in group.tail)
+        if W.CAN in present and W.MUST not in present and plain_tail:
+            if self.subject_fits(group):
+                self.act(A.NOT_COMING, group.chain)  # "en voi", "jag kan inte", "I can't"
+        else:
+            self.doubt(D.NEG_OTHER, group.chain + group.tail[:1])  # "en pysty nukkumaan"
+
+    def _cop(self, group: Group) -> None:
+        present = classes(group.chain)
+        plain_tail = all(t.cls in NEUTRAL | {W.STILL} for t in group.tail)
+        if group.negs:
+            if plain_tail:
+                self.act(A.ECHO_NO, group.chain + group.tail)  # "ei ole", "ei oo vielä"
+            else:
+                self.doubt(D.NEG_OTHER, group.chain + group.tail[:1])
+        elif W.COP3 in present and plain_tail and all(
+                t.cls in NEUTRAL | {W.COP3} for t in self.clause.tokens):
+            self.act(A.ECHO_YES, group.chain)  # "On." to "onko päätös tullut?"
+        elif (self.question is Question.DOCUMENTS and W.DOCS_OBJ in classes(group.subject)
+              and not group.unexplained(group.tail)
+              and all(t.cls in NEUTRAL | {W.STILL} or t.unknown for t in group.tail)):
+            # "paperit on jo Kelassa"
+            self.act(A.DOCS_DONE, group.subject + group.chain + group.tail)
+
+    def _neg(self, group: Group) -> None:
+        around = classes(group.pre + group.tail)
+        first_msg = next((i for i, t in enumerate(group.tail) if t.cls is W.MSG), None)
+        if first_msg is not None and not group.unexplained(group.tail[:first_msg]):
+            self._stop_act(group, request=bool(self._negative_request(group)))
+        elif (group.unexplained(group.tail) or group.unexplained(group.pre)
+              or not around <= NEUTRAL | {W.STILL}):
+            self.doubt(D.NEG_OTHER, group.chain + group.tail[:1])
+        elif W.STILL in around:
+            self.act(A.NOT_YET, group.chain + group.tail)  # "ei vielä", "not yet", "inte än"
+        elif any(t.cls is W.NEG for t in group.chain):
+            self.act(A.NO, group.chain)  # "ei", "en"
+
+
+def _keys(tokens: list[Token], out: Parse) -> list[Token]:
+    """Key presses typed as a reply: "1", "2 kiitos", "yksi". Elsewhere a number is a number.
+
+    A digit is a key only as the first word of the reply ("tulen 2 lapsen kanssa" is
+    not a 2); a number word only when it is all the reply says ("kaksi kiitos").
+    """
+    quiet = frozenset({W.GREET, W.FILLER, W.THANKS, W.SORRY, W.SIGN})
+    content = [t for t in tokens if not t.brk and t.cls not in quiet
+               and t.text not in KEY_LEADS]
+    keys = [t for t in tokens if t.cls in (W.KEY1, W.KEY2)]
+    numbers = [t for t in content if t.cls in (W.NUM1, W.NUM2)]
+    pressed: list[Token] = []
+    if len(keys) > 1 or (keys and content and content[0] is keys[0]):
+        pressed = keys
+    elif len(content) == 1 and numbers:
+        pressed = numbers
+    for token in pressed:
+        kind = A.KEY1 if token.cls in (W.KEY1, W.NUM1) else A.KEY2
+        out.acts.append(Act(kind, (token.text,), 0))
+    return [replace(t, cls=W.NUMBER) if t.cls in (W.KEY1, W.KEY2, W.NUM1, W.NUM2) else t
+            for t in tokens]
+
+
+def parse(tokens: list[Token], question: Question | None) -> Parse:
+    """The acts and doubts of a whole reply."""
+    out = Parse()
+    tokens = _keys(tokens, out)
+    wish = False
+    for clause in clauses(tokens):
+        before = len(out.acts), len(out.doubts), out.context_words
+        wish = _ClauseReader(clause, question, wish, out).read()
+        if clause.lead in (W.WHEN, W.IF):
+            # "soita kun ehdit": the when-clause is not the answer; "tulen jos ehdin" is none
+            del out.acts[before[0]:]
+            out.doubts[before[1]:] = [d for d in out.doubts[before[1]:]
+                                      if d.kind in (D.BLOCKED, D.CLIENT_CALLS)]
+            out.context_words = before[2]
+            out.questions.discard(clause.index)
+        if clause.lead is W.IF:
+            out.doubts.append(Doubt(D.IF, ("jos",), clause.index))
+        elif clause.lead is W.BUT:
+            out.doubts.append(Doubt(D.BUT, ("mutta",), clause.index))
+        elif clause.lead is W.BECAUSE:
+            out.context_words = before[2]  # a reason may say anything
+    return out
