@@ -102,7 +102,7 @@ def describe_doubt(doubt: Doubt) -> str:
     return f"{DOUBT_TEXT[doubt.kind]} {_quote(doubt.words)}"
 
 
-def _intents(acts: list[Act], meaning: Mapping[A, Intent | str]) -> tuple[
+def _intents(acts: list[Act], doubts: list[Doubt], meaning: Mapping[A, Intent | str]) -> tuple[
         dict[Intent, list[Act]], list[Act]]:
     """The intents the acts point at, and the acts that do not answer this question."""
     found: dict[Intent, list[Act]] = {}
@@ -113,7 +113,7 @@ def _intents(acts: list[Act], meaning: Mapping[A, Intent | str]) -> tuple[
             off.append(act)
         elif isinstance(value, Intent):
             found.setdefault(value, []).append(act)
-    if found.keys() & {S, ST, B}:
+    if found.keys() & {S, ST, B} and not any(d.kind is D.BUT for d in doubts):
         # "joo lopeta", "ok stop", "kyllä, soittakaa": the answer word agrees with the request
         for intent in (C, DE):
             kept = [a for a in found.get(intent, []) if a.kind not in PARTICLES]
@@ -165,7 +165,7 @@ def _blocking(intent: Intent, parse: Parse, acts: list[Act]) -> list[str]:
 def decide(parse: Parse, question: Question | None) -> Verdict:
     """One clear intent for this question, or UNKNOWN with the reason why not."""
     meaning = MEANING[question]
-    found, off = _intents(parse.acts, meaning)
+    found, off = _intents(parse.acts, parse.doubts, meaning)
     if not found:
         if off:
             return Verdict(Intent.UNKNOWN, False, f"ei vastaa {QUESTION_TEXT[question]}: "

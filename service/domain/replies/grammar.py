@@ -98,6 +98,7 @@ class Parse:
 VERBISH = frozenset({
     W.NEG, W.NEG_IMP, W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF, W.SEE, W.SUITS,
     W.POSSIBLE, W.CAN, W.MUST, W.COP, W.COP3, W.WANT, W.CANCEL, W.CALL, W.CALL_INF,
+    W.SUITS_NEG, W.CANCEL_INF,
     W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS, W.CALL_PAST, W.STOP, W.STOP_INF, W.STOP_NEG,
     W.STOP_YOU, W.STOP_OTHER, W.START, W.START_INF, W.START_OTHER, W.SEND, W.SEND_INF,
     W.SEND_NEG, W.SEND_YOU, W.REMOVE, W.REQUEST, W.WISH, W.POSSIBLE_Q, W.DECIDED, W.ARRIVE,
@@ -107,7 +108,7 @@ VERBISH = frozenset({
 CHAIN_SKIP = frozenset({W.PRON1, W.PRON_OBJ, W.PRON_AT, W.TIME, W.FILLER, W.SORRY, W.MORE,
                         W.STILL, W.YES, W.PLACE, W.NOTHING, W.AGAIN})
 # Words that never change what a clause means.
-NEUTRAL = frozenset({W.FILLER, W.TIME, W.PLACE, W.THANKS, W.SORRY, W.PRON1, W.PRON_OBJ,
+NEUTRAL = frozenset({W.FILLER, W.WELL, W.TIME, W.PLACE, W.THANKS, W.SORRY, W.PRON1, W.PRON_OBJ,
                      W.GREET, W.SIGN, W.APPT, W.NUMBER, W.PREP, W.POST, W.YES, W.ACK,
                      W.AND, W.REASON_POST})
 CLAUSE_LEADS = frozenset({W.BUT, W.BECAUSE, W.IF, W.WHEN, W.THAT})
@@ -120,7 +121,7 @@ VERB_FIRST_TABLES = frozenset({"sv", "en"})
 FAMILIES: tuple[tuple[str, frozenset[W]], ...] = (
     ("stop", frozenset({W.STOP, W.STOP_INF, W.STOP_NEG, W.STOP_YOU, W.STOP_OTHER})),
     ("start", frozenset({W.START, W.START_INF, W.START_OTHER})),
-    ("cancel", frozenset({W.CANCEL})),
+    ("cancel", frozenset({W.CANCEL, W.CANCEL_INF})),
     ("call", frozenset({W.CALL, W.CALL_INF, W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS,
                         W.CALL_PAST})),
     ("send", frozenset({W.SEND, W.SEND_INF, W.SEND_NEG, W.SEND_YOU})),
@@ -134,7 +135,7 @@ FAMILIES: tuple[tuple[str, frozenset[W]], ...] = (
     ("confirm", frozenset({W.CONFIRM_VERB})),
     ("see", frozenset({W.SEE})),
     ("attend", frozenset({W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF})),
-    ("suits", frozenset({W.SUITS, W.POSSIBLE})),
+    ("suits", frozenset({W.SUITS, W.SUITS_NEG, W.POSSIBLE})),
     ("want", frozenset({W.WANT})),
     ("modal", frozenset({W.CAN, W.MUST})),
     ("cop", frozenset({W.COP, W.COP3})),
@@ -255,7 +256,9 @@ class Question(StrEnum):
 # Words that may stand before a key press: "numero 1", "vastaus 2", "number 1".
 KEY_LEADS = frozenset({"numero", "nro", "nr", "vastaus", "vastaan", "number", "nummer",
                        "svar", "answer", "reply", "valitsen", "painan"})
-PARTICLE_LEADS = frozenset({W.GREET, W.THANKS, W.FILLER, W.SORRY, W.YES, W.ACK, W.NO})
+# Negations that are a whole answer alone, in the client's own language.
+BARE_NO = frozenset({"en", "ei", "emme", "emmä", "emmää", "emmie", "ee", "cant", "cannot"})
+PARTICLE_LEADS = frozenset({W.GREET, W.THANKS, W.FILLER, W.WELL, W.SORRY, W.YES, W.ACK, W.NO})
 
 
 def _verb_first(group: Group) -> bool:
@@ -342,6 +345,9 @@ class _ClauseReader:
         if asking or self.clause.asked:
             self.out.questions.add(self.clause.index)
             self.doubt(D.QUESTION, asking or [Token("?", None)])
+        late_well = [t for t in tokens[1:] if t.cls is W.WELL]
+        if late_well:
+            self.doubt(D.UNKNOWN, late_well)  # "yes no": Finnish "well" or English "no"?
         for i, token in enumerate(tokens[:-1]):  # "no money", "ingen mat": not an answer
             if token.cls is W.NO and tokens[i + 1].unknown:
                 self.doubt(D.NEG_OTHER, tokens[i: i + 2])
@@ -419,8 +425,11 @@ class _ClauseReader:
             self.act(A.START, group.chain + group.tail[:1], request=True)
 
     def _cancel(self, group: Group) -> None:
+        present = classes(group.chain)
         if group.negs:
             self.doubt(D.BLOCKED, group.chain)
+        elif W.CANCEL not in present and not present & {W.REQUEST, W.WANT, W.MUST, W.CAN}:
+            return  # "perua" alone is not "peru"
         elif self.subject_fits(group) and self.objects_fit(group, (W.APPT, W.IT, W.THESE)):
             self.act(A.CANCEL, group.chain, request=True)
 
@@ -578,6 +587,9 @@ class _ClauseReader:
         present = classes(group.chain)
         if W.POSSIBLE in present and not group.negs:
             self.doubt(D.HEDGE, group.chain)  # "se on mahdollista"
+        elif present & {W.SUITS_NEG} and not present & {W.SUITS} and not group.negs and \
+                not classes(group.subject) & {W.IT, W.APPT, W.THESE}:
+            return  # "sovi", "work" alone; "det går bra", "se sopii" name what suits
         elif self.subject_fits(group, it_allowed=True) and self.objects_fit(
                 group, (W.APPT, W.IT, W.THESE)):
             self.act(A.NOT_SUITS if group.negs else A.SUITS, group.chain)
@@ -642,8 +654,8 @@ class _ClauseReader:
             self.doubt(D.NEG_OTHER, group.chain + group.tail[:1])
         elif W.STILL in around:
             self.act(A.NOT_YET, group.chain + group.tail)  # "ei vielä", "not yet", "inte än"
-        elif any(t.cls is W.NEG for t in group.chain):
-            self.act(A.NO, group.chain)  # "ei", "en"
+        elif any(t.key in BARE_NO and t.how != "foreign" for t in group.chain):
+            self.act(A.NO, group.chain)  # "ei", "en", "can't"; not "et", "not", "inte"
 
 
 def _keys(tokens: list[Token], out: Parse) -> list[Token]:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 __all__ = ["TABLE_LANGUAGES", "Lexicon", "W", "fold", "lexicon", "other_languages"]
@@ -42,6 +42,7 @@ class W(StrEnum):
     THERE = "there"  # paikalla, där, there (with olen/be)
     SEE = "see"  # nähdään, ses, see you
     SUITS = "suits"  # sopii, käy, passar, works
+    SUITS_NEG = "suits_neg"  # sovi, går, work: with a negation, or with the time as subject
     POSSIBLE = "possible"  # mahdollista
     CAN = "can"  # voin, pysty, kan, can: alone with a negation says no
     MUST = "must"  # jaksa, joudun, orkar: needs a complement
@@ -49,6 +50,7 @@ class W(StrEnum):
     COP3 = "cop3"  # on, is: third person
     WANT = "want"  # halua, tarvitse, vill, want, need
     CANCEL = "cancel"
+    CANCEL_INF = "cancel_inf"  # perua: after "haluan", "joudun", "voitteko"
     CALL = "call"  # soita, soitatko, ring, call: a request to call
     CALL_INF = "call_inf"  # soittaa, ringa
     CALL_NOUN = "call_noun"  # soittoa ("pyydän soittoa")
@@ -118,6 +120,7 @@ class W(StrEnum):
     PLACE = "place"
     POST = "post"  # kanssa: the word before it is harmless
     PREP = "prep"  # med, with: the word after it is harmless
+    WELL = "well"  # Finnish "no": "well" at the start of a clause, else perhaps English "no"
     FILLER = "filler"
     OTHER = "other"  # known, and not an answer ("voin hyvin")
     # set by the reader, not listed in the data files
@@ -126,6 +129,7 @@ class W(StrEnum):
     NUMBER = "number"  # any other number, or a clock time
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without diacritics (ä->a, ö->o, å->a), as typed on a phone without them."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -138,21 +142,17 @@ class Lexicon:
 
     name: str
     words: Mapping[str, W]
-    folded: Mapping[str, W]  # folded key -> class, only where the fold is unambiguous
+    folded: Mapping[str, tuple[W, str]]  # folded key -> class and word, if unambiguous
     phrases: Mapping[tuple[str, ...], W]  # folded words -> class
     longest_phrase: int
+    phrase_starts: frozenset[str]  # the folded first words of the phrases
 
     def get(self, word: str, *, allow_fold: bool) -> tuple[W, str] | None:
-        """The class and table key of a word, exact first, then (if allowed) folded."""
+        """The class and table word of a word, exact first, then (if allowed) folded."""
         cls = self.words.get(word)
         if cls is not None:
             return cls, word
-        if allow_fold:
-            key = fold(word)
-            cls = self.folded.get(key)
-            if cls is not None:
-                return cls, key
-        return None
+        return self.folded.get(fold(word)) if allow_fold else None
 
 
 def _entries(path: Path) -> list[tuple[W, str]]:
@@ -175,7 +175,7 @@ def _entries(path: Path) -> list[tuple[W, str]]:
 
 def _build(name: str, entries: list[tuple[W, str]]) -> Lexicon:
     words: dict[str, W] = {}
-    folded: dict[str, W | None] = {}
+    folded: dict[str, tuple[W, str] | None] = {}
     phrases: dict[tuple[str, ...], W] = {}
     for cls, word in entries:
         if "_" in word:
@@ -184,9 +184,11 @@ def _build(name: str, entries: list[tuple[W, str]]) -> Lexicon:
         if words.setdefault(word, cls) is not cls:
             raise ValueError(f"{name}: {word!r} is in {words[word]} and {cls}")
         key = fold(word)
-        folded[key] = cls if folded.get(key, cls) is cls else None  # two classes: neither
+        earlier = folded.get(key, (cls, word))
+        folded[key] = (cls, word) if earlier is not None and earlier[0] is cls else None
     return Lexicon(name, words, {k: v for k, v in folded.items() if v is not None}, phrases,
-                   max((len(p) for p in phrases), default=1))
+                   max((len(p) for p in phrases), default=1),
+                   frozenset(p[0] for p in phrases))
 
 
 @cache

@@ -57,6 +57,9 @@ def _strip_names(text: str, is_known: Callable[[str], bool]) -> str:
     def names_only(names: str) -> bool:
         return not any(is_known(word.lower()) for word in names.split())
 
+    if text.islower():
+        return text  # a name starts with a capital letter
+
     for pattern in _SIGNATURES:
         match = pattern.search(text)
         if match and match.start() > 0 and names_only(match.group("names")):
@@ -70,10 +73,11 @@ def _strip_names(text: str, is_known: Callable[[str], bool]) -> str:
 
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = _KEYCAP.sub(r"\1", text)
-    text = _INVISIBLE.sub("", text).replace("<3", " ♥ ")
-    text = _SMILEY.sub(" 🙂 ", text)
-    return _DIGIT_JOINER.sub("", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", _KEYCAP.sub(r"\1", text))
+    if any(ch in text for ch in ":;=<"):
+        text = _SMILEY.sub(" 🙂 ", text.replace("<3", " ♥ "))
+    return _DIGIT_JOINER.sub("", text) if any(ch.isdigit() for ch in text) else text
 
 
 def _is_emoji(ch: str) -> bool:
@@ -97,10 +101,7 @@ def _scan(text: str) -> list[Piece]:
             word.clear()
 
     for i, ch in enumerate(text):
-        if ch.isalnum() and not (word and word[-1].isdigit() != ch.isdigit()):
-            word.append(ch)
-        elif ch.isalnum():  # "1kiitos": a number and a word
-            flush()
+        if ch.isalnum():  # "a2", "k00": letters and digits together are a word, not a key
             word.append(ch)
         elif ch in "'’‘`´ʼ:" and _joins_word(text, i):
             continue

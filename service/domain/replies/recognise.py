@@ -5,8 +5,9 @@ The order, and why:
    A reply typed with no ä, ö or å at all also meets the folded table ("en paase").
 2. Stretched letters ("jooo", "okkk"), then Finnish clitics ("pääsenkö", "tulenpa").
 3. Another language's word, only on an exact match ("stop" in a Finnish reply), and
-   only if it is not a word of the client's own language (wordfreq) unless it is an
-   answer word every language borrows (yes, ok, stop).
+   only if that language writes it more often than the client's own (wordfreq:
+   Swedish "en" is not the Finnish negation), unless it is an answer word every
+   language borrows (yes, ok, stop).
 4. A typo, only in the client's language, only for a token that is not a real word
    in fi, sv or en (realwords), and only when every table word one edit away means
    the same thing. "tulne" is "tulen"; "tuli", "stöd" and "home" stay as they are.
@@ -17,29 +18,41 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from service.domain.replies.lexicon import Lexicon, W, fold, lexicon, load_file, other_languages
 from service.domain.replies.normalise import Piece
-from service.domain.replies.realwords import is_real_in, is_real_word
+from service.domain.replies.realwords import is_real_word, zipf
 
 __all__ = ["Token", "recognise"]
 
-# Answer words a client of any language may borrow ("stop", "ok", "yes").
-LOANABLE = frozenset({W.YES, W.ACK, W.NO, W.STOP, W.START, W.CALL, W.CANCEL, W.THANKS,
-                      W.GREET, W.SORRY})
+# Another language's word counts when that language writes it at least ten times as
+# often as the client's own (Zipf +1.0): "kommer" in a Finnish reply is Swedish, "peru"
+# in a Swedish one is the country, not the Finnish "cancel".
+FOREIGN_MARGIN = 1.0
+# Number words are keys only in the client's own language ("ett" is not "yksi").
+OWN_LANGUAGE_ONLY = frozenset({W.NUM1, W.NUM2})
 # For a language with no tables: digits, emoji and these exact one-word answers only.
-UNKNOWN_LANGUAGE_CLASSES = frozenset({W.YES, W.ACK, W.NO, W.STOP, W.NUM1, W.NUM2})
+UNKNOWN_LANGUAGE_CLASSES = frozenset({W.YES, W.ACK, W.NO, W.STOP})
 # A number right after these is a clock time, not a key press.
 TIME_WORDS = frozenset({"klo", "kello", "kl", "klockan", "at"})
 # Finnish clitics, longest first; those starting with k are yes/no-question endings.
 CLITICS = ("kohan", "köhän", "kos", "kös", "ko", "kö", "ks", "kaan", "kään", "kin", "han",
-           "hän", "pa", "pä", "s")
+           "hän")
+# Only verbs, question words and "kyllä" take them here: "yksikään" is not "yksi".
+CLITIC_CLASSES = frozenset({
+    W.COME, W.COME_NEG, W.COME_INF, W.COME_PROG, W.SUITS, W.SUITS_NEG, W.CAN, W.MUST, W.COP,
+    W.COP3, W.WANT, W.CANCEL, W.CANCEL_INF, W.CALL, W.CALL_INF, W.CALL_YOU, W.STOP,
+    W.STOP_INF, W.START, W.SEND, W.SEND_INF, W.ARRIVE, W.ARRIVE_PART, W.GOT, W.DOCS,
+    W.QUESTION, W.YES, W.NEG, W.HEDGE})
 # Finnish case endings of a time, manner or place phrase ("bussilla", "maanantaina").
 ADVERBIAL_ENDINGS = ("lla", "llä", "lta", "ltä", "lle", "ssa", "ssä", "na", "nä", "sti")
 # Finnish clock hours in any case ("kymmeneltä", "yhdeksäksi", "kahteen"): a time.
-HOUR_STEMS = ("yhde", "kahde", "kaht", "kolme", "neljä", "viide", "kuude", "seitsem",
-              "kahdeks", "yhdeks", "kymmene", "yksitoist", "kaksitoist")
+HOUR_STEMS = tuple(fold(stem) for stem in (
+    "yhde", "kahde", "kaht", "kolme", "neljä", "viide", "kuude", "seitsem", "kahdeks", "yhdeks",
+    "kymmene", "yksitoist", "kaksitoist"))
 MIN_TYPO_LENGTH = 4
+MEMO_SIZE = 50_000
 # Forms of one verb: plain (finite or imperative), after a negation, infinitive, 2nd person.
 # A typo near two forms of one verb is read as the form its place calls for.
 VERB_FORMS = (
@@ -66,6 +79,8 @@ class Token:
     capital: bool = False
     adverbial: bool = False  # an unknown Finnish word shaped like a time or place phrase
     table: str = ""  # the word table it was found in (fi, sv, en, universal, other)
+    maybe: W | None = None  # its class if folded, where folding alone was not enough
+    near: tuple[tuple[W, str], ...] = ()  # a typo near forms of one verb: the place decides
 
     @property
     def unknown(self) -> bool:
@@ -112,29 +127,63 @@ class _Reader:
         self.others = other_languages(language)
         self.extra = () if self.own else (load_file("other"),)
         self.plain = plain
-        self.before: set[W] = set()  # classes seen in this clause so far
+        self.memo: dict[tuple[str, bool], Token] = {}  # a word reads the same in every reply
 
-    def word(self, piece: Piece) -> Token:
-        text = piece.text
-        found = self._own(text) or self._foreign(text) or self._typo(text)
+    def word(self, piece: Piece, before: set[W]) -> Token:
+        """One word; `before` is the classes seen earlier in its clause."""
+        key = (piece.text, piece.capital)
+        token = self.memo.get(key)
+        if token is None:
+            if len(self.memo) > MEMO_SIZE:
+                self.memo.clear()
+            token = self._lookup(piece.text)
+            token = self.memo[key] = replace(token, capital=True) if piece.capital else token
+        if token.near:
+            near = dict(token.near)
+            cls = _form(set(near), before)
+            if cls is not None:
+                token = Token(token.text, cls, "typo", near[cls], capital=token.capital,
+                              table=token.table)
+        return token
+
+    def _lookup(self, text: str) -> Token:
+        found = self._own(text) or self._foreign(text)
         if found is not None:
-            return replace(found, capital=piece.capital)
+            return found
+        near = self._near(text)
+        if len(near) == 1:
+            ((cls, key),) = near.items()
+            return Token(text, cls, "typo", key, table=self.own.name if self.own else "")
         asked = (self.own_real == "fi" and len(text) >= 5 and text.endswith(("ko", "kö"))
                  and not text.endswith(("kko", "kkö")))
         adverbial = self.own_real == "fi" and len(text) >= 5 and (
-            text.endswith(ADVERBIAL_ENDINGS) or fold(text).startswith(
-                tuple(fold(stem) for stem in HOUR_STEMS)))
-        return Token(text, None, asked=asked, capital=piece.capital, adverbial=adverbial)
+            text.endswith(ADVERBIAL_ENDINGS) or fold(text).startswith(HOUR_STEMS))
+        return Token(text, None, asked=asked, adverbial=adverbial, maybe=self.maybe(text),
+                     near=tuple(near.items()), table=self.own.name if self.own else "")
+
+    def _get(self, text: str) -> tuple[W, str] | None:
+        """The client's own table; a folded match only where the dotted word is likelier:
+        "kylla" is "kyllä", but "emma" is a name, not "emmä", and "alkaa" is "begins"."""
+        assert self.own is not None
+        hit = self.own.get(text, allow_fold=self.plain)
+        if hit is None or hit[1] == text:
+            return hit
+        return hit if zipf(text, self.own_real or "") < zipf(hit[1], self.own_real or "") else None
+
+    def maybe(self, text: str) -> W | None:
+        """The folded class of a word that folding alone did not decide ("alkaa")."""
+        hit = self.own.get(text, allow_fold=self.plain) if self.own else None
+        return hit[0] if hit else None
 
     def _own(self, text: str) -> Token | None:
         if self.own is None:
             return None
-        hit = self.own.get(text, allow_fold=self.plain)
+        hit = self._get(text)
         if hit:
             how = "exact" if hit[1] == text else "folded"
             return Token(text, hit[0], how, hit[1], table=self.own.name)
         for shorter in dict.fromkeys((_RUNS.sub(r"\1\1", text), _RUNS.sub(r"\1", text))):
-            hit = self.own.get(shorter, allow_fold=self.plain) if shorter != text else None
+            hit = self._get(shorter) if shorter != text else None
             if hit:
                 return Token(text, hit[0], "stretched", hit[1], table=self.own.name)
         return self._clitic(text) if self.own_real == "fi" else None
@@ -144,8 +193,8 @@ class _Reader:
         for clitic in CLITICS:
             stem = text[: -len(clitic)]
             if text.endswith(clitic) and len(stem) >= 3:
-                hit = self.own.get(stem, allow_fold=self.plain)
-                if hit:
+                hit = self._get(stem)
+                if hit and hit[0] in CLITIC_CLASSES:
                     asked = clitic.startswith(("ko", "kö", "ks"))
                     cls = hit[0]
                     if cls is W.QUESTION and clitic in ("kaan", "kään", "kin"):
@@ -156,33 +205,34 @@ class _Reader:
 
     def _foreign(self, text: str) -> Token | None:
         for table in self.others + self.extra:
-            hit = table.get(text, allow_fold=self.plain)
-            if hit is None:
+            cls = table.words.get(text)  # exact only: never folded, stretched or corrected
+            if cls is None:
                 continue
-            cls, key = hit
-            if self.own is None and cls not in UNKNOWN_LANGUAGE_CLASSES:
+            if cls in OWN_LANGUAGE_ONLY or (
+                    self.own is None and cls not in UNKNOWN_LANGUAGE_CLASSES):
                 return None
-            if cls not in LOANABLE and self.own_real and is_real_in(text, self.own_real):
-                return None  # a word of the client's own language that we do not list
-            return Token(text, cls, "foreign", key, table=table.name)
+            if self.own is not None and zipf(text, table.name) < zipf(
+                    text, self.own_real or "") + FOREIGN_MARGIN:
+                return None  # as much a word of the client's own language, which we do not list
+            return Token(text, cls, "foreign", text, table=table.name)
         return None
 
-    def _typo(self, text: str) -> Token | None:
+    def _near(self, text: str) -> dict[W, str]:
+        """Table words one typo away, by class; none for a real word."""
         if self.own is None or len(text) < MIN_TYPO_LENGTH or not text.isalpha():
-            return None
+            return {}
         if is_real_word(text):
-            return None  # a real word is never "corrected" into a keyword
-        near = {cls: key for key, cls in self.own.folded.items()
+            return {}  # a real word is never "corrected" into a keyword
+        return {cls: word for key, (cls, word) in self.own.folded.items()
                 if len(key) >= MIN_TYPO_LENGTH and _edit_distance_one(fold(text), key)}
-        cls = next(iter(near)) if len(near) == 1 else _form(set(near), self.before)
-        if cls is None:
-            return None  # nothing near, or near words that mean different things
-        return Token(text, cls, "typo", near[cls], table=self.own.name)
 
     def phrase(self, pieces: list[Piece], start: int) -> tuple[Token, int] | None:
         """The longest fixed phrase starting here, the client's language first."""
         tables = ((self.own,) if self.own else ()) + (self.others if self.own else ())
+        first = fold(pieces[start].text)
         for table in tables:
+            if first not in table.phrase_starts:
+                continue
             for length in range(min(table.longest_phrase, len(pieces) - start), 1, -1):
                 run = pieces[start: start + length]
                 if any(p.kind != "word" for p in run):
@@ -201,10 +251,16 @@ def _number(piece: Piece, previous: Token | None) -> Token:
     return Token(piece.text, cls, "digit")
 
 
+@cache
+def _reader(language: str | None, plain: bool) -> _Reader:
+    return _Reader(language, plain)
+
+
 def recognise(pieces: list[Piece], language: str | None, plain: bool) -> list[Token]:
     """The reply's tokens in order, breaks included."""
-    reader = _Reader(language, plain)
+    reader = _reader(language, plain)
     universal = load_file("universal")
+    before: set[W] = set()
     tokens: list[Token] = []
     i = 0
     while i < len(pieces):
@@ -216,7 +272,7 @@ def recognise(pieces: list[Piece], language: str | None, plain: bool) -> list[To
             continue
         if piece.kind == "break":
             tokens.append(Token("", None, brk=True, asked=piece.asked))
-            reader.before.clear()
+            before.clear()
         elif piece.kind == "digit":
             tokens.append(_number(piece, tokens[-1] if tokens else None))
         elif piece.kind == "emoji":
@@ -224,8 +280,19 @@ def recognise(pieces: list[Piece], language: str | None, plain: bool) -> list[To
             tokens.append(Token(piece.text, hit[0] if hit else W.FILLER, "emoji", piece.text,
                                 table="universal"))
         else:
-            tokens.append(reader.word(piece))
+            tokens.append(reader.word(piece, before))
         if tokens[-1].cls is not None:
-            reader.before.add(tokens[-1].cls)
+            before.add(tokens[-1].cls)
         i += 1
-    return tokens
+    return _in_context(tokens)
+
+
+# Forms that stand only after "älä" / "älkää": "lähettäkö", "soittako", "lopettako".
+AFTER_NEG_IMP = frozenset({W.SEND_NEG, W.CALL_NEG, W.STOP_NEG})
+
+
+def _in_context(tokens: list[Token]) -> list[Token]:
+    """ "alkaa lahettako": before a form that only follows "älkää", "alkaa" is "älkää"."""
+    return [replace(t, cls=W.NEG_IMP, how="folded") if t.unknown and t.maybe is W.NEG_IMP
+            and i + 1 < len(tokens) and tokens[i + 1].cls in AFTER_NEG_IMP else t
+            for i, t in enumerate(tokens)]
