@@ -69,11 +69,11 @@ CONTEXT_LIMIT: Mapping[Intent, int] = {C: 4, DE: 8, B: 99, S: 99, ST: 4}
 ACT_TEXT: Mapping[A, str] = {
     A.YES: "myöntävä vastaus", A.ACK: "kuittaus", A.NO: "kieltävä vastaus",
     A.KEY1: "vastausnumero", A.KEY2: "vastausnumero", A.COMING: "tulee",
-    A.NOT_COMING: "kieltosana ja verbi", A.SUITS: "aika sopii", A.NOT_SUITS: "aika ei sovi",
+    A.NOT_COMING: "ei tule:", A.SUITS: "aika sopii", A.NOT_SUITS: "aika ei sovi:",
     A.CANCEL: "peruu ajan", A.CALL: "pyytää soittamaan", A.STOP: "pyytää lopettamaan",
     A.STOP_WEAK: "ei halua", A.START: "pyytää aloittamaan", A.CAME: "päätös on tullut",
-    A.NOT_YET: "päätös ei ole tullut", A.ECHO_YES: "päätös on tullut",
-    A.ECHO_NO: "päätös ei ole tullut", A.DOCS_DONE: "paperit hoidossa",
+    A.NOT_YET: "päätös ei ole tullut:", A.ECHO_YES: "päätös on tullut",
+    A.ECHO_NO: "päätös ei ole tullut:", A.DOCS_DONE: "paperit hoidossa",
     A.HELP: "pyytää apua", A.NO_HELP: "ei tarvitse apua",
 }
 DOUBT_TEXT: Mapping[D, str] = {
@@ -95,6 +95,10 @@ def _quote(words: Iterable[str]) -> str:
 
 
 def describe_act(act: Act) -> str:
+    """ "ei tule: kieltosana 'en' + verbi 'pääse' + 'tulemaan'", "kuittaus 'ok'"."""
+    rest = [w for w in act.words if w not in act.negation]
+    if act.negation and rest and act.kind not in (A.STOP, A.NO):
+        return f"{ACT_TEXT[act.kind]} kieltosana {_quote(act.negation)} + verbi {_quote(rest)}"
     return f"{ACT_TEXT[act.kind]} {_quote(act.words)}"
 
 

@@ -76,6 +76,7 @@ class Act:
     words: tuple[str, ...]
     clause: int
     request: bool = False  # an imperative or a polite request: a "?" does not doubt it
+    negation: tuple[str, ...] = ()  # the negating words among `words` ("en", "älkää")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ NEUTRAL = frozenset({W.FILLER, W.WELL, W.TIME, W.PLACE, W.THANKS, W.SORRY, W.PRO
                      W.AND, W.REASON_POST})
 CLAUSE_LEADS = frozenset({W.BUT, W.BECAUSE, W.IF, W.WHEN, W.THAT})
 SPLITS_SUBJECT = frozenset({W.AND, W.OR})
+# Words whose doubt the clause records itself ("tulen ehkä"): not odd objects too.
+DOUBTED_ELSEWHERE = frozenset({W.HEDGE, W.LATER, W.QUESTION})
 # Finnish illative endings: where something was taken ("Kelaan", "toimistoon").
 ILLATIVE = ("aan", "ään", "iin", "hin", "seen", "uun", "yyn", "oon", "öön")
 # Languages whose imperative looks like other forms: a request needs the verb first.
@@ -290,7 +293,9 @@ class _ClauseReader:
         self.acted = False
 
     def act(self, kind: A, tokens: Iterable[Token], request: bool = False) -> None:
-        self.out.acts.append(Act(kind, words(tokens), self.clause.index, request))
+        said = [t for t in tokens if not t.brk]
+        negation = words(t for t in said if t.cls in (W.NEG, W.NEG_IMP, W.NO))
+        self.out.acts.append(Act(kind, words(said), self.clause.index, request, negation))
         self.acted = True
 
     def doubt(self, kind: D, tokens: Iterable[Token]) -> None:
@@ -298,7 +303,7 @@ class _ClauseReader:
 
     def objects_fit(self, group: Group, allowed: Iterable[W]) -> bool:
         """The chain's objects are of the allowed kinds; else a doubt names the word."""
-        fits = frozenset(allowed) | NEUTRAL
+        fits = frozenset(allowed) | NEUTRAL | DOUBTED_ELSEWHERE
         odd = [t for t in group.tail if t.cls is not None and t.cls not in fits]
         odd += group.unexplained(group.tail)
         if odd:

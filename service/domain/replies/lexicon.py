@@ -143,16 +143,31 @@ class Lexicon:
     name: str
     words: Mapping[str, W]
     folded: Mapping[str, tuple[W, str]]  # folded key -> class and word, if unambiguous
-    phrases: Mapping[tuple[str, ...], W]  # folded words -> class
+    phrases: Mapping[tuple[str, ...], W]  # words as written -> class
+    folded_phrases: Mapping[tuple[str, ...], W]  # folded words -> class
     longest_phrase: int
     phrase_starts: frozenset[str]  # the folded first words of the phrases
 
     def get(self, word: str, *, allow_fold: bool) -> tuple[W, str] | None:
-        """The class and table word of a word, exact first, then (if allowed) folded."""
+        """The class and table word of a word, exact first, then (if allowed) folded.
+
+        Words of one or two letters are never folded: "na" is not "nä", "ma" not "mä".
+        """
         cls = self.words.get(word)
         if cls is not None:
             return cls, word
-        return self.folded.get(fold(word)) if allow_fold else None
+        return self.folded.get(fold(word)) if allow_fold and len(word) > 2 else None
+
+    def phrase(self, words: tuple[str, ...], *, allow_fold: bool) -> W | None:
+        cls = self.phrases.get(words)
+        if cls is None and allow_fold:
+            cls = self.folded_phrases.get(_fold_phrase(words))
+        return cls
+
+
+def _fold_phrase(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Folded, except words of one or two letters ("nå tack" is not "nä tack")."""
+    return tuple(fold(w) if len(w) > 2 else w for w in words)
 
 
 def _entries(path: Path) -> list[tuple[W, str]]:
@@ -179,7 +194,7 @@ def _build(name: str, entries: list[tuple[W, str]]) -> Lexicon:
     phrases: dict[tuple[str, ...], W] = {}
     for cls, word in entries:
         if "_" in word:
-            phrases[tuple(fold(part) for part in word.split("_"))] = cls
+            phrases[tuple(word.split("_"))] = cls
             continue
         if words.setdefault(word, cls) is not cls:
             raise ValueError(f"{name}: {word!r} is in {words[word]} and {cls}")
@@ -187,8 +202,9 @@ def _build(name: str, entries: list[tuple[W, str]]) -> Lexicon:
         earlier = folded.get(key, (cls, word))
         folded[key] = (cls, word) if earlier is not None and earlier[0] is cls else None
     return Lexicon(name, words, {k: v for k, v in folded.items() if v is not None}, phrases,
+                   {_fold_phrase(p): c for p, c in phrases.items()},
                    max((len(p) for p in phrases), default=1),
-                   frozenset(p[0] for p in phrases))
+                   frozenset(fold(p[0]) for p in phrases))
 
 
 @cache

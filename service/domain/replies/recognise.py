@@ -237,7 +237,8 @@ class _Reader:
                 run = pieces[start: start + length]
                 if any(p.kind != "word" for p in run):
                     continue
-                cls = table.phrases.get(tuple(fold(p.text) for p in run))
+                cls = table.phrase(tuple(p.text for p in run),
+                                   allow_fold=self.plain and table is self.own)
                 if cls is not None:
                     text = " ".join(p.text for p in run)
                     return Token(text, cls, "phrase", text, table=table.name), length
