@@ -24,7 +24,7 @@ from service.domain.replies.normalise import pieces
 from service.domain.replies.recognise import recognise
 
 __all__ = ["Intent", "Question", "Reading", "question_for", "read_digits", "read_intent",
-           "read_reply"]
+           "read_key", "read_reply"]
 
 LANGUAGES = ("fi", "sv", "en", "selko")
 
@@ -87,6 +87,13 @@ def read_digits(digits: str) -> Intent:
     if pressed == "2":
         return Intent.CALLBACK
     return Intent.UNKNOWN
+
+
+def read_key(digits: str) -> Reading:
+    """A key pressed in a reminder call, as a Reading (see read_digits)."""
+    intent = read_digits(digits)
+    return Reading(intent, intent is not Intent.UNKNOWN, f"näppäin {digits.strip() or '-'}",
+                   Question.CALL)
 
 
 # Which question a reminder template asks; a template not listed asks nothing we read.
