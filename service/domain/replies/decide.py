@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from service.domain.replies.grammar import A, Act, D, Doubt, Parse, Question
+from service.domain.replies.acts import A, Act, D, Doubt, Parse, Question
 
 __all__ = ["Intent", "Verdict", "decide"]
 

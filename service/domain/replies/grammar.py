@@ -1,262 +1,36 @@
-"""The grammar: clauses, verb chains with their negation, and what each part says.
+"""The grammar's rules: what each verb chain of a clause says, and what doubts it.
 
-A reply is split into clauses at punctuation and at "mutta", "koska", "jos", "kun",
-"että" (and their sv/en peers). In a clause, a verb chain is a run of verbs and
-negations with the small words between them: "en (valitettavasti) pääse tulemaan",
-"jag kan (tyvärr) inte komma", "älkää (enää) lähettäkö". The negation therefore
-reaches the whole chain, not only the next word. What stands before a chain is
-its subject, what follows it its objects; both are checked: "Äiti tulee" is not
-the client coming, "lopettakaa tämä kiusaaminen" is not about messages.
-
-The result is a list of acts (what was said: coming, not coming, stop, call me,
-the decision came ...) and doubts (why it might not mean that: a question, a hedge,
-a condition, a negation of some other verb, a word we do not know where it
-matters). decide.py weighs them against the question the reply answers.
+Each chain (clauses.py) is read by its verb family: a negated verb of coming is a
+decline ("en pääse tulemaan"), a stop verb with messages or nothing as its object
+is a stop ("lopettakaa nämä viestit") but with another object is not ("lopettakaa
+tämä kiusaaminen"), someone else as the subject is a doubt ("Äiti tulee"). The
+result is acts and doubts (acts.py) for decide.py to weigh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Iterable
+from dataclasses import replace
 
+from service.domain.replies.acts import A, Act, D, Doubt, Parse, Question
+from service.domain.replies.clauses import (
+    DOUBTED_ELSEWHERE,
+    ILLATIVE,
+    NEUTRAL,
+    VERB_FIRST_TABLES,
+    VERBISH,
+    Clause,
+    Group,
+    classes,
+    clauses,
+    groups,
+    words,
+)
 from service.domain.replies.lexicon import W
 from service.domain.replies.recognise import Token
 
-__all__ = ["A", "Act", "D", "Doubt", "Parse", "parse"]
+__all__ = ["parse"]
 
-
-class A(StrEnum):
-    """What a part of a reply says."""
-
-    YES = "yes"
-    ACK = "ack"
-    NO = "no"
-    KEY1 = "key1"
-    KEY2 = "key2"
-    COMING = "coming"
-    NOT_COMING = "not_coming"
-    SUITS = "suits"
-    NOT_SUITS = "not_suits"
-    CANCEL = "cancel"
-    CALL = "call"
-    STOP = "stop"
-    STOP_WEAK = "stop_weak"  # "en halua niitä": a stop only beside a clear one
-    START = "start"
-    CAME = "came"  # the decision has come
-    NOT_YET = "not_yet"
-    ECHO_YES = "echo_yes"  # "On." to "onko päätös tullut?"
-    ECHO_NO = "echo_no"  # "Ei ole."
-    DOCS_DONE = "docs_done"
-    HELP = "help"
-    NO_HELP = "no_help"
-
-
-class D(StrEnum):
-    """Why a reply might not mean what its words say."""
-
-    QUESTION = "question"
-    HEDGE = "hedge"
-    LATER = "later"
-    IF = "if"
-    BUT = "but"
-    NEG_OTHER = "neg_other"  # a negation of something we do not read ("en saa unta")
-    UNKNOWN = "unknown"  # a word we do not know where it changes the meaning
-    SUBJECT = "subject"  # someone else is the subject ("äiti tulee", "hon kommer")
-    BLOCKED = "blocked"  # a negated request ("älä peru", "don't stop")
-    CLIENT_CALLS = "client_calls"
-    PAST = "past"  # about something that happened ("lopetin", "soitin")
-    CHANNEL = "channel"  # says something else about messages ("viestit riittää")
-    CHOICE = "choice"  # an alternative: "lopeta tai siirrä aika"
-
-
-@dataclass(frozen=True)
-class Act:
-    kind: A
-    words: tuple[str, ...]
-    clause: int
-    request: bool = False  # an imperative or a polite request: a "?" does not doubt it
-    negation: tuple[str, ...] = ()  # the negating words among `words` ("en", "älkää")
-
-
-@dataclass(frozen=True)
-class Doubt:
-    kind: D
-    words: tuple[str, ...]
-    clause: int
-
-
-@dataclass
-class Parse:
-    """All the acts and doubts of one reply."""
-
-    acts: list[Act] = field(default_factory=list)
-    doubts: list[Doubt] = field(default_factory=list)
-    context_words: int = 0  # unknown words in clauses that said nothing to act on
-    questions: set[int] = field(default_factory=set)  # clauses that ask something
-
-
-VERBISH = frozenset({
-    W.NEG, W.NEG_IMP, W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF, W.SEE, W.SUITS,
-    W.POSSIBLE, W.CAN, W.MUST, W.COP, W.COP3, W.WANT, W.CANCEL, W.CALL, W.CALL_INF,
-    W.SUITS_NEG, W.CANCEL_INF,
-    W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS, W.CALL_PAST, W.STOP, W.STOP_INF, W.STOP_NEG,
-    W.STOP_YOU, W.STOP_OTHER, W.START, W.START_INF, W.START_OTHER, W.SEND, W.SEND_INF,
-    W.SEND_NEG, W.SEND_YOU, W.REMOVE, W.REQUEST, W.WISH, W.POSSIBLE_Q, W.DECIDED, W.ARRIVE,
-    W.ARRIVE_PART, W.HEARD, W.GOT, W.WAIT, W.DOCS, W.CONFIRM_VERB, W.OBSTACLE,
-})
-# Small words that may stand inside a chain: "en (mä) (kyllä) (tänään) pääse".
-CHAIN_SKIP = frozenset({W.PRON1, W.PRON_OBJ, W.PRON_AT, W.TIME, W.FILLER, W.SORRY, W.MORE,
-                        W.STILL, W.YES, W.PLACE, W.NOTHING, W.AGAIN})
-# Words that never change what a clause means.
-NEUTRAL = frozenset({W.FILLER, W.WELL, W.TIME, W.PLACE, W.THANKS, W.SORRY, W.PRON1, W.PRON_OBJ,
-                     W.GREET, W.SIGN, W.APPT, W.NUMBER, W.PREP, W.POST, W.YES, W.ACK,
-                     W.AND, W.REASON_POST})
-CLAUSE_LEADS = frozenset({W.BUT, W.BECAUSE, W.IF, W.WHEN, W.THAT})
-SPLITS_SUBJECT = frozenset({W.AND, W.OR})
-# Words whose doubt the clause records itself ("tulen ehkä"): not odd objects too.
-DOUBTED_ELSEWHERE = frozenset({W.HEDGE, W.LATER, W.QUESTION})
-# Finnish illative endings: where something was taken ("Kelaan", "toimistoon").
-ILLATIVE = ("aan", "ään", "iin", "hin", "seen", "uun", "yyn", "oon", "öön")
-# Languages whose imperative looks like other forms: a request needs the verb first.
-VERB_FIRST_TABLES = frozenset({"sv", "en"})
-
-FAMILIES: tuple[tuple[str, frozenset[W]], ...] = (
-    ("stop", frozenset({W.STOP, W.STOP_INF, W.STOP_NEG, W.STOP_YOU, W.STOP_OTHER})),
-    ("start", frozenset({W.START, W.START_INF, W.START_OTHER})),
-    ("cancel", frozenset({W.CANCEL, W.CANCEL_INF})),
-    ("call", frozenset({W.CALL, W.CALL_INF, W.CALL_NEG, W.CALL_YOU, W.CLIENT_CALLS,
-                        W.CALL_PAST})),
-    ("send", frozenset({W.SEND, W.SEND_INF, W.SEND_NEG, W.SEND_YOU})),
-    ("remove", frozenset({W.REMOVE})),
-    ("docs", frozenset({W.DOCS})),
-    ("decided", frozenset({W.DECIDED})),
-    ("got", frozenset({W.GOT})),
-    ("arrive", frozenset({W.ARRIVE, W.ARRIVE_PART, W.HEARD})),
-    ("wait", frozenset({W.WAIT})),
-    ("obstacle", frozenset({W.OBSTACLE})),
-    ("confirm", frozenset({W.CONFIRM_VERB})),
-    ("see", frozenset({W.SEE})),
-    ("attend", frozenset({W.COME, W.COME_PROG, W.COME_NEG, W.COME_INF})),
-    ("suits", frozenset({W.SUITS, W.SUITS_NEG, W.POSSIBLE})),
-    ("want", frozenset({W.WANT})),
-    ("modal", frozenset({W.CAN, W.MUST})),
-    ("cop", frozenset({W.COP, W.COP3})),
-    ("request", frozenset({W.REQUEST, W.WISH})),
-    ("neg", frozenset({W.NEG, W.NEG_IMP})),
-    ("ask", frozenset({W.POSSIBLE_Q})),  # "voiko ...?": the question is doubted already
-)
-
-
-def words(tokens: Iterable[Token]) -> tuple[str, ...]:
-    return tuple(t.text for t in tokens if not t.brk)
-
-
-def classes(tokens: Iterable[Token]) -> set[W]:
-    return {t.cls for t in tokens if t.cls is not None}
-
-
-@dataclass
-class Group:
-    """A verb chain with what stands before it (subject) and after it (objects)."""
-
-    pre: list[Token]
-    chain: list[Token]
-    tail: list[Token]
-    first: bool  # the first of its clause, or the first after "ja", "or": starts afresh
-    subject: list[Token]  # its own pre, or the earlier group's ("Matti on ... eikä pääse")
-
-    @property
-    def negs(self) -> list[Token]:
-        return [t for t in self.chain if t.cls in (W.NEG, W.NEG_IMP)]
-
-    @property
-    def family(self) -> str:
-        present = classes(self.chain)
-        return next((name for name, members in FAMILIES if present & members), "")
-
-    def unexplained(self, tokens: Sequence[Token]) -> list[Token]:
-        """Unknown words not excused as a time, place or "with X" phrase."""
-        found: list[Token] = []
-        for i, token in enumerate(tokens):
-            if not token.unknown or token.adverbial:
-                continue
-            after = tokens[i + 1].cls if i + 1 < len(tokens) else None
-            before = next((t.cls for t in reversed(tokens[:i])
-                           if t.cls not in (W.PRON_OBJ, W.FILLER, W.IT, None)), None)
-            if after in (W.POST, W.REASON_POST) or before is W.PREP:
-                continue
-            found.append(token)
-        return found
-
-
-def _groups(tokens: list[Token]) -> list[Group]:
-    """Cut a clause into verb chains, each with the words before and after it."""
-    groups: list[Group] = []
-    pre_start, i = 0, 0
-    subject: list[Token] | None = None  # None: the next group starts its own subject
-    while i < len(tokens):
-        if tokens[i].cls not in VERBISH:
-            i += 1
-            continue
-        last = i
-        for k in range(i + 1, len(tokens)):
-            if tokens[k].cls in VERBISH:
-                last = k
-            elif tokens[k].cls not in CHAIN_SKIP:
-                break
-        end = next((k for k in range(last + 1, len(tokens)) if tokens[k].cls in VERBISH),
-                   len(tokens))
-        tail = tokens[last + 1: end]
-        split = next((k for k in range(len(tail) - 1, -1, -1)
-                      if tail[k].cls in SPLITS_SUBJECT), None)
-        pre = tokens[pre_start:i]
-        subject = pre if subject is None else subject
-        groups.append(Group(pre, tokens[i: last + 1], tail if split is None else tail[:split],
-                            subject is pre, subject))
-        pre_start = end if split is None else last + 1 + split + 1
-        subject = subject if split is None else None
-        i = end
-    if pre_start < len(tokens) or not groups:
-        groups.append(Group(tokens[pre_start:], [], [], not groups, tokens[pre_start:]))
-    return groups
-
-
-@dataclass
-class Clause:
-    tokens: list[Token]
-    lead: W | None
-    asked: bool
-    index: int
-
-
-def clauses(tokens: list[Token]) -> list[Clause]:
-    """Split at breaks and at clause-leading conjunctions."""
-    result: list[Clause] = []
-    current: list[Token] = []
-    lead: W | None = None
-    for token in [*tokens, Token("", None, brk=True)]:
-        if token.brk or token.cls in CLAUSE_LEADS:
-            if current or token.asked:
-                result.append(Clause(current, lead, token.asked, len(result)))
-            current, lead = [], (token.cls if not token.brk else None)
-        else:
-            current.append(token)
-    return result
-
-
-
-
-class Question(StrEnum):
-    """What the reply answers: the last message or call sent to that number."""
-
-    APPOINTMENT = "appointment"  # an appointment reminder ("1 = tulen, 2 = en pääse")
-    DECISION = "decision"  # "onko päätös jo tullut?" (1 = kyllä, 2 = ei)
-    DOCUMENTS = "documents"  # "paperit ... Tarvitsetko apua?"
-    CALL = "call"  # a reminder call (1 = tulen, 2 = en pääse tai soittakaa)
-
-
-# Words that may stand before a key press: "numero 1", "vastaus 2", "number 1".
 KEY_LEADS = frozenset({"numero", "nro", "nr", "vastaus", "vastaan", "number", "nummer",
                        "svar", "answer", "reply", "valitsen", "painan"})
 # Negations that are a whole answer alone, in the client's own language.
@@ -324,9 +98,9 @@ class _ClauseReader:
         """Read the clause; True when it is a request frame for the next clause."""
         tokens = self.clause.tokens
         self._doubts_in(tokens)
-        groups = _groups(tokens)
-        self._particles(groups[0])
-        for group in groups:
+        chains = groups(tokens)
+        self._particles(chains[0])
+        for group in chains:
             if group.chain:
                 self._dispatch(group)
         for k, token in enumerate(tokens):
@@ -337,7 +111,7 @@ class _ClauseReader:
             self.out.context_words += sum(1 for t in tokens if t.unknown)
             if any(t.cls is W.MSG for t in tokens):
                 self.doubt(D.CHANNEL, [t for t in tokens if t.cls is W.MSG])
-        last = groups[-1]
+        last = chains[-1]
         return (not self.acted and bool(last.chain) and not last.tail
                 and last.chain[-1].cls in (W.WANT, W.REQUEST, W.WISH))
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.domain.replies.acts import Question
 from service.domain.replies.decide import Intent, decide
-from service.domain.replies.grammar import Question, parse
+from service.domain.replies.grammar import parse
 from service.domain.replies.lexicon import TABLE_LANGUAGES, lexicon, load_file
 from service.domain.replies.normalise import pieces
 from service.domain.replies.recognise import recognise
