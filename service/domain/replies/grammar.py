@@ -35,6 +35,7 @@ KEY_LEADS = frozenset({"numero", "nro", "nr", "vastaus", "vastaan", "number", "n
                        "svar", "answer", "reply", "valitsen", "painan"})
 # Negations that are a whole answer alone, in the client's own language.
 BARE_NO = frozenset({"en", "ei", "emme", "emmä", "emmää", "emmie", "ee", "cant", "cannot"})
+SENDING = frozenset({W.SEND, W.SEND_INF, W.CALL, W.CALL_INF})
 PARTICLE_LEADS = frozenset({W.GREET, W.THANKS, W.FILLER, W.WELL, W.SORRY, W.YES, W.ACK, W.NO})
 
 
@@ -65,12 +66,18 @@ class _ClauseReader:
         self.wish = wish  # the clause before was "pyydän" / "haluaisin": a request frame
         self.out = out
         self.acted = False
+        # the last stop asked here ended in a verb of sending or calling ("sluta ringa"):
+        # a verb after "och" continues it ("... och skicka sms")
+        self.stopped_verb = False
 
     def act(self, kind: A, tokens: Iterable[Token], request: bool = False) -> None:
         said = [t for t in tokens if not t.brk]
         negation = words(t for t in said if t.cls in (W.NEG, W.NEG_IMP, W.NO))
         self.out.acts.append(Act(kind, words(said), self.clause.index, request, negation))
         self.acted = True
+        if kind is A.STOP:
+            self.stopped_verb = bool(said) and said[-1].cls in SENDING and not any(
+                t.cls in (W.MSG, W.THESE, W.SEND_GER) for t in said)
 
     def doubt(self, kind: D, tokens: Iterable[Token]) -> None:
         self.out.doubts.append(Doubt(kind, words(tokens), self.clause.index))
@@ -100,17 +107,20 @@ class _ClauseReader:
         self._doubts_in(tokens)
         chains = groups(tokens)
         self._particles(chains[0])
+        loose = 0  # unknown words in groups that said nothing: "Kyllä elämä on raskasta"
         for group in chains:
+            before = len(self.out.acts)
             if group.chain:
                 self._dispatch(group)
+            if len(self.out.acts) == before or not group.chain:
+                loose += sum(1 for t in group.pre + group.chain + group.tail if t.unknown)
+        self.out.context_words += loose
         for k, token in enumerate(tokens):
             following = tokens[k + 1:]
             if token.cls is W.OR and any(t.unknown or t.cls in VERBISH for t in following):
                 self.doubt(D.CHOICE, [token, *following[:1]])  # "lopeta tai siirrä aika"
-        if not self.acted:
-            self.out.context_words += sum(1 for t in tokens if t.unknown)
-            if any(t.cls is W.MSG for t in tokens):
-                self.doubt(D.CHANNEL, [t for t in tokens if t.cls is W.MSG])
+        if not self.acted and any(t.cls is W.MSG for t in tokens):
+            self.doubt(D.CHANNEL, [t for t in tokens if t.cls is W.MSG])
         last = chains[-1]
         return (not self.acted and bool(last.chain) and not last.tail
                 and last.chain[-1].cls in (W.WANT, W.REQUEST, W.WISH))
@@ -232,7 +242,7 @@ class _ClauseReader:
         """ "soita", "voitteko soittaa", "(pyydän, että) soitatte": a request to call."""
         return (verb is not None and verb.cls is W.CALL and _imperative(group, verb)) or (
             W.REQUEST in classes(group.chain)) or (
-            verb is not None and verb.cls is W.CALL_YOU and self.wish)
+            verb is not None and self.wish)  # "pyydän, että soitatte" / "että joku soittaa"
 
     def _send(self, group: Group) -> None:
         present = classes(group.chain)
@@ -247,6 +257,8 @@ class _ClauseReader:
         elif asked_for and W.AGAIN in classes(group.chain + group.tail):
             if self.objects_fit(group, (W.MSG, W.AGAIN, W.THESE, W.IT)):
                 self.act(A.START, group.chain + group.tail, request=True)
+        elif self.stopped_verb and not group.pre:
+            self._stop_act(group)  # "sluta ringa och skicka sms": one request, two verbs
         elif self.question is Question.DOCUMENTS and (
                 present & {W.CAN, W.MUST} or classes(group.subject) & {W.PRON1}):
             if self.objects_fit(group, (W.DOCS_OBJ, W.THESE, W.IT)):
