@@ -148,21 +148,24 @@ def groups(tokens: list[Token]) -> list[Group]:
 @dataclass
 class Clause:
     tokens: list[Token]
-    lead: W | None
+    lead: Token | None  # the conjunction that opened it ("mutta", "jos", "kun")
     asked: bool
     index: int
+
+
+_END = Token("", None, brk=True)
 
 
 def clauses(tokens: list[Token]) -> list[Clause]:
     """Split at breaks and at clause-leading conjunctions."""
     result: list[Clause] = []
     current: list[Token] = []
-    lead: W | None = None
-    for token in [*tokens, Token("", None, brk=True)]:
+    lead: Token | None = None
+    for token in [*tokens, _END]:
         if token.brk or token.cls in CLAUSE_LEADS:
             if current or token.asked:
                 result.append(Clause(current, lead, token.asked, len(result)))
-            current, lead = [], (token.cls if not token.brk else None)
+            current, lead = [], (None if token.brk else token)
         else:
             current.append(token)
     return result

@@ -480,17 +480,18 @@ def parse(tokens: list[Token], question: Question | None) -> Parse:
     for clause in clauses(tokens):
         before = len(out.acts), len(out.doubts), out.context_words
         wish = _ClauseReader(clause, question, wish, out).read()
-        if clause.lead in (W.WHEN, W.IF):
+        lead = clause.lead.cls if clause.lead else None
+        if lead in (W.WHEN, W.IF):
             # "soita kun ehdit": the when-clause is not the answer; "tulen jos ehdin" is none
             del out.acts[before[0]:]
             out.doubts[before[1]:] = [d for d in out.doubts[before[1]:]
                                       if d.kind in (D.BLOCKED, D.CLIENT_CALLS)]
             out.context_words = before[2]
             out.questions.discard(clause.index)
-        if clause.lead is W.IF:
-            out.doubts.append(Doubt(D.IF, ("jos",), clause.index))
-        elif clause.lead is W.BUT:
-            out.doubts.append(Doubt(D.BUT, ("mutta",), clause.index))
-        elif clause.lead is W.BECAUSE:
+        if lead in (W.IF, W.BUT):
+            assert clause.lead is not None
+            kind = D.IF if lead is W.IF else D.BUT
+            out.doubts.append(Doubt(kind, (clause.lead.text,), clause.index))
+        elif lead is W.BECAUSE:
             out.context_words = before[2]  # a reason may say anything
     return out
