@@ -160,5 +160,14 @@ def _add_trust_commands() -> None:
 _add_trust_commands()
 
 
+def _add_reply_commands() -> None:
+    from service.reply_commands import read_reply_command  # needs no app, config or database
+
+    main.add_command(read_reply_command)
+
+
+_add_reply_commands()
+
+
 if __name__ == "__main__":
     main()

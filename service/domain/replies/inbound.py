@@ -17,7 +17,8 @@ from service.domain.context import DomainContext
 from service.domain.events import event_states
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
-from service.domain.replies.reading import Intent, read_digits, read_intent
+from service.domain.replies.asked import read_answer
+from service.domain.replies.reading import Intent
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
@@ -147,9 +148,11 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         return ReplyOutcome(existing.id, None, existing.intent or "unknown", existing.client_id,
                             existing.event_id, duplicate=True)
     phone = normalise_sender(sender)
-    intent = read_digits(digits) if digits is not None else read_intent(body)
     client = reminder.client if reminder is not None else find_client(session, phone)
     person = _trusted_sender(session, phone, reminder, client)
+    speaker = person or client  # read in their language, against what we last sent them
+    intent = read_answer(session, phone=phone, body=body, digits=digits,
+                         language=speaker.language if speaker else None).intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = trusted.record_reply(session, rt, person, intent=intent, body=body,
                                              to=to, sid=sid, channel=channel,

@@ -1,0 +1,35 @@
+"""What a reply answers, and reading it against that: the webhook path's reading.
+
+Why: "tuli jo" answers "onko päätös jo tullut?" but not an appointment reminder,
+and a "2" after a call means "call me" where after a text it means "I can't come".
+The question is the last message or call sent to the number that replied.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.replies.reading import Question, Reading, question_for, read_key, read_reply
+from service.store.models import Message
+from service.store.states import Direction
+
+__all__ = ["last_question", "read_answer"]
+
+
+def last_question(session: Session, phone: str) -> Question | None:
+    """What the last message or call to this number asked (None: nothing we read against)."""
+    last = session.scalars(select(Message).where(
+        Message.direction == Direction.OUT, Message.to_number == phone)
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+    if last is None:
+        return None
+    return question_for(last.reminder.template if last.reminder else None, last.channel)
+
+
+def read_answer(session: Session, *, phone: str, body: str, digits: str | None,
+                language: str | None) -> Reading:
+    """A key pressed in a call, or a text read against what was last sent to `phone`."""
+    if digits is not None:
+        return read_key(digits)
+    return read_reply(body, language, last_question(session, phone))
