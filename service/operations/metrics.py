@@ -103,7 +103,8 @@ def message_families(session: Session) -> list[Metric]:
                        "Inbound replies (texts and key presses), by channel and intent.",
                        ["channel", "intent"],
                        ((channel, intent or "unknown", n) for channel, intent, n in session.execute(
-            select(Message.channel, Message.intent, func.count()).where(Message.direction == Direction.IN)
+            select(Message.channel, Message.intent, func.count())
+            .where(Message.direction == Direction.IN)
             .group_by(Message.channel, Message.intent).order_by(Message.channel, Message.intent))))
     errors = _counter("rinnalla_gateway_errors_total",
                       "Gateway errors recorded on messages, by error code.", ["code"],
