@@ -21,7 +21,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Select, literal_column, select, update
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from service.domain.messages.delivery import status_on_acceptance
 from service.domain.phones import mask_phone
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.gateways.base import GatewayError, SendResult
+from service.gateways.base import GatewayError, SendResult, SentLookup
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 from service.store.db import transaction
@@ -42,16 +41,6 @@ log = logging.getLogger(__name__)
 LOOKUP_TRIES = 3
 # Our clock and the gateway's may differ a little; look a bit further back.
 CLOCK_SLACK = timedelta(minutes=2)
-
-
-@runtime_checkable
-class SentLookup(Protocol):
-    """A gateway that can tell which messages it accepted (the development one cannot)."""
-
-    def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
-        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
-        ...
 
 
 @dataclass
@@ -72,15 +61,8 @@ class _InFlight:
 
 
 def lookup_for(rt: Runtime) -> SentLookup | None:
-    """What can answer "did this reach the gateway?" for the configured gateway."""
-    gateway = rt.gateway
-    if isinstance(gateway, SentLookup):
-        return gateway
-    if getattr(gateway, "name", "") == "twilio":
-        from service.gateways.twilio_lookup import TwilioSentLookup
-
-        return TwilioSentLookup.for_gateway(gateway, rt.config)
-    return None
+    """What can answer "did this reach the gateway?": the gateway itself, if it can."""
+    return rt.gateway if isinstance(rt.gateway, SentLookup) else None
 
 
 def reconcile_expired(rt: Runtime, now: datetime, name: str,
