@@ -29,7 +29,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.rate_limit import Limiter, RateLimiter
-from service.gateways.twilio_errors import PERMANENT_OUTCOME, classify, describe
+from service.gateways.twilio_errors import ErrorOutcome, classify, describe
 from service.gateways.twilio_http import RewritingHttpClient
 from service.gateways.twilio_lookup import TwilioSentLookup
 from service.gateways.twilio_settings import TwilioSettings
@@ -63,7 +63,7 @@ def rest_error(exc: TwilioRestException | TwilioServiceException) -> GatewayErro
     code = exc.code if isinstance(exc.code, int) else None
     status = exc.status if isinstance(exc.status, int) else None
     return GatewayError(describe(code, status), code=code,
-                        permanent=classify(code, status) == PERMANENT_OUTCOME)
+                        permanent=classify(code, status) is ErrorOutcome.PERMANENT)
 
 
 def transport_error(exc: requests.RequestException) -> GatewayError:

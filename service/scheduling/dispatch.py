@@ -39,6 +39,7 @@ from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.domain.texts.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
+from service.gateways.twilio_errors import opts_out, reminder_reason
 from service.runtime import Runtime
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query, renew
 from service.scheduling.reconcile import (
@@ -51,10 +52,6 @@ from service.store.db import commit_without_waiting, transaction
 from service.store.models import Client, Event, Heartbeat, Message, Reminder
 
 log = logging.getLogger(__name__)
-
-PERMANENT_REASONS = {21211: "invalid_number", 21614: "not_a_mobile", 30006: "not_a_mobile",
-                     21610: "unsubscribed"}
-
 
 def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -435,8 +432,8 @@ def _record_error_in(session: Session, rt: Runtime, reminder_id: int, message_id
         return "uncertain"
     message.status = "failed"
     if exc.permanent:
-        reason = PERMANENT_REASONS.get(exc.code or 0, "gateway_error")
-        if reason == "unsubscribed":
+        reason = reminder_reason(exc.code)
+        if opts_out(exc.code):
             client = reminder.client
             client.opted_out, client.opted_out_at = True, now
         return _fail(session, rt, reminder, reason,
