@@ -68,7 +68,8 @@ CLIENTS: Table = Client.__table__  # type: ignore[assignment]
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 
 # Message columns whose value is the same for the whole batch (outbound_values).
-SHARED = ("direction", "from_number", "gateway", "status", "created_at", "updated_at")
+SHARED = ("direction", "from_number", "gateway", "status", "worker_id", "created_at",
+          "updated_at")
 
 # What the batch path reads of a due reminder, its event and its client: the
 # columns _still_wanted, outbound_values and template_values look at, in one row.

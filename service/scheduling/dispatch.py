@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import secrets
 import socket
 import threading
 import time
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, joinedload
 from service.clock import utcnow
 from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import status_on_acceptance
+from service.domain.messages.outbound import outbound_values as message_row
 from service.domain.people import trusted_persons as trusted
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
@@ -50,6 +50,7 @@ from service.scheduling.reconcile import (
 )
 from service.store.db import commit_without_waiting, transaction
 from service.store.models import Client, Event, Heartbeat, Message, Reminder
+from service.store.states import MessageStatus
 
 log = logging.getLogger(__name__)
 
@@ -316,11 +317,10 @@ def outbound_values(rt: Runtime, reminder: Reminder, event: Event, client: Clien
     language = person.language if person is not None else client.language
     body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
                        rt.sender)
-    return {"direction": "out", "channel": reminder.channel, "client_id": reminder.client_id,
-            "reminder_id": reminder.id, "event_id": reminder.event_id, "to_number": to,
-            "from_number": rt.config.twilio.from_number, "body": body,
-            "gateway": rt.gateway.name, "status": "sending",
-            "callback_token": secrets.token_urlsafe(24), "created_at": now, "updated_at": now}
+    return message_row(channel=reminder.channel, to=to, body=body,
+                       from_number=rt.config.twilio.from_number, gateway=rt.gateway.name,
+                       status=MessageStatus.SENDING, now=now, client_id=reminder.client_id,
+                       reminder_id=reminder.id, event_id=reminder.event_id)
 
 
 def _outbound_message(session: Session, rt: Runtime, reminder: Reminder, event: Event,
