@@ -33,18 +33,21 @@ from service.gateways.twilio_errors import ErrorOutcome, classify, describe
 from service.gateways.twilio_http import RewritingHttpClient
 from service.gateways.twilio_lookup import TwilioSentLookup
 from service.gateways.twilio_settings import TwilioSettings
+from service.store.states import MessageStatus
 
 log = logging.getLogger(__name__)
 
 # What a create request can truthfully report: Twilio has taken it, nothing more.
 # Anything later (delivered, completed, ...) comes through status callbacks only;
 # a call "completed" at creation would hide who (or what) answered it.
-ACCEPTED_STATUSES = frozenset({"accepted", "queued", "scheduled", "sending", "initiated"})
+ACCEPTED_STATUSES = frozenset({MessageStatus.ACCEPTED, MessageStatus.QUEUED,
+                               MessageStatus.SCHEDULED, MessageStatus.SENDING,
+                               MessageStatus.INITIATED})
 
 
 def accepted_status(status: object) -> str:
     text = str(getattr(status, "value", status) or "")
-    return text if text in ACCEPTED_STATUSES else "queued"
+    return text if text in ACCEPTED_STATUSES else MessageStatus.QUEUED
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -21,6 +21,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from service.gateways.base import GatewayError, SendResult
+from service.store.states import MessageStatus
 
 # Newest records asked for: a crashed send is minutes old, a client gets a few a week.
 LOOKUP_LIMIT = 50
@@ -28,7 +29,7 @@ LOOKUP_LIMIT = 50
 
 def _status(record: Any) -> str:
     status = record.status
-    return str(getattr(status, "value", status) or "queued")
+    return str(getattr(status, "value", status) or MessageStatus.QUEUED)
 
 
 def _created(record: Any) -> datetime | None:

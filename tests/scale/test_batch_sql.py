@@ -21,7 +21,8 @@ from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling import batch
 from service.scheduling.claims import claim_due
-from service.scheduling.dispatch import process_reminder, tick
+from service.scheduling.dispatch import tick
+from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.bulk_sql import id_in, insert_rows, update_rows
 from service.store.db import transaction
 from service.store.models import Event, Message, Reminder
@@ -74,7 +75,7 @@ def test_the_batch_path_writes_what_the_single_path_writes(
 
     later = T0 + timedelta(minutes=1)
     for claim in claim_due(rt, later, "w", 10):
-        assert process_reminder(rt, claim.id, T0, "w") == "sent"
+        assert process_reminder(rt, claim.id, T0, "w") == Outcome.SENT
 
     by_batch, by_single = _rows(rt, 0, 5), _rows(rt, 100, 5)
     assert len(by_batch) == len(by_single) == 5
@@ -141,8 +142,8 @@ def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
     with transaction(rt.sessions) as session:  # another worker took one over meanwhile
         session.execute(update(Reminder).where(Reminder.id == claims[1].id)
                         .values(claimed_by="w2"))
-    outcomes, calls = batch._prepare_all(rt, [c.id for c in claims], lambda: T0, "w1")
-    assert outcomes == [("released", "")]
+    outcomes, calls = batch.prepare_batch(rt, [c.id for c in claims], lambda: T0, "w1")
+    assert outcomes == [(Outcome.RELEASED, "")]
     assert sorted(c.reminder_id for c in calls) == sorted(
         c.id for c in claims if c.id != claims[1].id)
     with transaction(rt.sessions) as session:
