@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -23,9 +24,10 @@ from service.scheduling import batch
 from service.scheduling.claims import claim_due
 from service.scheduling.dispatch import tick
 from service.scheduling.reminder_send import Outcome, process_reminder
-from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.store.bulk_sql import id_in, insert_rows, sql_literal, update_rows
 from service.store.db import transaction
 from service.store.models import Event, Message, Reminder
+from service.store.states import ReminderState
 from tests.scale.seed import phone, seed_due
 
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
@@ -183,3 +185,21 @@ def test_bulk_statements_on_both_databases(engine: Engine) -> None:
         assert conn.execute(select(messages.c.id).where(
             id_in(conn, messages.c.id, []))).all() == []
         assert insert_rows(conn, messages, [], key="callback_token") == []
+
+
+def test_a_state_for_a_partial_index_is_written_into_the_sql_text(engine: Engine) -> None:
+    """PostgreSQL matches a partial index's WHERE only against literals: the state is in
+    the statement's text, not bound; and a value that would break the text is refused."""
+    query = select(Reminder.id).where(Reminder.state == sql_literal(ReminderState.PLANNED))
+    compiled = query.compile(engine)
+    assert "reminders.state = 'planned'" in str(compiled)
+    assert "planned" not in [str(value) for value in compiled.params.values()]
+    ids = seed_due(engine, 2, T0)
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(query)) == sorted(ids)
+
+    class Quoted(StrEnum):
+        ODD = "it's"
+
+    with pytest.raises(ValueError, match="quote"):
+        sql_literal(Quoted.ODD)
