@@ -259,8 +259,8 @@ def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
         row = reminders[v["reminder_id"]]
         follows = fallbacks.plans_after_sent(rt, row.kind, row.rule_id, row.recipient)
         calls.append(PendingCall(row.id, Outbound(message_id, v["channel"], v["to_number"],
-                                            v["body"], v["callback_token"]),
-                           plain=not follows))
+                                                  v["body"], v["callback_token"]),
+                                 plain=not follows))
     return calls
 
 
