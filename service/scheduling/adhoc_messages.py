@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select, update
 from service.clock import utcnow
 from service.gateways.base import GatewayError
 from service.runtime import Runtime
-from service.scheduling.gateway_call import call
+from service.scheduling.gateway_call import call, record_acceptance, settle_status
 from service.store.bulk_sql import sql_literal
 from service.store.db import transaction
 from service.store.models import Message
@@ -68,7 +68,7 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
     with transaction(rt.sessions) as session:
         row = session.get(Message, message_id)
         assert row is not None
-        row.gateway_sid, row.status = sent.sid, sent.status
+        record_acceptance(row, sent)
     return True
 
 
@@ -80,8 +80,8 @@ def _record_refusal(rt: Runtime, message_id: int, exc: GatewayError, now: dateti
         assert row is not None
         row.error_code, row.error_message = exc.code, exc.message[:300]
         if exc.uncertain:
-            row.status = MessageStatus.UNKNOWN
+            settle_status(row, MessageStatus.UNKNOWN)
         elif exc.permanent or row.created_at < now - GIVE_UP_AFTER:
-            row.status = MessageStatus.FAILED
+            settle_status(row, MessageStatus.FAILED)
         else:
-            row.status = MessageStatus.QUEUED  # transient: the next pass tries again
+            settle_status(row, MessageStatus.QUEUED)  # transient: the next pass tries again

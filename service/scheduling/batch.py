@@ -34,12 +34,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from service.domain.messages.delivery import status_on_acceptance
 from service.domain.planning import fallbacks
 from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
-from service.scheduling.gateway_call import Outbound, call
+from service.scheduling.gateway_call import Outbound, accepted_status, call
 from service.scheduling.reminder_send import (
     CLIENT,
     Clock,
@@ -312,8 +311,8 @@ def _record_in(session: Session, rt: Runtime, done: list[PendingCall], now: date
     same moment waits for this transaction instead of being overwritten by it.
     """
     conn = session.connection()
-    states: dict[int, str] = {}
-    statuses: dict[int, str] = {}
+    states: dict[int, ReminderState] = {}
+    statuses: dict[int, MessageStatus] = {}
     for reminder_id, state, message_id, status in conn.execute(
             select(REMINDERS.c.id, REMINDERS.c.state, MESSAGES.c.id, MESSAGES.c.status)
             .join_from(MESSAGES, REMINDERS, REMINDERS.c.id == MESSAGES.c.reminder_id)
@@ -334,7 +333,7 @@ def _record_in(session: Session, rt: Runtime, done: list[PendingCall], now: date
             continue
         status = statuses[item.message.id]
         messages.append({"id": item.message.id, "gateway_sid": answer.sid,
-                         "status": status_on_acceptance(status, answer.status)})
+                         "status": accepted_status(status, answer.status)})
         reminders.append({"id": item.reminder_id, "state": new})
         outcomes.append((Outcome.DELIVERED if new == ReminderState.DELIVERED else Outcome.SENT,
                          ""))

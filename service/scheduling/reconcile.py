@@ -26,13 +26,14 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from service.domain.inbox.items import notify_about, notify_about_message
-from service.domain.messages.delivery import status_on_acceptance
+from service.domain.messages.delivery import move_status
 from service.domain.phones import mask_phone
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError, SendResult, SentLookup
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
+from service.scheduling.gateway_call import record_acceptance, settle_status
 from service.store.bulk_sql import sql_literal
 from service.store.db import transaction
 from service.store.models import Message, Reminder
@@ -98,8 +99,7 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
         reminder.claimed_by = None
         reminder.lease_until = None
         if match is not None:
-            message.gateway_sid = match.sid
-            message.status = status_on_acceptance(message.status, match.status)
+            record_acceptance(message, match)
             message.updated_at = now
             reminder.sent_at = message.created_at
             delivered = match.status in REACHED
@@ -108,7 +108,7 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
             result.adopted += 1
             log.info("reminder %s: the gateway had accepted it before the crash", reminder_id)
             return
-        message.status = MessageStatus.UNKNOWN
+        settle_status(message, MessageStatus.UNKNOWN)
         message.updated_at = now
         rstate.move(reminder, ReminderState.UNCERTAIN, "outcome_unknown")
         notify_about(session, reminder, InboxKind.UNCERTAIN,
@@ -229,12 +229,11 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
         match = _first_unknown(session, found)
         message.updated_at = now
         if match is not None:
-            message.gateway_sid = match.sid
-            message.status = status_on_acceptance(message.status, match.status)
+            record_acceptance(message, match)
             result.adopted += 1
             log.info("message %s: the gateway had accepted it before the crash", message_id)
             return
-        message.status = MessageStatus.UNKNOWN
+        move_status(message, MessageStatus.UNKNOWN)  # still "sending": checked above
         writer = message.worker_id or (message.client.worker_id if message.client else None)
         notify_about_message(session, message, writer, InboxKind.UNCERTAIN,
                              "Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "

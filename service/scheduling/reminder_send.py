@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from service.domain.inbox.items import notify_about
-from service.domain.messages.delivery import status_on_acceptance
+from service.domain.messages.delivery import move_status
 from service.domain.messages.outbound import outbound_values
 from service.domain.people import trusted_persons as trusted
 from service.domain.planning import fallbacks
@@ -39,7 +39,7 @@ from service.gateways.base import GatewayError, SendResult
 from service.gateways.twilio_errors import opts_out, reminder_reason
 from service.runtime import Runtime
 from service.scheduling.claims import renew
-from service.scheduling.gateway_call import call
+from service.scheduling.gateway_call import call, record_acceptance, settle_status
 from service.store.db import transaction
 from service.store.models import Client, Event, Message, Reminder
 from service.store.states import EventState, InboxKind, MessageStatus, ReminderState
@@ -156,7 +156,7 @@ def message_values(rt: Runtime, reminder: DueReminder, event: Event, to: str, la
     body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
                        rt.sender)
     return outbound_values(channel=reminder.channel, to=to, body=body,
-                           from_number=rt.config.twilio.from_number, gateway=rt.gateway.name,
+                           from_number=rt.from_number, gateway=rt.gateway_name,
                            status=MessageStatus.SENDING, now=now,
                            client_id=reminder.client_id, reminder_id=reminder.id,
                            event_id=reminder.event_id)
@@ -279,8 +279,7 @@ def record_sent(session: Session, rt: Runtime, reminder_id: int, message_id: int
     """The gateway took it: its id on the message, the reminder moved on."""
     message = session.get(Message, message_id)
     assert message is not None
-    message.gateway_sid = sent.sid
-    message.status = status_on_acceptance(message.status, sent.status)
+    record_acceptance(message, sent)
     message.updated_at = now
     reminder = load_reminder(session, reminder_id)
     reminder.claimed_by = None
@@ -304,7 +303,7 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
     message.error_code = exc.code
     message.error_message = exc.message[:300]
     message.updated_at = now
-    message.status = MessageStatus.UNKNOWN if exc.uncertain else MessageStatus.FAILED
+    settle_status(message, MessageStatus.UNKNOWN if exc.uncertain else MessageStatus.FAILED)
     if reminder.state != ReminderState.SENDING:
         # Our lease ran out during the call and the take-over settled the row:
         # keep its decision, only record what the gateway said.
@@ -376,7 +375,7 @@ def push_back(rt: Runtime, reminder_id: int, now: datetime) -> None:
             Message.reminder_id == reminder.id,
             Message.status == MessageStatus.SENDING)).first()
         if in_flight is not None:
-            in_flight.status = MessageStatus.UNKNOWN
+            move_status(in_flight, MessageStatus.UNKNOWN)
             finish(reminder, ReminderState.UNCERTAIN, "outcome_unknown")
         else:
             retry_at(reminder, now + PUSH_BACK)
