@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import StatementError
 
-from service.gateways.base import SendResult
+from service.domain.messages.delivery import record_status
+from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling import batch
@@ -26,8 +27,8 @@ from service.scheduling.dispatch import tick
 from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.bulk_sql import id_in, insert_rows, sql_literal, update_rows
 from service.store.db import transaction
-from service.store.models import Event, Message, Reminder
-from service.store.states import ReminderState
+from service.store.models import Event, InboxItem, Message, Reminder
+from service.store.states import MessageStatus, ReminderState
 from tests.scale.seed import phone, seed_due
 
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
@@ -135,6 +136,30 @@ def test_a_status_callback_quicker_than_the_recording_is_kept(rt: Runtime) -> No
     with transaction(rt.sessions) as session:
         assert set(session.scalars(select(Message.status))) == {"delivered"}
         assert all(s.startswith("SM") for s in session.scalars(select(Message.gateway_sid)))
+
+
+def test_a_call_that_timed_out_after_its_callback_keeps_the_callbacks_word(
+        rt: Runtime) -> None:
+    """Twilio took the text and its delivery callback came, but our request timed out:
+    the message keeps "delivered" (a status only moves further), the reminder stays
+    delivered, and nobody is asked to check what is already known."""
+    seed_due(rt.engine, 2, T0 - timedelta(minutes=1))
+
+    class CallbackThenTimeout(DevelopmentGateway):
+        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+            with transaction(rt.sessions) as session:  # Twilio's callback, during our call
+                message = session.scalars(select(Message).where(Message.to_number == to)).one()
+                record_status(session, rt, message, status="delivered", error_code=None,
+                              answered_by=None, sid=f"SM{message.id:032d}", now=T0)
+            raise GatewayError("Twilio ei vastannut ajoissa", uncertain=True)
+
+    rt.gateway = CallbackThenTimeout()
+    result = tick(rt, now=T0)
+    assert (result.claimed, result.uncertain) == (2, 2)  # what our own call saw
+    with transaction(rt.sessions) as session:
+        assert set(session.scalars(select(Message.status))) == {MessageStatus.DELIVERED}
+        assert set(session.scalars(select(Reminder.state))) == {ReminderState.DELIVERED}
+        assert session.scalar(select(func.count()).select_from(InboxItem)) == 0
 
 
 def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
