@@ -20,6 +20,7 @@ from service.domain.planning.schedules import ScheduleSet, load_schedules
 from service.domain.texts.rendering import Sender
 from service.domain.texts.templates import TemplateSet, load_templates
 from service.gateways import Gateway, make_gateway
+from service.gateways.shared_pace import share_rate_limits
 from service.store.db import make_engine, make_session_factory
 
 
@@ -99,10 +100,10 @@ def build_runtime(config: Config, engine: Engine | None = None,
     engine = engine or make_engine(config.database_url)
     sessions = make_session_factory(engine)
     if gateway is None:
-        from service.scheduling.pace import share_rate_limits
-
-        gateway = make_gateway(config)
-        share_rate_limits(gateway, sessions, config)  # one rate for all processes
+        tw = config.twilio
+        gateway = make_gateway(config.gateway_kind, tw)
+        share_rate_limits(gateway, sessions,  # one rate for all processes
+                          {"sms": tw.messages_per_second, "voice": tw.calls_per_second})
     return Runtime(config=config, engine=engine, sessions=sessions,
                    templates=templates, schedules=schedules, window=team_window(config),
                    gateway=gateway)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -39,4 +40,18 @@ class Gateway(Protocol):
         ...
 
     def place_call(self, to: str, *, twiml_url: str, status_callback: str | None) -> SendResult:
+        ...
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A gateway that can tell which messages it accepted (the development one cannot).
+
+    Asked only after a crash mid-send (service/scheduling/reconcile.py): there is no
+    idempotency key, so this is the only way to learn whether a request got through.
+    """
+
+    def find_sent(self, *, channel: str, to: str, body: str | None,
+                  since: datetime) -> list[SendResult]:
+        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
         ...

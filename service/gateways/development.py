@@ -11,6 +11,7 @@ import secrets
 import threading
 
 from service.gateways.base import GatewayError, SendResult
+from service.store.states import MessageStatus
 
 
 class DevelopmentGateway:
@@ -21,9 +22,9 @@ class DevelopmentGateway:
         self.sent: list[tuple[str, str, str]] = []  # (kind, to, body or url), for tests
         self.fail_next: list[GatewayError] = []
         # "delivered" at once; a test sets "queued" to play a call's status callbacks itself.
-        self.call_status = "delivered"
+        self.call_status: str = MessageStatus.DELIVERED
 
-    def _result(self, prefix: str, status: str = "delivered") -> SendResult:
+    def _result(self, prefix: str, status: str = MessageStatus.DELIVERED) -> SendResult:
         return SendResult(sid=f"{prefix}{secrets.token_hex(16)}", status=status)
 
     def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:

@@ -11,12 +11,20 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Limiter(Protocol):
     def acquire(self, kind: str) -> None:
         """Return when one more request of this kind may go out (blocking until then)."""
+
+
+@runtime_checkable
+class PacedGateway(Protocol):
+    """A gateway that paces its own requests; its limiter can be replaced by one shared
+    between processes (service/gateways/shared_pace.py)."""
+
+    limiter: Limiter
 
 
 class RateLimiter:

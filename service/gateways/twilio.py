@@ -9,12 +9,16 @@ Every way a send can end is turned into a SendResult or one GatewayError:
   Twilio has no idempotency key for creating messages or calls, so sending again
   could reach the client twice; dispatch marks it and a person decides.
 Twilio's own error text is never passed on: it can contain the phone number.
+
+After a crash mid-send the gateway can also say which messages it accepted
+(find_sent, through service/gateways/twilio_lookup.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -23,23 +27,27 @@ from twilio.http import HttpClient
 from twilio.rest import Client
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from service.config import Config
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.rate_limit import Limiter, RateLimiter
-from service.gateways.twilio_errors import PERMANENT_OUTCOME, classify, describe
+from service.gateways.twilio_errors import ErrorOutcome, classify, describe
 from service.gateways.twilio_http import RewritingHttpClient
+from service.gateways.twilio_lookup import TwilioSentLookup
+from service.gateways.twilio_settings import TwilioSettings
+from service.store.states import MessageStatus
 
 log = logging.getLogger(__name__)
 
 # What a create request can truthfully report: Twilio has taken it, nothing more.
 # Anything later (delivered, completed, ...) comes through status callbacks only;
 # a call "completed" at creation would hide who (or what) answered it.
-ACCEPTED_STATUSES = frozenset({"accepted", "queued", "scheduled", "sending", "initiated"})
+ACCEPTED_STATUSES = frozenset({MessageStatus.ACCEPTED, MessageStatus.QUEUED,
+                               MessageStatus.SCHEDULED, MessageStatus.SENDING,
+                               MessageStatus.INITIATED})
 
 
 def accepted_status(status: object) -> str:
     text = str(getattr(status, "value", status) or "")
-    return text if text in ACCEPTED_STATUSES else "queued"
+    return text if text in ACCEPTED_STATUSES else MessageStatus.QUEUED
 
 
 def _never_sent(exc: requests.RequestException) -> bool:
@@ -58,7 +66,7 @@ def rest_error(exc: TwilioRestException | TwilioServiceException) -> GatewayErro
     code = exc.code if isinstance(exc.code, int) else None
     status = exc.status if isinstance(exc.status, int) else None
     return GatewayError(describe(code, status), code=code,
-                        permanent=classify(code, status) == PERMANENT_OUTCOME)
+                        permanent=classify(code, status) is ErrorOutcome.PERMANENT)
 
 
 def transport_error(exc: requests.RequestException) -> GatewayError:
@@ -71,15 +79,17 @@ def transport_error(exc: requests.RequestException) -> GatewayError:
 class TwilioGateway:
     name = "twilio"
 
-    def __init__(self, config: Config, *, http_client: HttpClient | None = None,
+    def __init__(self, settings: TwilioSettings, *, http_client: HttpClient | None = None,
                  limiter: Limiter | None = None) -> None:
         """Built at start-up from [twilio]; tests pass their own HTTP client boundary."""
-        tw = config.twilio
-        self.config = tw
-        self.http_client = http_client or RewritingHttpClient(tw.api_base_url, tw.timeout_seconds)
-        self.client = Client(tw.account_sid, tw.auth_token, http_client=self.http_client)
-        self.limiter = limiter or RateLimiter({"sms": tw.messages_per_second,
-                                               "voice": tw.calls_per_second})
+        self.config = settings
+        self.http_client = http_client or RewritingHttpClient(settings.api_base_url,
+                                                              settings.timeout_seconds)
+        self.client = Client(settings.account_sid, settings.auth_token,
+                             http_client=self.http_client)
+        self.limiter: Limiter = limiter or RateLimiter(
+            {"sms": settings.messages_per_second, "voice": settings.calls_per_second})
+        self.lookup = TwilioSentLookup(self.client, settings.from_number)
 
     def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
         params: dict[str, Any] = {"to": to, "body": body}
@@ -107,6 +117,11 @@ class TwilioGateway:
             params["machine_detection"] = "Enable"
         call = self._create("voice", lambda: self.client.calls.create(**params))
         return SendResult(sid=str(call.sid), status=accepted_status(call.status))
+
+    def find_sent(self, *, channel: str, to: str, body: str | None,
+                  since: datetime) -> list[SendResult]:
+        """Our messages (or calls) to `to` accepted since `since`, oldest first."""
+        return self.lookup.find_sent(channel=channel, to=to, body=body, since=since)
 
     def _create(self, kind: str, create: Callable[[], Any]) -> Any:
         self.limiter.acquire(kind)

@@ -53,7 +53,7 @@ def peer_base_url(api_base_url: str) -> str | None:
     return base
 
 
-class RewritingHttpClient(TwilioHttpClient):
+class RewritingHttpClient(TwilioHttpClient):  # type: ignore[misc]  # the SDK has no types
     """TwilioHttpClient with a connect and a read timeout, pointed at a peer if configured.
 
     requests does no retries here (max_retries is 0): whether to send again is the

@@ -1,8 +1,9 @@
 """Asking Twilio whether it accepted a message or call we lost track of in a crash.
 
 Used only by the take-over after a worker died mid-send
-(service/scheduling/reconcile.py). Twilio has no idempotency key, so the only
-way to know is to list what it holds for that number and look for ours.
+(service/scheduling/reconcile.py), through TwilioGateway.find_sent. Twilio has no
+idempotency key, so the only way to know is to list what it holds for that number
+and look for ours.
 
 The list is asked by recipient only, newest first, and filtered here by creation
 time and text: Twilio's DateSent filter would leave out exactly the messages that
@@ -19,8 +20,8 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from service.config import Config
 from service.gateways.base import GatewayError, SendResult
+from service.store.states import MessageStatus
 
 # Newest records asked for: a crashed send is minutes old, a client gets a few a week.
 LOOKUP_LIMIT = 50
@@ -28,7 +29,7 @@ LOOKUP_LIMIT = 50
 
 def _status(record: Any) -> str:
     status = record.status
-    return str(getattr(status, "value", status) or "queued")
+    return str(getattr(status, "value", status) or MessageStatus.QUEUED)
 
 
 def _created(record: Any) -> datetime | None:
@@ -42,10 +43,6 @@ class TwilioSentLookup:
     def __init__(self, client: Client, from_number: str) -> None:
         self.client = client
         self.from_number = from_number
-
-    @classmethod
-    def for_gateway(cls, gateway: Any, config: Config) -> TwilioSentLookup:
-        return cls(gateway.client, config.twilio.from_number)
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
                   since: datetime) -> list[SendResult]:

@@ -1,6 +1,6 @@
 """Sending a claimed batch with a few statements instead of a few per reminder.
 
-The safety order of dispatch.py is kept, only grouped:
+The steps of one reminder (reminder_send.py) are kept in their order, only grouped:
 1. one transaction loads the batch, decides on each reminder, renews the leases
    of those it sends and writes their outbound message rows; it commits (to disk)
    before any gateway call;
@@ -17,8 +17,8 @@ The common case (a text or call to the client, wanted, inside the window; and,
 after the call, an accepted send whose rule plans no fallback) is read and written
 with plain SQL statements over the whole batch: at a few hundred sends a second the
 ORM's objects cost more than the gateway call itself (docs/performance.md). Every
-other reminder goes through the same ORM code as a single send (dispatch._prepare,
-_record_sent, _record_error_in), inside the same transaction.
+other reminder goes through the same ORM code as a single send (reminder_send.prepare,
+record_sent, record_error), inside the same transaction.
 """
 
 from __future__ import annotations
@@ -29,49 +29,50 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
-from service.domain.messages.delivery import status_on_acceptance
 from service.domain.planning import fallbacks
-from service.domain.planning import reminder_states as rstate
 from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
-from service.scheduling.dispatch import (
+from service.scheduling.gateway_call import Outbound, accepted_status, call
+from service.scheduling.reminder_send import (
+    CLIENT,
     Clock,
-    Outbound,
-    _load,
-    _prepare,
-    _process_safely,
-    _push_back,
-    _record_error_in,
-    _record_sent,
-    _still_wanted,
-    call,
+    Outcome,
+    load_reminder,
     lock_for_recording,
-    outbound_values,
-    send_threads,
+    message_values,
+    prepare,
+    process_safely,
+    push_back,
+    record_error,
+    record_sent,
+    still_wanted,
 )
 from service.store.bulk_sql import id_in, insert_rows, update_rows
 from service.store.db import commit_without_waiting, transaction
 from service.store.models import Client, Event, Message
+from service.store.states import REMINDER_TRANSITIONS, MessageStatus, ReminderState, can_move
 
 log = logging.getLogger(__name__)
 
-Outcome = tuple[str, str]  # (TickResult field, error text or "")
+Counted = tuple[Outcome, str]  # what came of a reminder, and the error's text or ""
+SENT_CHANNELS = ("sms", "voice")  # a "task" is an inbox item: the ORM path makes it
 
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
 CLIENTS: Table = Client.__table__  # type: ignore[assignment]
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 
-# Message columns whose value is the same for the whole batch (outbound_values).
-SHARED = ("direction", "from_number", "gateway", "status", "created_at", "updated_at")
+# Message columns whose value is the same for the whole batch (message_values).
+SHARED = ("direction", "from_number", "gateway", "status", "worker_id", "created_at",
+          "updated_at")
 
 # What the batch path reads of a due reminder, its event and its client: the
-# columns _still_wanted, outbound_values and template_values look at, in one row.
+# columns still_wanted, message_values and template_values look at, in one row.
 # The names do not clash (the reminder's state is not read; the event's and the
 # client's ids are the reminder's event_id and client_id), so the same row stands for
 # all three. A column missing here fails the batch, which then goes one by one;
@@ -88,7 +89,9 @@ DUE_ROW = (
 
 
 @dataclass
-class _Call:
+class PendingCall:
+    """One gateway call of a batch, and (once made) the gateway's answer."""
+
     reminder_id: int
     message: Outbound
     plain: bool = False  # a sent answer can be recorded without the ORM
@@ -100,9 +103,16 @@ class _Call:
 class InFlight:
     """A batch whose messages are written and whose gateway calls are running."""
 
-    outcomes: list[Outcome]
-    calls: list[_Call] = field(default_factory=list)
+    outcomes: list[Counted]
+    calls: list[PendingCall] = field(default_factory=list)
     futures: list[Future[None]] = field(default_factory=list)
+
+
+def send_threads(rt: Runtime) -> int:
+    """Gateway calls at once in this process; SQLite takes one writer anyway."""
+    if rt.engine.dialect.name == "sqlite":
+        return 1
+    return max(1, rt.config.send_threads)
 
 
 def start_batch(rt: Runtime, claims: list[Claim], clock: Clock, name: str,
@@ -111,10 +121,10 @@ def start_batch(rt: Runtime, claims: list[Claim], clock: Clock, name: str,
     if not claims:
         return InFlight([])
     try:
-        outcomes, calls = _prepare_all(rt, [c.id for c in claims], clock, name)
+        outcomes, calls = prepare_batch(rt, [c.id for c in claims], clock, name)
     except Exception:
         log.exception("preparing a batch failed; going one reminder at a time")
-        return InFlight([_process_safely(rt, c, clock, name) for c in claims])
+        return InFlight([process_safely(rt, c.id, clock, name) for c in claims])
     # A few senders take calls from one queue until it is empty: a slow answer holds
     # up one sender, and the pool sees a handful of jobs, not one per message.
     queue = deque(calls)
@@ -122,7 +132,7 @@ def start_batch(rt: Runtime, claims: list[Claim], clock: Clock, name: str,
     return InFlight(outcomes, calls, [pool.submit(_send_from, rt, queue) for _ in range(senders)])
 
 
-def _send_from(rt: Runtime, queue: deque[_Call]) -> None:
+def _send_from(rt: Runtime, queue: deque[PendingCall]) -> None:
     while True:
         try:
             item = queue.popleft()  # atomic: two senders never take the same call
@@ -150,7 +160,7 @@ def wait_for(rt: Runtime, flight: InFlight, name: str, clock: Clock,
 
 
 def finish_batch(rt: Runtime, flight: InFlight, clock: Clock,
-                 claim_next: NextClaim | None = None) -> tuple[list[Outcome], list[Claim]]:
+                 claim_next: NextClaim | None = None) -> tuple[list[Counted], list[Claim]]:
     """Wait for the batch's calls and record every answer (one outcome per claim);
     with `claim_next`, the next batch is claimed in the same transaction, which saves
     the pass a transaction per batch. (A pass calls wait_for first.)"""
@@ -160,18 +170,22 @@ def finish_batch(rt: Runtime, flight: InFlight, clock: Clock,
     return flight.outcomes + outcomes, claims
 
 
-def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
-                 name: str) -> tuple[list[Outcome], list[_Call]]:
+def prepare_batch(rt: Runtime, ids: list[int], clock: Clock,
+                  name: str) -> tuple[list[Counted], list[PendingCall]]:
+    """Step 1 for claimed reminders `ids`: decide on each, write the messages of those
+    that go (committed before this returns); the outcomes of the rest, and the calls
+    to make. Claims no longer ours are counted "released" and left alone."""
     now = clock()
-    outcomes: list[Outcome] = []
-    calls: list[_Call] = []
+    outcomes: list[Counted] = []
+    calls: list[PendingCall] = []
     with transaction(rt.sessions) as session:
         conn = session.connection()
         rows = conn.execute(
             select(*DUE_ROW)
             .join_from(REMINDERS, EVENTS, EVENTS.c.id == REMINDERS.c.event_id)
             .join(CLIENTS, CLIENTS.c.id == REMINDERS.c.client_id)
-            .where(id_in(conn, REMINDERS.c.id, ids), REMINDERS.c.state == rstate.SENDING,
+            .where(id_in(conn, REMINDERS.c.id, ids),
+                   REMINDERS.c.state == ReminderState.SENDING,
                    REMINDERS.c.claimed_by == name)).all()
         plain: list[dict[str, Any]] = []
         one_by_one: list[int] = []
@@ -188,16 +202,16 @@ def _prepare_all(rt: Runtime, ids: list[int], clock: Clock,
         for reminder_id in one_by_one:
             if not renew(session, rt, reminder_id, name, now):
                 continue  # lost to a take-over since it was read
-            prepared = _prepare(session, rt, _load(session, reminder_id), now)
-            if isinstance(prepared, str):
+            prepared = prepare(session, rt, load_reminder(session, reminder_id), now)
+            if isinstance(prepared, Outcome):
                 outcomes.append((prepared, ""))
             else:
                 written.append((reminder_id, prepared))
         if written:
             session.flush()  # the ids the calls need
-            calls += [_Call(rid, Outbound.of(message)) for rid, message in written]
+            calls += [PendingCall(rid, Outbound.of(message)) for rid, message in written]
     # Claims no longer ours (a take-over after our lease ran out) are left alone.
-    outcomes += [("released", "")] * (len(ids) - len(outcomes) - len(calls))
+    outcomes += [(Outcome.RELEASED, "")] * (len(ids) - len(outcomes) - len(calls))
     return outcomes, calls
 
 
@@ -205,19 +219,20 @@ def _plain_send(rt: Runtime, row: Row[Any], now: datetime) -> dict[str, Any] | N
     """The message row's values when this reminder simply goes out now; None when it
     needs the ORM path (a trusted person, a task, not wanted, the window closed).
     `row` is a DUE_ROW: reminder, event and client at once."""
-    if row.channel not in ("sms", "voice") or row.recipient != "client" \
+    if row.channel not in SENT_CHANNELS or row.recipient != CLIENT \
             or row.trusted_person_id is not None:
         return None
-    if _still_wanted(row, row, row, now) is not None:  # type: ignore[arg-type]
+    if still_wanted(row, row, row, now) is not None:
         return None
     if not rt.client_window(row.window).is_open(now):
         return None
-    return outbound_values(rt, row, row, row, now)  # type: ignore[arg-type]
+    # The row carries every event column rendering reads (DUE_ROW, above).
+    return message_values(rt, row, cast(Event, row), row.phone, row.language, now)
 
 
 def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
                     reminders: dict[int, Row[Any]], lease: datetime, name: str
-                    ) -> list[_Call]:
+                    ) -> list[PendingCall]:
     """Count the attempts and renew the leases, then insert the messages of the
     reminders still ours: two statements for the batch.
 
@@ -227,7 +242,7 @@ def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
     ours = set(conn.scalars(
         update(REMINDERS)
         .where(id_in(conn, REMINDERS.c.id, [v["reminder_id"] for v in values]),
-               REMINDERS.c.state == rstate.SENDING, REMINDERS.c.claimed_by == name)
+               REMINDERS.c.state == ReminderState.SENDING, REMINDERS.c.claimed_by == name)
         .values(attempts=REMINDERS.c.attempts + 1, lease_until=lease)
         .returning(REMINDERS.c.id)))
     values = [v for v in values if v["reminder_id"] in ours]
@@ -242,13 +257,13 @@ def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
     for message_id, v in zip(message_ids, values, strict=True):
         row = reminders[v["reminder_id"]]
         follows = fallbacks.plans_after_sent(rt, row.kind, row.rule_id, row.recipient)
-        calls.append(_Call(row.id, Outbound(message_id, v["channel"], v["to_number"],
-                                            v["body"], v["callback_token"]),
-                           plain=not follows))
+        calls.append(PendingCall(row.id, Outbound(message_id, v["channel"], v["to_number"],
+                                                  v["body"], v["callback_token"]),
+                                 plain=not follows))
     return calls
 
 
-def _call(rt: Runtime, item: _Call) -> None:
+def _call(rt: Runtime, item: PendingCall) -> None:
     try:
         item.answer = call(rt, item.message)
     except GatewayError as exc:
@@ -258,8 +273,8 @@ def _call(rt: Runtime, item: _Call) -> None:
         item.crashed = type(exc).__name__
 
 
-def _record_all(rt: Runtime, calls: list[_Call], clock: Clock,
-                claim_next: NextClaim | None) -> tuple[list[Outcome], list[Claim]]:
+def _record_all(rt: Runtime, calls: list[PendingCall], clock: Clock,
+                claim_next: NextClaim | None) -> tuple[list[Counted], list[Claim]]:
     if not calls and claim_next is None:
         return [], []
     now = clock()
@@ -283,21 +298,21 @@ def _record_all(rt: Runtime, calls: list[_Call], clock: Clock,
                 claims = claim_next(session)
     for item in calls:
         if item.crashed:
-            _push_back(rt, item.reminder_id, now)
-            outcomes.append(("released", f"reminder {item.reminder_id}: {item.crashed}"))
+            push_back(rt, item.reminder_id, now)
+            outcomes.append((Outcome.RELEASED, f"reminder {item.reminder_id}: {item.crashed}"))
     return outcomes, claims
 
 
-def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime
-               ) -> list[Outcome]:
+def _record_in(session: Session, rt: Runtime, done: list[PendingCall], now: datetime
+               ) -> list[Counted]:
     """Record every answer: sent ones with two statements, the rest through the ORM.
 
     The rows are locked first (on PostgreSQL), so a status callback arriving at the
     same moment waits for this transaction instead of being overwritten by it.
     """
     conn = session.connection()
-    states: dict[int, str] = {}
-    statuses: dict[int, str] = {}
+    states: dict[int, ReminderState] = {}
+    statuses: dict[int, MessageStatus] = {}
     for reminder_id, state, message_id, status in conn.execute(
             select(REMINDERS.c.id, REMINDERS.c.state, MESSAGES.c.id, MESSAGES.c.status)
             .join_from(MESSAGES, REMINDERS, REMINDERS.c.id == MESSAGES.c.reminder_id)
@@ -306,36 +321,37 @@ def _record_in(session: Session, rt: Runtime, done: list[_Call], now: datetime
         states[reminder_id], statuses[message_id] = state, status
     messages: list[dict[str, Any]] = []
     reminders: list[dict[str, Any]] = []
-    outcomes: list[Outcome] = []
+    outcomes: list[Counted] = []
     for item in done:
         answer, state = item.answer, states.get(item.reminder_id)
-        new = rstate.DELIVERED if isinstance(answer, SendResult) and \
-            answer.status == "delivered" else rstate.SENT
-        if not (item.plain and isinstance(answer, SendResult)
-                and state in (rstate.SENDING, rstate.UNCERTAIN)
-                and rstate.can_move(state, new)):
+        new = ReminderState.DELIVERED if isinstance(answer, SendResult) and \
+            answer.status == MessageStatus.DELIVERED else ReminderState.SENT
+        if not (item.plain and isinstance(answer, SendResult) and state is not None
+                and state in (ReminderState.SENDING, ReminderState.UNCERTAIN)
+                and can_move(REMINDER_TRANSITIONS, state, new)):
             outcomes.append((_record_one(session, rt, item, now), ""))
             continue
         status = statuses[item.message.id]
         messages.append({"id": item.message.id, "gateway_sid": answer.sid,
-                         "status": status_on_acceptance(status, answer.status)})
+                         "status": accepted_status(status, answer.status)})
         reminders.append({"id": item.reminder_id, "state": new})
-        outcomes.append(("delivered" if new == rstate.DELIVERED else "sent", ""))
+        outcomes.append((Outcome.DELIVERED if new == ReminderState.DELIVERED else Outcome.SENT,
+                         ""))
     update_rows(conn, MESSAGES, messages, updated_at=now)
     update_rows(conn, REMINDERS, reminders, sent_at=now, updated_at=now, claimed_by=None,
                 lease_until=None)
     return outcomes
 
 
-def _record_one(session: Session, rt: Runtime, item: _Call, now: datetime) -> str:
+def _record_one(session: Session, rt: Runtime, item: PendingCall, now: datetime) -> Outcome:
     answer = item.answer
     if isinstance(answer, GatewayError):
-        return _record_error_in(session, rt, item.reminder_id, item.message.id, answer, now)
+        return record_error(session, rt, item.reminder_id, item.message.id, answer, now)
     assert answer is not None
-    return _record_sent(session, rt, item.reminder_id, item.message.id, answer, now)
+    return record_sent(session, rt, item.reminder_id, item.message.id, answer, now)
 
 
-def _record_alone(rt: Runtime, item: _Call, now: datetime) -> Outcome:
+def _record_alone(rt: Runtime, item: PendingCall, now: datetime) -> Counted:
     try:
         with transaction(rt.sessions) as session:
             lock_for_recording(session, [item.reminder_id], [item.message.id])
@@ -343,5 +359,5 @@ def _record_alone(rt: Runtime, item: _Call, now: datetime) -> Outcome:
     except Exception as exc:
         log.exception("reminder %s: the gateway's answer could not be recorded",
                       item.reminder_id)
-        _push_back(rt, item.reminder_id, now)
-        return "released", f"reminder {item.reminder_id}: {type(exc).__name__}"
+        push_back(rt, item.reminder_id, now)
+        return Outcome.RELEASED, f"reminder {item.reminder_id}: {type(exc).__name__}"

@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Table, Update, literal_column, select, update
+from sqlalchemy import ColumnElement, Select, Table, Update, select, update
 from sqlalchemy.orm import Session
 
-from service.domain.planning import reminder_states as rstate
 from service.runtime import Runtime
-from service.store.bulk_sql import id_in
+from service.store.bulk_sql import id_in, sql_literal
 from service.store.db import commit_without_waiting, transaction
 from service.store.models import Reminder
+from service.store.states import ReminderState
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,14 @@ class Claim:
 REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]  # plain SQL, no ORM objects
 
 
-def _state_is(state: str) -> ColumnElement[bool]:
+def _state_is(state: ReminderState) -> ColumnElement[bool]:
     """The state written into the SQL text, not bound: PostgreSQL matches a partial
     index's WHERE only against literals, also once psycopg prepares the statement."""
-    return REMINDERS.c.state == literal_column(f"'{state}'")
+    return REMINDERS.c.state == sql_literal(state)
 
 
 def lease_end(rt: Runtime, now: datetime) -> datetime:
+    """Until when a claim made (or renewed) now is this worker's."""
     return now + timedelta(seconds=rt.config.lease_seconds)
 
 
@@ -57,14 +58,14 @@ def claim_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update
     would be claimed.
     """
     due = (select(REMINDERS.c.id)
-           .where(_state_is(rstate.PLANNED), REMINDERS.c.send_at <= now)
+           .where(_state_is(ReminderState.PLANNED), REMINDERS.c.send_at <= now)
            .order_by(REMINDERS.c.send_at)
            .limit(limit)
            .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
            .cte("due").prefix_with("MATERIALIZED"))
     return (update(REMINDERS)
-            .where(REMINDERS.c.id == due.c.id, REMINDERS.c.state == rstate.PLANNED)
-            .values(state=rstate.SENDING, claimed_by=name, claimed_at=now,
+            .where(REMINDERS.c.id == due.c.id, REMINDERS.c.state == ReminderState.PLANNED)
+            .values(state=ReminderState.SENDING, claimed_by=name, claimed_at=now,
                     lease_until=lease_end(rt, now), updated_at=now)
             .returning(REMINDERS.c.id))
 
@@ -88,21 +89,22 @@ def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Up
     """The UPDATE that takes over expired claims; claimed_at is kept, since it still
     tells which messages belong to the interrupted attempt."""
     expired = (select(REMINDERS.c.id)
-               .where(_state_is(rstate.SENDING), REMINDERS.c.lease_until < now)
+               .where(_state_is(ReminderState.SENDING), REMINDERS.c.lease_until < now)
                .order_by(REMINDERS.c.lease_until)
                .limit(limit)
                .with_for_update(skip_locked=True)
                .cte("expired").prefix_with("MATERIALIZED"))
     return (update(REMINDERS)
             .where(REMINDERS.c.id == expired.c.id,
-                   REMINDERS.c.state == rstate.SENDING, REMINDERS.c.lease_until < now)
+                   REMINDERS.c.state == ReminderState.SENDING,
+                   REMINDERS.c.lease_until < now)
             .values(claimed_by=name, lease_until=lease_end(rt, now), updated_at=now)
             .returning(REMINDERS.c.id))
 
 
 def expired_query(now: datetime) -> Select[tuple[int]]:
     """Is any claim's lease over? (The idle pass asks; the partial index answers.)"""
-    return select(REMINDERS.c.id).where(_state_is(rstate.SENDING),
+    return select(REMINDERS.c.id).where(_state_is(ReminderState.SENDING),
                                         REMINDERS.c.lease_until < now).limit(1)
 
 
@@ -133,9 +135,9 @@ def renew(session: Session, rt: Runtime, reminder_id: int, name: str, now: datet
 
 
 def _renew_in(session: Session, rt: Runtime, ids: list[int], name: str, now: datetime) -> int:
-    result = session.execute(
+    conn = session.connection()
+    return conn.execute(
         update(REMINDERS)
-        .where(id_in(session.connection(), REMINDERS.c.id, ids), _state_is(rstate.SENDING),
+        .where(id_in(conn, REMINDERS.c.id, ids), _state_is(ReminderState.SENDING),
                REMINDERS.c.claimed_by == name)
-        .values(lease_until=lease_end(rt, now)))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+        .values(lease_until=lease_end(rt, now))).rowcount

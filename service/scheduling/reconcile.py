@@ -21,37 +21,31 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
 
-from sqlalchemy import Select, literal_column, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from service.domain.inbox.items import notify_about, notify_about_message
-from service.domain.messages.delivery import status_on_acceptance
+from service.domain.messages.delivery import move_status
 from service.domain.phones import mask_phone
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.gateways.base import GatewayError, SendResult
+from service.gateways.base import GatewayError, SendResult, SentLookup
 from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
+from service.scheduling.gateway_call import record_acceptance, settle_status
+from service.store.bulk_sql import sql_literal
 from service.store.db import transaction
 from service.store.models import Message, Reminder
+from service.store.states import Direction, InboxKind, MessageStatus, ReminderState
 
 log = logging.getLogger(__name__)
 
 LOOKUP_TRIES = 3
 # Our clock and the gateway's may differ a little; look a bit further back.
 CLOCK_SLACK = timedelta(minutes=2)
-
-
-@runtime_checkable
-class SentLookup(Protocol):
-    """A gateway that can tell which messages it accepted (the development one cannot)."""
-
-    def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
-        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
-        ...
+# A found message in one of these has reached the phone: the reminder is delivered.
+REACHED = frozenset({MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.COMPLETED})
 
 
 @dataclass
@@ -72,15 +66,8 @@ class _InFlight:
 
 
 def lookup_for(rt: Runtime) -> SentLookup | None:
-    """What can answer "did this reach the gateway?" for the configured gateway."""
-    gateway = rt.gateway
-    if isinstance(gateway, SentLookup):
-        return gateway
-    if getattr(gateway, "name", "") == "twilio":
-        from service.gateways.twilio_lookup import TwilioSentLookup
-
-        return TwilioSentLookup.for_gateway(gateway, rt.config)
-    return None
+    """What can answer "did this reach the gateway?": the gateway itself, if it can."""
+    return rt.gateway if isinstance(rt.gateway, SentLookup) else None
 
 
 def reconcile_expired(rt: Runtime, now: datetime, name: str,
@@ -112,20 +99,19 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
         reminder.claimed_by = None
         reminder.lease_until = None
         if match is not None:
-            message.gateway_sid = match.sid
-            message.status = status_on_acceptance(message.status, match.status)
+            record_acceptance(message, match)
             message.updated_at = now
             reminder.sent_at = message.created_at
-            delivered = match.status in ("delivered", "read", "completed")
-            rstate.move(reminder, rstate.DELIVERED if delivered else rstate.SENT)
+            delivered = match.status in REACHED
+            rstate.move(reminder, ReminderState.DELIVERED if delivered else ReminderState.SENT)
             fallbacks.after_sent(session, rt, reminder, now)  # as for any send
             result.adopted += 1
             log.info("reminder %s: the gateway had accepted it before the crash", reminder_id)
             return
-        message.status = "unknown"
+        settle_status(message, MessageStatus.UNKNOWN)
         message.updated_at = now
-        rstate.move(reminder, rstate.UNCERTAIN, "outcome_unknown")
-        notify_about(session, reminder, "uncertain",
+        rstate.move(reminder, ReminderState.UNCERTAIN, "outcome_unknown")
+        notify_about(session, reminder, InboxKind.UNCERTAIN,
                      "Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta.")
         result.uncertain += 1
         log.warning("reminder %s to %s: outcome unknown after a crash", reminder_id,
@@ -150,14 +136,14 @@ def _release_or_find_in_flight(rt: Runtime, reminder_id: int, now: datetime, nam
         reminder = session.get(Reminder, reminder_id)
         assert reminder is not None
         attempt = select(Message).where(Message.reminder_id == reminder_id,
-                                        Message.direction == "out")
+                                        Message.direction == Direction.OUT)
         if reminder.claimed_at is not None:
             attempt = attempt.where(Message.created_at >= reminder.claimed_at)
         else:
-            attempt = attempt.where(Message.status == "sending")
+            attempt = attempt.where(Message.status == MessageStatus.SENDING)
         message = session.scalars(attempt.order_by(Message.id.desc())).first()
         if message is None:
-            rstate.move(reminder, rstate.PLANNED)
+            rstate.move(reminder, ReminderState.PLANNED)
             reminder.claimed_by = None
             reminder.lease_until = None
             result.released += 1
@@ -200,8 +186,8 @@ def stuck_messages_query(cutoff: datetime, limit: int) -> Select[tuple[int]]:
     The reminder's id is tested as `reminder_id + 0 IS NULL`: a plain IS NULL makes
     SQLite search its reminder_id index for NULL, which every inbound text is."""
     return (select(Message.id)
-            .where(Message.status == literal_column("'sending'"),
-                   Message.direction == literal_column("'out'"),
+            .where(Message.status == sql_literal(MessageStatus.SENDING),
+                   Message.direction == sql_literal(Direction.OUT),
                    (Message.reminder_id + 0).is_(None), Message.updated_at < cutoff)
             .order_by(Message.updated_at).limit(limit))
 
@@ -223,10 +209,11 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
                     result: ReconcileResult) -> None:
     with transaction(rt.sessions) as session:
         # Check-and-set: a fresh updated_at keeps other workers off it while we ask.
-        taken = session.execute(
-            update(Message).where(Message.id == message_id, Message.status == "sending",
+        taken = session.connection().execute(
+            update(Message).where(Message.id == message_id,
+                                  Message.status == MessageStatus.SENDING,
                                   Message.updated_at < cutoff)
-            .values(updated_at=now).execution_options(synchronize_session=False)).rowcount
+            .values(updated_at=now)).rowcount
         if taken != 1:
             return
         message = session.get(Message, message_id)
@@ -237,19 +224,18 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
     found = _look_up(rt, in_flight)
     with transaction(rt.sessions) as session:
         message = session.get(Message, message_id, with_for_update=True)
-        if message is None or message.status != "sending":
+        if message is None or message.status != MessageStatus.SENDING:
             return  # a status callback told us meanwhile
         match = _first_unknown(session, found)
         message.updated_at = now
         if match is not None:
-            message.gateway_sid = match.sid
-            message.status = status_on_acceptance(message.status, match.status)
+            record_acceptance(message, match)
             result.adopted += 1
             log.info("message %s: the gateway had accepted it before the crash", message_id)
             return
-        message.status = "unknown"
+        move_status(message, MessageStatus.UNKNOWN)  # still "sending": checked above
         writer = message.worker_id or (message.client.worker_id if message.client else None)
-        notify_about_message(session, message, writer, "uncertain",
+        notify_about_message(session, message, writer, InboxKind.UNCERTAIN,
                              "Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "
                              "asiakkaalta.")
         result.uncertain += 1

@@ -8,6 +8,9 @@ any number of rows, so it is parsed and prepared once (an `IN (...)` list or a
 many-row VALUES gives a new, long text every time), and the rows are encoded by
 json.dumps, written in C, where a list parameter is dumped element by element in
 Python. SQLite has neither: there the plain forms are used (IN, executemany).
+
+sql_literal writes a named state into the statement's text, for the queries that
+must match a partial index.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -31,11 +35,24 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.sql.selectable import TableValuedAlias
+
+
+def sql_literal(state: StrEnum) -> ColumnElement[str]:
+    """A named state written into the SQL text, not bound as a parameter.
+
+    Why: PostgreSQL matches a partial index's WHERE (state = 'planned') only against a
+    literal; with a bound parameter, the generic plan of a prepared statement cannot
+    use the index. The text comes from the enum, never from input.
+    """
+    if "'" in state.value:
+        raise ValueError(f"a state with a quote cannot be written into SQL: {state!r}")
+    return literal_column(f"'{state.value}'", String())
 
 
 def _postgres(conn: Connection) -> bool:

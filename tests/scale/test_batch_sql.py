@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import StatementError
 
-from service.gateways.base import SendResult
+from service.domain.messages.delivery import record_status
+from service.gateways.base import GatewayError, SendResult
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling import batch
 from service.scheduling.claims import claim_due
-from service.scheduling.dispatch import process_reminder, tick
-from service.store.bulk_sql import id_in, insert_rows, update_rows
+from service.scheduling.dispatch import tick
+from service.scheduling.reminder_send import Outcome, process_reminder
+from service.store.bulk_sql import id_in, insert_rows, sql_literal, update_rows
 from service.store.db import transaction
-from service.store.models import Event, Message, Reminder
+from service.store.models import Event, InboxItem, Message, Reminder
+from service.store.states import MessageStatus, ReminderState
 from tests.scale.seed import phone, seed_due
 
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
@@ -74,7 +78,7 @@ def test_the_batch_path_writes_what_the_single_path_writes(
 
     later = T0 + timedelta(minutes=1)
     for claim in claim_due(rt, later, "w", 10):
-        assert process_reminder(rt, claim.id, T0, "w") == "sent"
+        assert process_reminder(rt, claim.id, T0, "w") == Outcome.SENT
 
     by_batch, by_single = _rows(rt, 0, 5), _rows(rt, 100, 5)
     assert len(by_batch) == len(by_single) == 5
@@ -134,6 +138,30 @@ def test_a_status_callback_quicker_than_the_recording_is_kept(rt: Runtime) -> No
         assert all(s.startswith("SM") for s in session.scalars(select(Message.gateway_sid)))
 
 
+def test_a_call_that_timed_out_after_its_callback_keeps_the_callbacks_word(
+        rt: Runtime) -> None:
+    """Twilio took the text and its delivery callback came, but our request timed out:
+    the message keeps "delivered" (a status only moves further), the reminder stays
+    delivered, and nobody is asked to check what is already known."""
+    seed_due(rt.engine, 2, T0 - timedelta(minutes=1))
+
+    class CallbackThenTimeout(DevelopmentGateway):
+        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+            with transaction(rt.sessions) as session:  # Twilio's callback, during our call
+                message = session.scalars(select(Message).where(Message.to_number == to)).one()
+                record_status(session, rt, message, status="delivered", error_code=None,
+                              answered_by=None, sid=f"SM{message.id:032d}", now=T0)
+            raise GatewayError("Twilio ei vastannut ajoissa", uncertain=True)
+
+    rt.gateway = CallbackThenTimeout()
+    result = tick(rt, now=T0)
+    assert (result.claimed, result.uncertain) == (2, 2)  # what our own call saw
+    with transaction(rt.sessions) as session:
+        assert set(session.scalars(select(Message.status))) == {MessageStatus.DELIVERED}
+        assert set(session.scalars(select(Reminder.state))) == {ReminderState.DELIVERED}
+        assert session.scalar(select(func.count()).select_from(InboxItem)) == 0
+
+
 def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
         rt: Runtime, gateway: DevelopmentGateway) -> None:
     seed_due(rt.engine, 4, T0 - timedelta(minutes=1))
@@ -141,8 +169,8 @@ def test_a_claim_taken_over_before_the_batch_is_written_is_left_alone(
     with transaction(rt.sessions) as session:  # another worker took one over meanwhile
         session.execute(update(Reminder).where(Reminder.id == claims[1].id)
                         .values(claimed_by="w2"))
-    outcomes, calls = batch._prepare_all(rt, [c.id for c in claims], lambda: T0, "w1")
-    assert outcomes == [("released", "")]
+    outcomes, calls = batch.prepare_batch(rt, [c.id for c in claims], lambda: T0, "w1")
+    assert outcomes == [(Outcome.RELEASED, "")]
     assert sorted(c.reminder_id for c in calls) == sorted(
         c.id for c in claims if c.id != claims[1].id)
     with transaction(rt.sessions) as session:
@@ -182,3 +210,21 @@ def test_bulk_statements_on_both_databases(engine: Engine) -> None:
         assert conn.execute(select(messages.c.id).where(
             id_in(conn, messages.c.id, []))).all() == []
         assert insert_rows(conn, messages, [], key="callback_token") == []
+
+
+def test_a_state_for_a_partial_index_is_written_into_the_sql_text(engine: Engine) -> None:
+    """PostgreSQL matches a partial index's WHERE only against literals: the state is in
+    the statement's text, not bound; and a value that would break the text is refused."""
+    query = select(Reminder.id).where(Reminder.state == sql_literal(ReminderState.PLANNED))
+    compiled = query.compile(engine)
+    assert "reminders.state = 'planned'" in str(compiled)
+    assert "planned" not in [str(value) for value in compiled.params.values()]
+    ids = seed_due(engine, 2, T0)
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(query)) == sorted(ids)
+
+    class Quoted(StrEnum):
+        ODD = "it's"
+
+    with pytest.raises(ValueError, match="quote"):
+        sql_literal(Quoted.ODD)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -16,8 +17,9 @@ from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling import batch, dispatch
 from service.scheduling.claims import Claim, claim_due, renew, take_over_expired
-from service.scheduling.dispatch import process_reminder, tick
+from service.scheduling.dispatch import tick
 from service.scheduling.reconcile import reconcile_expired
+from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.db import transaction
 from service.store.models import InboxItem, Message, Reminder
 from tests.scale.seed import phone, seed_due
@@ -122,10 +124,8 @@ def _crash_after_the_message_row(rt: Runtime) -> int:
             raise SystemExit("killed")  # the process ends between commit and call
 
     alive, rt.gateway = rt.gateway, Dies()
-    try:
+    with contextlib.suppress(SystemExit):
         process_reminder(rt, rid, T0, "dead-worker")
-    except SystemExit:
-        pass
     rt.gateway = alive
     with transaction(rt.sessions) as session:
         message = session.scalars(select(Message).where(Message.reminder_id == rid)).one()
@@ -238,9 +238,9 @@ def test_a_worker_whose_lease_ran_out_does_not_send(rt: Runtime,
     assert reconcile_expired(rt, after, "w2").released == 1
     claim_due(rt, after, "w2", 10)
 
-    assert process_reminder(rt, rid, after, "slow-worker") == "released"
+    assert process_reminder(rt, rid, after, "slow-worker") == Outcome.RELEASED
     assert gateway.sent == []
-    assert process_reminder(rt, rid, after, "w2") == "delivered"
+    assert process_reminder(rt, rid, after, "w2") == Outcome.DELIVERED
     assert len(gateway.sent) == 1
 
 
@@ -368,14 +368,14 @@ def test_a_pass_claims_half_a_second_of_sending_at_a_time(
     assert dispatch.batch_limit(rt) == expected
     seed_due(rt.engine, dispatch.FIRST_BATCH + expected + 5, T0 - timedelta(minutes=1))
     sizes: list[int] = []
-    real = batch.start_batch
+    real = dispatch.start_batch
 
     def spy(rt_: Runtime, claims: list[Claim], *args: object) -> object:
         sizes.append(len(claims))
         return real(rt_, claims, *args)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(batch, "start_batch", spy)
+        patch.setattr(dispatch, "start_batch", spy)
         result = tick(rt, now=T0)
     # The first batch is small (its calls start while the next is read), then full.
     assert sizes[0] == min(expected, dispatch.FIRST_BATCH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -10,15 +11,17 @@ import pytest
 from sqlalchemy import Engine
 
 from service.config import Config
+from service.gateways.development import DevelopmentGateway
+from service.gateways.rate_limit import PacedGateway
+from service.gateways.shared_pace import SharedPace, SharedRateLimiter, share_rate_limits
 from service.runtime import build_runtime
-from service.scheduling.pace import SharedPace, SharedRateLimiter
 from service.store.db import make_session_factory
 
 
 def _spacing_ok(slots: list[datetime], interval: timedelta) -> None:
     ordered = sorted(slots)
     assert len(set(ordered)) == len(ordered), "a slot was handed out twice"
-    gaps = [b - a for a, b in zip(ordered, ordered[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ordered)]
     assert min(gaps) >= interval - timedelta(microseconds=1)
 
 
@@ -77,4 +80,14 @@ def test_the_twilio_gateway_gets_the_shared_limiter(config: Config, engine: Engi
                      api_base_url="http://127.0.0.1:9")
     rt = build_runtime(replace(config, gateway_kind="twilio", twilio=twilio), engine=engine)
     assert rt.gateway.name == "twilio"
-    assert isinstance(rt.gateway.limiter, SharedRateLimiter)  # type: ignore[attr-defined]
+    assert isinstance(rt.gateway, PacedGateway)
+    assert isinstance(rt.gateway.limiter, SharedRateLimiter)
+    twilio_rates = {kind: pace.interval for kind, pace in rt.gateway.limiter._paces.items()}
+    assert twilio_rates == {"sms": timedelta(seconds=1 / twilio.messages_per_second),
+                            "voice": timedelta(seconds=1 / twilio.calls_per_second)}
+
+
+def test_a_gateway_without_its_own_pacing_is_left_alone(engine: Engine) -> None:
+    gateway = DevelopmentGateway()
+    share_rate_limits(gateway, make_session_factory(engine), {"sms": 10.0, "voice": 1.0})
+    assert not hasattr(gateway, "limiter")

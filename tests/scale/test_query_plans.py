@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 
 from service.runtime import Runtime
+from service.scheduling.adhoc_messages import queued_messages_query
 from service.scheduling.claims import claim_statement, expired_query, take_over_statement
-from service.scheduling.dispatch import queued_messages_query
 from service.scheduling.reconcile import stuck_messages_query
 from service.store.models import Message
 from tests.scale.seed import seed_due

@@ -4,6 +4,7 @@ up at the gateway, never sent again blindly, and the person who wrote them is to
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy import select
 from service.gateways.base import SendResult
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
-from service.scheduling.dispatch import send_message, tick
+from service.scheduling.adhoc_messages import send_message
+from service.scheduling.dispatch import tick
 from service.store.db import transaction
 from service.store.models import Client, InboxItem, Message, Worker
 from tests.scale.seed import phone, seed_due
@@ -52,10 +54,8 @@ def _crash_while_sending(rt: Runtime, worker_id: int | None) -> int:
         session.flush()
         message_id = message.id
     alive, rt.gateway = rt.gateway, Dies()
-    try:
+    with contextlib.suppress(SystemExit):
         send_message(rt, message_id, T0)
-    except SystemExit:
-        pass
     rt.gateway = alive
     with transaction(rt.sessions) as session:
         assert session.get(Message, message_id).status == "sending"

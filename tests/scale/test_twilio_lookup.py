@@ -1,4 +1,5 @@
-"""After a crash, Twilio's message list tells whether it took our message (real SDK, loopback peer)."""
+"""After a crash, Twilio's message list tells whether it took our message (real SDK,
+loopback peer)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 
 from service.config import Config
 from service.gateways.twilio import TwilioGateway
-from service.gateways.twilio_lookup import TwilioSentLookup
 from tests.scale import processes as procs
 
 TO = "+358401112233"
@@ -23,26 +23,24 @@ def gateway(config: Config, tmp_path: Path) -> Iterator[TwilioGateway]:
     twilio = replace(config.twilio, account_sid=procs.ACCOUNT_SID, auth_token=procs.AUTH_TOKEN,
                      api_base_url=f"http://127.0.0.1:{port}", messages_per_second=100.0)
     try:
-        yield TwilioGateway(replace(config, gateway_kind="twilio", twilio=twilio))
+        yield TwilioGateway(twilio)
     finally:
         peer.kill()
         peer.wait()
 
 
-def test_finds_our_message_by_number_text_and_time(gateway: TwilioGateway,
-                                                   config: Config) -> None:
+def test_finds_our_message_by_number_text_and_time(gateway: TwilioGateway) -> None:
     before = datetime.now(UTC) - timedelta(seconds=2)
     other = gateway.send_sms(TO, "Toinen muistutus", status_callback=None)
     ours = gateway.send_sms(TO, "Muistutus: ti 3.6. klo 10.00", status_callback=None)
     gateway.send_sms("+358409998877", "Muistutus: ti 3.6. klo 10.00", status_callback=None)
-    lookup = TwilioSentLookup(gateway.client, config.twilio.from_number)
 
-    found = lookup.find_sent(channel="sms", to=TO, body="Muistutus: ti 3.6. klo 10.00",
-                             since=before)
+    found = gateway.find_sent(channel="sms", to=TO, body="Muistutus: ti 3.6. klo 10.00",
+                              since=before)
 
     assert [f.sid for f in found] == [ours.sid] and other.sid != ours.sid
     assert found[0].status == "queued"
     later = datetime.now(UTC) + timedelta(minutes=1)
-    assert lookup.find_sent(channel="sms", to=TO, body="Muistutus: ti 3.6. klo 10.00",
-                            since=later) == []
-    assert lookup.find_sent(channel="sms", to=TO, body="ei tällaista", since=before) == []
+    assert gateway.find_sent(channel="sms", to=TO, body="Muistutus: ti 3.6. klo 10.00",
+                             since=later) == []
+    assert gateway.find_sent(channel="sms", to=TO, body="ei tällaista", since=before) == []

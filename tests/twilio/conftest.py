@@ -30,7 +30,7 @@ def peer_http(twilio_peer: str) -> Iterator[ScriptedHttpClient]:
 
 def runtime_on(config: Config, engine: Engine, http: ScriptedHttpClient) -> Runtime:
     cfg = replace(config, database_url=str(engine.url))
-    return build_runtime(cfg, engine=engine, gateway=TwilioGateway(cfg, http_client=http))
+    return build_runtime(cfg, engine=engine, gateway=TwilioGateway(cfg.twilio, http_client=http))
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ VOICE_URL = "https://rinnalla.example.fi/twilio/voice/tok3n"
 
 def test_sms_is_sent_with_exactly_these_parameters(config: Config,
                                                    peer_http: ScriptedHttpClient) -> None:
-    gateway = TwilioGateway(twilio_config(config, peer_http.peer or ""), http_client=peer_http)
+    gateway = TwilioGateway(twilio_config(config, peer_http.peer or "").twilio,
+                            http_client=peer_http)
     result = gateway.send_sms(CLIENT_PHONE, "Hei. Muistutus: ti 3.6. klo 10.00",
                               status_callback=STATUS_URL)
     assert result.sid[:2] in ("SM", "MM") and len(result.sid) == 34  # the spec allows both
@@ -38,7 +39,7 @@ def test_sms_is_sent_with_exactly_these_parameters(config: Config,
 def test_sms_through_a_messaging_service(config: Config, peer_http: ScriptedHttpClient) -> None:
     service_sid = "MG" + "ab" * 16
     cfg = twilio_config(config, peer_http.peer or "", messaging_service_sid=service_sid)
-    TwilioGateway(cfg, http_client=peer_http).send_sms(CLIENT_PHONE, "Hei",
+    TwilioGateway(cfg.twilio, http_client=peer_http).send_sms(CLIENT_PHONE, "Hei",
                                                        status_callback=None)
     assert peer_http.exchanges[0].data == {"To": CLIENT_PHONE, "Body": "Hei",
                                            "MessagingServiceSid": service_sid}
@@ -50,7 +51,7 @@ def test_call_is_placed_with_our_twiml_and_status_urls(config: Config,
                                                        peer_http: ScriptedHttpClient,
                                                        machine_detection: bool) -> None:
     cfg = twilio_config(config, peer_http.peer or "", machine_detection=machine_detection)
-    result = TwilioGateway(cfg, http_client=peer_http).place_call(
+    result = TwilioGateway(cfg.twilio, http_client=peer_http).place_call(
         CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=STATUS_URL)
     assert result.sid.startswith("CA") and len(result.sid) == 34
     # Prism answers with random schema-valid data: whatever status it says, creating a
@@ -67,7 +68,8 @@ def test_call_is_placed_with_our_twiml_and_status_urls(config: Config,
 
 
 def test_each_send_gets_its_own_sid(config: Config, peer_http: ScriptedHttpClient) -> None:
-    gateway = TwilioGateway(twilio_config(config, peer_http.peer or ""), http_client=peer_http)
+    gateway = TwilioGateway(twilio_config(config, peer_http.peer or "").twilio,
+                            http_client=peer_http)
     sids = {gateway.place_call(CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=None).sid
             for _ in range(3)}
     assert len(sids) == 3
@@ -78,7 +80,8 @@ def test_the_peer_really_validates_requests(config: Config, twilio_peer: str) ->
     http = ScriptedHttpClient(twilio_peer)  # not peer_http: this refusal is the point
     cfg = twilio_config(config, twilio_peer, messaging_service_sid="MG-not-a-sid")
     with pytest.raises(GatewayError) as caught:
-        TwilioGateway(cfg, http_client=http).send_sms(CLIENT_PHONE, "Hei", status_callback=None)
+        TwilioGateway(cfg.twilio, http_client=http).send_sms(CLIENT_PHONE, "Hei",
+                                                             status_callback=None)
     assert [e.status for e in http.exchanges] == [422]
     assert caught.value.permanent and not caught.value.uncertain
 
@@ -87,7 +90,7 @@ def test_a_call_needs_our_own_number(config: Config, peer_http: ScriptedHttpClie
     cfg = twilio_config(config, peer_http.peer or "", from_number="",
                         messaging_service_sid="MG" + "ab" * 16)
     with pytest.raises(GatewayError) as caught:
-        TwilioGateway(cfg, http_client=peer_http).place_call(CLIENT_PHONE, twiml_url=VOICE_URL,
-                                                             status_callback=None)
+        TwilioGateway(cfg.twilio, http_client=peer_http).place_call(
+            CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=None)
     assert caught.value.permanent
     assert peer_http.exchanges == []

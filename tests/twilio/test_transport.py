@@ -95,7 +95,7 @@ def _closed_port_url() -> str:
 
 
 def _gateway(config: Config, url: str) -> TwilioGateway:
-    return TwilioGateway(twilio_config(config, url, timeout_seconds=0.5),
+    return TwilioGateway(twilio_config(config, url, timeout_seconds=0.5).twilio,
                          http_client=ScriptedHttpClient(url, timeout_seconds=0.5))
 
 

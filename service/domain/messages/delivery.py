@@ -20,7 +20,7 @@ from service.domain.context import DomainContext
 from service.domain.inbox.items import mark_handled, notify_about, notify_about_message
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.gateways.twilio_errors import PERMANENT, explain_error
+from service.gateways.twilio_errors import explain_error, is_permanent, opts_out
 from service.store.models import Client, InboxItem, Message, Reminder
 from service.store.states import (
     MESSAGE_RANK,
@@ -37,7 +37,6 @@ M = MessageStatus
 CALL_NOT_ANSWERED = frozenset({M.BUSY, M.NO_ANSWER, M.FAILED, M.CANCELED})
 SMS_FAILED = frozenset({M.UNDELIVERED, M.FAILED})
 SMS_DELIVERED = frozenset({M.DELIVERED, M.READ})
-UNSUBSCRIBED = 21610
 
 
 def status_on_acceptance(current: str, accepted: str) -> str:
@@ -125,7 +124,7 @@ def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
         rstate.move(reminder, ReminderState.DELIVERED)
     elif status in SMS_FAILED and rstate.can_move(reminder.state, ReminderState.FAILED):
         rstate.move(reminder, ReminderState.FAILED, "undelivered")
-        if code == UNSUBSCRIBED and reminder.recipient == "client":
+        if opts_out(code) and reminder.recipient == "client":
             _opt_out(reminder.client, now)
         why = explain_error(code) if code else "viesti ei mennyt perille"
         notify_about(session, reminder, InboxKind.FAILED,
@@ -166,7 +165,7 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
         return
     if not rstate.can_move(reminder.state, ReminderState.PLANNED):
         return  # already delivered (a key was pressed) or settled otherwise
-    if status == M.FAILED and code in PERMANENT:
+    if status == M.FAILED and is_permanent(code):
         rstate.move(reminder, ReminderState.FAILED, "invalid_number")
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Puhelu ei onnistunut: {explain_error(code)}.")

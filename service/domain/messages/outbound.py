@@ -1,8 +1,15 @@
-"""A text a worker writes to a client (an inbox reply, a cancellation notice).
+"""Outbound messages: the one builder of their rows, and the texts a worker writes.
 
-It is queued as an outbound Message like any other, so the database knows of it before
-the gateway does; the caller commits and then sends it at once with
-dispatch.send_message, and the next tick retries it if that failed.
+Every outbound row is built here (outbound_values / new_outbound_message): a due
+reminder's text or call (service/scheduling/reminder_send.py, and its batch path in
+plain SQL), a worker's text to a client (an inbox reply, a cancellation notice), and
+the confirmations of a STOP or START sent to a client or a trusted person. The row
+is written before the gateway is called, so the database knows of every message
+before the gateway does.
+
+A worker's text is queued like any other ad-hoc message: the caller commits and then
+sends it at once (service/scheduling/adhoc_messages.send_message); the next pass
+retries it if that failed.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from service.domain.errors import ValidationError
 from service.domain.phones import PhoneError, parse_phone
 from service.domain.texts.sms import analyse_sms, clean_sms_text
 from service.store.models import Client, Message
+from service.store.states import Direction, MessageStatus
 
 MAX_SEGMENTS = 3
 
@@ -52,11 +60,39 @@ def sms_recipient(client: Client | None, number: str | None, field: str = "body"
     return phone.e164
 
 
+def outbound_values(*, channel: str, to: str, body: str, from_number: str, gateway: str,
+                    status: MessageStatus, now: datetime, client_id: int | None = None,
+                    reminder_id: int | None = None, event_id: int | None = None,
+                    worker_id: int | None = None) -> dict[str, object]:
+    """The columns of one outbound message row, before the gateway is called.
+
+    Plain values, so the dispatch's batch path can insert many rows in one statement;
+    every row has the same keys. `status` is where its sending starts: "sending" for
+    a reminder sent at once, "queued" for an ad-hoc message the next step sends. The
+    callback token is the unguessable part of the status callback's address.
+    """
+    return {"direction": Direction.OUT, "channel": channel, "client_id": client_id,
+            "reminder_id": reminder_id, "event_id": event_id, "worker_id": worker_id,
+            "to_number": to, "from_number": from_number, "body": body, "gateway": gateway,
+            "status": status, "callback_token": secrets.token_urlsafe(24),
+            "created_at": now, "updated_at": now}
+
+
+def new_outbound_message(*, channel: str, to: str, body: str, from_number: str, gateway: str,
+                         status: MessageStatus, now: datetime, client_id: int | None = None,
+                         reminder_id: int | None = None, event_id: int | None = None,
+                         worker_id: int | None = None) -> Message:
+    """outbound_values as a Message, for the caller to add to its session."""
+    return Message(**outbound_values(
+        channel=channel, to=to, body=body, from_number=from_number, gateway=gateway,
+        status=status, now=now, client_id=client_id, reminder_id=reminder_id,
+        event_id=event_id, worker_id=worker_id))
+
+
 def queue_worker_text(rt: DomainContext, *, to: str, body: str, client: Client | None,
                       worker_id: int, now: datetime, event_id: int | None = None) -> Message:
     """An outbound SMS row in status "queued"; the caller adds it, commits, then sends."""
-    return Message(direction="out", channel="sms", client_id=client.id if client else None,
-                   event_id=event_id, worker_id=worker_id, to_number=to,
-                   from_number=rt.from_number, body=body,
-                   gateway=rt.gateway_name, status="queued",
-                   callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
+    return new_outbound_message(channel="sms", to=to, body=body, from_number=rt.from_number,
+                                gateway=rt.gateway_name, status=MessageStatus.QUEUED, now=now,
+                                client_id=client.id if client else None, event_id=event_id,
+                                worker_id=worker_id)

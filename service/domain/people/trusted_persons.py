@@ -15,7 +15,6 @@ client's appointment: it is recorded and shown to the worker.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import apply_plan, plan_event
+from service.domain.messages.outbound import new_outbound_message
 from service.domain.people.clients import check_name_and_phone
 from service.domain.phones import mask_phone
 from service.domain.planning import reminder_states as rstate
@@ -199,11 +199,10 @@ def _queue(session: Session, rt: DomainContext, person: TrustedPerson, template:
         return
     body = render_text(rt.templates, "sms", template, person.language,
                        Event(kind=EventKind.APPOINTMENT), rt.sender)
-    session.add(Message(direction=Direction.OUT, channel="sms", client_id=person.client_id,
-                        to_number=person.phone, from_number=rt.from_number,
-                        body=body, gateway=rt.gateway_name, status=MessageStatus.QUEUED,
-                        callback_token=secrets.token_urlsafe(24), created_at=now,
-                        updated_at=now))
+    session.add(new_outbound_message(channel="sms", to=person.phone, body=body,
+                                     from_number=rt.from_number, gateway=rt.gateway_name,
+                                     status=MessageStatus.QUEUED, now=now,
+                                     client_id=person.client_id))
 
 
 def record_reply(session: Session, rt: DomainContext, person: TrustedPerson, *, intent: Intent,

@@ -6,7 +6,6 @@ Free text is never dropped: whatever the intent, the reply is stored and shown.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
 from service.domain.events import event_states
+from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.asked import read_answer
@@ -124,10 +124,9 @@ def queue_text(session: Session, rt: DomainContext, client: Client, template: st
         return None
     body = render_text(rt.templates, "sms", template, client.language,
                        event or Event(kind=EventKind.APPOINTMENT), rt.sender)
-    message = Message(direction=Direction.OUT, channel="sms", client_id=client.id,
-                      to_number=client.phone, from_number=rt.from_number,
-                      body=body, gateway=rt.gateway_name, status=MessageStatus.QUEUED,
-                      callback_token=secrets.token_urlsafe(24), created_at=now, updated_at=now)
+    message = new_outbound_message(channel="sms", to=client.phone, body=body,
+                                   from_number=rt.from_number, gateway=rt.gateway_name,
+                                   status=MessageStatus.QUEUED, now=now, client_id=client.id)
     session.add(message)
     return message
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from service.clock import utcnow
-from service.scheduling.dispatch import send_message
+from service.scheduling.adhoc_messages import send_message
 from service.store.models import Message
 from service.store.states import MessageStatus
 from service.web.context import db, runtime

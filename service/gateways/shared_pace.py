@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.config import Config
+from service.gateways.rate_limit import PacedGateway
 from service.store.db import transaction
 from service.store.models import SendPace
 
@@ -80,12 +80,11 @@ class SharedPace:
                                       .where(SendPace.kind == self.kind)).first()
                 if row is not None:
                     start = max(now, row.next_at)
-                    changed = session.execute(
+                    changed = session.connection().execute(
                         update(SendPace)
                         .where(SendPace.kind == self.kind, SendPace.version == row.version)
                         .values(next_at=start + self.interval * count,
-                                version=row.version + 1)
-                        .execution_options(synchronize_session=False)).rowcount
+                                version=row.version + 1)).rowcount
                     if changed == 1:
                         return self._spread(start, count)
                     continue  # another process took slots meanwhile: read again
@@ -119,9 +118,9 @@ class SharedRateLimiter:
         pace.acquire()
 
 
-def share_rate_limits(gateway: object, sessions: sessionmaker[Session], config: Config) -> None:
-    """Give a gateway that paces itself (it has a `limiter`) the limiter shared by all."""
-    if hasattr(gateway, "limiter"):
-        tw = config.twilio
-        gateway.limiter = SharedRateLimiter(  # type: ignore[attr-defined]
-            sessions, {"sms": tw.messages_per_second, "voice": tw.calls_per_second})
+def share_rate_limits(gateway: object, sessions: sessionmaker[Session],
+                      rates: Mapping[str, float]) -> None:
+    """Give a gateway that paces itself (it has a `limiter`) the limiter shared by all,
+    at `rates` (sends per second, by kind: "sms", "voice")."""
+    if isinstance(gateway, PacedGateway):
+        gateway.limiter = SharedRateLimiter(sessions, rates)
