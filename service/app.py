@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify
@@ -11,6 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from service.config import Config, load_config
 from service.runtime import Runtime, build_runtime
+
+SESSION_LIFETIME = timedelta(hours=10)
 
 
 def create_app(config: Config | None = None, runtime: Runtime | None = None,
@@ -27,6 +30,13 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
         SESSION_COOKIE_SECURE=config.public_base_url.startswith("https://"),
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Flask has its own values for these two (31 days, refreshed on every request),
+        # so they are set here, not with setdefault: a working day, then sign in again.
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # Not re-sent on every response: a background request (the phone check) finishing
+        # after a page load must not overwrite that page's session (its flash messages),
+        # and a session is not stretched past the working day by being used.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.config.update(flask_config)
     app.extensions["rinnalla"] = runtime
