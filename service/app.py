@@ -7,10 +7,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from service.config import Config, load_config
+from service.domain.errors import ValidationError
 from service.runtime import Runtime, build_runtime
 
 SESSION_LIFETIME = timedelta(hours=10)
@@ -45,6 +46,10 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
 
     install_log_masking()
 
+    from service.web.converters import install_converters
+
+    install_converters(app)  # <id:...>, <token:...>: before any blueprint's rules
+    app.register_error_handler(ValidationError, _invalid_input)
     from service.web.api import endpoints as api
     from service.web.context import close_session
     from service.web.twilio import sms_hooks as twilio_hooks
@@ -69,3 +74,10 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
         return jsonify({"status": "ok"})
 
     return app
+
+
+def _invalid_input(exc: ValidationError) -> ResponseReturnValue:
+    """A bad value no view caught itself (an id in a query string): 422 naming the field."""
+    if request.path.startswith("/api/"):
+        return jsonify({"errors": exc.errors}), 422
+    return render_template("errors/invalid.html", errors=exc.errors), 422

@@ -230,7 +230,7 @@ def post_application() -> ResponseReturnValue:
                     "reminders": _planned_json(planned)}), 201
 
 
-@bp.get("/clients/<int:client_id>")
+@bp.get("/clients/<id:client_id>")
 @token_required
 def get_client(client_id: int) -> ResponseReturnValue:
     client = db().get(Client, client_id)
@@ -241,7 +241,7 @@ def get_client(client_id: int) -> ResponseReturnValue:
     return jsonify({**client_json(client), "events": [event_json(e) for e in client.events]})
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 @token_required
 def get_event(event_id: int) -> ResponseReturnValue:
     event = db().get(Event, event_id)
@@ -253,7 +253,7 @@ def get_event(event_id: int) -> ResponseReturnValue:
                                                        for r in event.reminders]})
 
 
-@bp.post("/events/<int:event_id>/cancel")
+@bp.post("/events/<id:event_id>/cancel")
 @token_required
 def cancel_event(event_id: int) -> ResponseReturnValue:
     session = db()
@@ -324,7 +324,7 @@ def list_inbox() -> ResponseReturnValue:
     return jsonify({"items": items})
 
 
-@bp.post("/inbox/<int:item_id>/handle")
+@bp.post("/inbox/<id:item_id>/handle")
 @token_required
 def handle_inbox(item_id: int) -> ResponseReturnValue:
     session = db()

@@ -67,7 +67,7 @@ def _consent_at(raw: Any) -> datetime | None:
     return value
 
 
-@bp.post("/clients/<int:client_id>/trusted-persons")
+@bp.post("/clients/<id:client_id>/trusted-persons")
 @token_required
 def add_trusted_person(client_id: int) -> ResponseReturnValue:
     """Record a trusted person; consent_method (how the client consented) is required."""
@@ -93,7 +93,7 @@ def add_trusted_person(client_id: int) -> ResponseReturnValue:
     return jsonify(trusted_json(person)), 201
 
 
-@bp.get("/clients/<int:client_id>/trusted-persons")
+@bp.get("/clients/<id:client_id>/trusted-persons")
 @token_required
 def list_trusted_persons(client_id: int) -> ResponseReturnValue:
     client = _client_or_none(client_id)
@@ -105,7 +105,7 @@ def list_trusted_persons(client_id: int) -> ResponseReturnValue:
     return jsonify({"trusted_persons": [trusted_json(p) for p in people]})
 
 
-@bp.post("/clients/<int:client_id>/trusted-persons/<int:person_id>/deactivate")
+@bp.post("/clients/<id:client_id>/trusted-persons/<id:person_id>/deactivate")
 @token_required
 def deactivate_trusted_person(client_id: int, person_id: int) -> ResponseReturnValue:
     """Consent withdrawn (reason "consent_withdrawn", the default) or ended by the worker."""
@@ -125,7 +125,7 @@ def deactivate_trusted_person(client_id: int, person_id: int) -> ResponseReturnV
     return jsonify({**trusted_json(person), "cancelled_reminders": cancelled})
 
 
-@bp.post("/events/<int:event_id>/documents-in")
+@bp.post("/events/<id:event_id>/documents-in")
 @token_required
 def documents_in(event_id: int) -> ResponseReturnValue:
     """The worker records that the documents went in: the documents reminders stop."""

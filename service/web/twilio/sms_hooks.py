@@ -40,7 +40,7 @@ def inbound_sms() -> Response:
     return twiml()
 
 
-@bp.post("/status/<token>")
+@bp.post("/status/<token:token>")
 @twilio_signed
 def status_callback(token: str) -> Response:
     """Message and call status; always 200 so Twilio does not retry forever."""

@@ -84,7 +84,7 @@ def _cancelled(message: Message) -> bool:
     return reminder is not None and reminder.event.state == EventState.CANCELLED
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
+@bp.route("/<token:token>", methods=["GET", "POST"])
 @twilio_signed
 def speak(token: str) -> Response:
     """The reminder call's script; a machine or a cancelled event gets no message."""
@@ -101,7 +101,7 @@ def speak(token: str) -> Response:
     return _xml(_reminder_twiml(rt, message, token, request.args.get("round") == "2"))
 
 
-@bp.post("/<token>/gather")
+@bp.post("/<token:token>/gather")
 @twilio_signed
 def gather(token: str) -> Response:
     """The key pressed: recorded once per CallSid and key, then a short acknowledgement."""

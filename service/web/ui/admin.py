@@ -15,6 +15,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from service.clock import utcnow
+from service.domain.fields import collect_text
 from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
@@ -42,17 +43,18 @@ def _worker(worker_id: int) -> Worker:
 
 def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, str]]:
     form = request.form
+    errors: dict[str, str] = {}
     values: dict[str, object] = {
-        "name": form.get("name", "").strip(), "email": form.get("email", "").strip().lower(),
+        "name": collect_text(errors, "name", form.get("name", "")),
+        "email": collect_text(errors, "email", form.get("email", "")).lower(),
         "role": form.get("role", "worker"), "ui_language": form.get("ui_language", "fi"),
         "active": form.get("active") == "1" if existing is not None else True}
-    errors: dict[str, str] = {}
-    if not values["name"]:
+    if not values["name"] and "name" not in errors:
         errors["name"] = _("Anna nimi.")
     email = str(values["email"])
-    if "@" not in email or len(email) > 254 or " " in email:
+    if "email" not in errors and ("@" not in email or " " in email):
         errors["email"] = _("Anna sähköpostiosoite, esimerkiksi etunimi.sukunimi@kunta.fi.")
-    else:
+    if "email" not in errors:
         clash = db().scalars(select(Worker).where(func.lower(Worker.email) == email)).first()
         if clash is not None and clash is not existing:
             errors["email"] = _("Tällä sähköpostilla on jo tunnus.")
@@ -60,10 +62,10 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
         errors["role"] = _("Valitse rooli.")
     if values["ui_language"] not in UI_LANGUAGES:
         values["ui_language"] = "fi"
-    if existing is not None and existing.id == current_worker().id:
-        if values["role"] != "admin" or not values["active"]:
-            errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
-                               "tunnustasi käytöstä.")
+    if existing is not None and existing.id == current_worker().id and (
+            values["role"] != "admin" or not values["active"]):
+        errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
+                           "tunnustasi käytöstä.")
     return values, errors
 
 
@@ -96,7 +98,7 @@ def new() -> ResponseReturnValue:
                            created=True)
 
 
-@bp.route("/<int:worker_id>", methods=["GET", "POST"])
+@bp.route("/<id:worker_id>", methods=["GET", "POST"])
 def edit(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     if request.method == "GET":
@@ -115,7 +117,7 @@ def edit(worker_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.workers"))
 
 
-@bp.post("/<int:worker_id>/reset-password")
+@bp.post("/<id:worker_id>/reset-password")
 def reset_password(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     password = secrets.token_urlsafe(12)
@@ -129,7 +131,7 @@ def reset_password(worker_id: int) -> ResponseReturnValue:
                            created=False)
 
 
-@bp.post("/<int:worker_id>/unlock")
+@bp.post("/<id:worker_id>/unlock")
 def unlock(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     worker.failed_logins, worker.locked_until = 0, None
