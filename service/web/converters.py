@@ -17,8 +17,26 @@ from werkzeug.routing import BaseConverter, ValidationError
 from service.domain import errors, fields
 
 
+def up_to(limit: int) -> str:
+    """A regular expression for 1..limit in ASCII digits without leading zeros.
+
+    Out-of-range ids must match no rule at all: a rule that matched and then refused
+    the value would leave a sibling rule (same path, other method) to answer 405.
+    """
+    top = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(top) - 2}}}" if len(top) > 1 else ""
+    same = []
+    for i, digit in enumerate(top):
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            rest = len(top) - i - 1
+            tail = f"[0-9]{{{rest}}}" if rest else ""
+            same.append(f"{top[:i]}[{low}-{int(digit) - 1}]{tail}")
+    return "(?:" + "|".join(p for p in (shorter, *same, top) if p) + ")"
+
+
 class IdConverter(BaseConverter):
-    regex = r"[0-9]{1,10}"
+    regex = up_to(fields.MAX_ID)
     part_isolating = True
 
     def to_python(self, value: str) -> int:
