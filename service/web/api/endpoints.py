@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -17,6 +16,7 @@ from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
 from service.domain.fields import optional_id
 from service.domain.inbox import items as box
+from service.domain.people.api_tokens import hash_token
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
@@ -27,10 +27,6 @@ from service.web.context import db, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_required(view: F) -> F:

@@ -51,6 +51,7 @@ def init_ui(app: Flask) -> None:
         simulator,
         team_files,
         today,
+        tokens,
     )
 
     init_security(app)
@@ -58,7 +59,7 @@ def init_ui(app: Flask) -> None:
     init_formatting(app)
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin,
-                   audit_log, client_data, service_path):
+                   audit_log, client_data, service_path, tokens):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(CSRFError)

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from service.clock import utcnow
 from service.domain.fields import collect_text
+from service.domain.people.api_tokens import revoke_all, tokens_of
+from service.domain.people.api_tokens import revoke_token as revoke_one
 from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
@@ -69,6 +71,13 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
     return values, errors
 
 
+def _form_page(worker: Worker | None, values: dict[str, object], errors: dict[str, str]
+               ) -> ResponseReturnValue:
+    tokens = tokens_of(db(), worker.id) if worker is not None else []
+    return render_template("admin/worker_form.html", worker=worker, errors=errors, v=values,
+                           tokens=tokens), 422 if errors else 200
+
+
 @bp.get("")
 def workers() -> ResponseReturnValue:
     rows = list(db().scalars(select(Worker).order_by(Worker.active.desc(), Worker.name)))
@@ -104,14 +113,16 @@ def edit(worker_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         v = {"name": worker.name, "email": worker.email, "role": worker.role,
              "ui_language": worker.ui_language, "active": worker.active}
-        return render_template("admin/worker_form.html", worker=worker, errors={}, v=v)
+        return _form_page(worker, v, {})
     values, errors = _read_form(worker)
     if errors:
-        return render_template("admin/worker_form.html", worker=worker, errors=errors,
-                               v=values), 422
+        return _form_page(worker, values, errors)
+    deactivated = worker.active and not values["active"]
     for key, value in values.items():
         setattr(worker, key, value)
     record(db(), current_worker().id, "update", "worker", worker.id)
+    if deactivated:  # a deactivated worker's integrations stop with their sign-in
+        revoke_all(db(), worker.id, current_worker().id, "deactivated", utcnow())
     db().commit()
     flash(_("Tiedot on tallennettu."), "success")
     return redirect(url_for("admin.workers"))
@@ -124,11 +135,24 @@ def reset_password(worker_id: int) -> ResponseReturnValue:
     worker.password_hash = hash_password(password)  # also ends the worker's sessions
     worker.failed_logins, worker.locked_until = 0, None
     record(db(), current_worker().id, "update", "worker", worker.id, "password reset")
+    # a reset means the account may be in other hands: so may its API tokens
+    revoke_all(db(), worker.id, current_worker().id, "password reset", utcnow())
     db().commit()
     if worker.id == current_worker().id:
         login_user(WorkerUser(worker))  # keep one's own session across the new password
     return render_template("admin/password_shown.html", worker=worker, password=password,
                            created=False)
+
+
+@bp.post("/<id:worker_id>/tokens/<id:token_id>/revoke")
+def revoke_token(worker_id: int, token_id: int) -> ResponseReturnValue:
+    worker = _worker(worker_id)
+    if revoke_one(db(), token_id, current_worker().id, utcnow(), worker_id=worker.id):
+        db().commit()
+        flash(_("API-avain %(id)s on poistettu käytöstä.", id=token_id), "success")
+    else:
+        flash(_("Avainta ei löydy."), "error")
+    return redirect(url_for("admin.edit", worker_id=worker.id))
 
 
 @bp.post("/<id:worker_id>/unlock")
