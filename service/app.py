@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Config, load_config
 from service.domain.errors import ValidationError
@@ -40,6 +42,9 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
         SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.config.update(flask_config)
+    hops = int(app.config.get("PROXY_HOPS", os.environ.get("RINNALLA_PROXY_HOPS") or 0))
+    if hops:  # the client's address from X-Forwarded-For, set by that many trusted proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
     app.extensions["rinnalla"] = runtime
     logging.basicConfig(level=config.log_level)
     from service.operations.logmask import install_log_masking
