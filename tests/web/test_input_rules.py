@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -292,3 +293,14 @@ def test_sign_in_with_a_nul_byte_is_a_plain_failure(browser: Browser, worker: Wo
         response = browser.post("/login", {"email": email, "password": password})
         assert response.status_code == 401
         assert "Sähköposti tai salasana on väärin." in response.get_data(as_text=True)
+
+
+def test_the_documented_table_is_the_one_in_force() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "fields.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (\d+) \|", page, re.MULTILINE))
+    assert {name: int(limit) for name, limit in rows.items()} == {
+        name: rule.max_length for name, rule in TEXT_FIELDS.items()}
+    for name, rule in TEXT_FIELDS.items():
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{name}` |"))
+        assert ("| refused |" in row) == rule.no_links, name
+        assert ("| several |" in row) == rule.multiline, name
