@@ -22,10 +22,11 @@ from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
 from service.store.states import EventKind
 from service.web.api.openapi import OPENAPI
-from service.web.api.validation import ApiProblem, validated_body
+from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(check_query)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -280,7 +281,10 @@ def list_messages() -> ResponseReturnValue:
 @token_required
 def list_inbox() -> ResponseReturnValue:
     worker: Worker = g.api_worker
-    team = request.args.get("team") in ("1", "true")
+    raw_team = request.args.get("team", "0")
+    if raw_team not in ("0", "1", "true", "false"):
+        return _invalid({"team": "Anna 1 (tiimin yhteinen) tai 0 (omat)."})
+    team = raw_team in ("1", "true")
     query = select(InboxItem).where(box.in_box(worker.id, team=team)).order_by(
         InboxItem.created_at.desc(), InboxItem.id.desc())
     state = request.args.get("state")

@@ -171,7 +171,7 @@ PATHS: dict[str, Any] = {
     "/inbox": {"get": {
         "summary": "The token's worker's inbox, or the team's shared inbox with team=1",
         "parameters": [{"name": "team", "in": "query", "required": False,
-                        "schema": {"enum": ["0", "1"]}},
+                        "schema": {"enum": ["0", "1", "true", "false"]}},
                        {"name": "state", "in": "query", "required": False,
                         "schema": {"enum": _INBOX_STATES}}],
         "responses": {"200": _list("items", "InboxItem", "inbox items"), **_LISTED}}},
@@ -201,6 +201,29 @@ PATHS: dict[str, Any] = {
         "parameters": [{"name": "id", **_ID_PARAM}],
         "responses": {"200": _json(_ref("Event"), "recorded"), **_ERRORS,
                       "404": _NOT_FOUND["404"]}}},
+}
+
+# Each operation's id is the Flask endpoint that serves it: the query parameters a
+# request may carry are looked up by it (validation.check_query).
+OPERATION_IDS = {
+    ("/clients", "post"): "api.post_client", ("/clients/{id}", "get"): "api.get_client",
+    ("/appointments", "post"): "api.post_appointment",
+    ("/applications", "post"): "api.post_application",
+    ("/events/{id}", "get"): "api.get_event", ("/events/{id}/cancel", "post"): "api.cancel_event",
+    ("/reminders", "get"): "api.list_reminders", ("/messages", "get"): "api.list_messages",
+    ("/inbox", "get"): "api.list_inbox", ("/inbox/{id}/handle", "post"): "api.handle_inbox",
+    ("/clients/{client_id}/trusted-persons", "post"): "api_reach.add_trusted_person",
+    ("/clients/{client_id}/trusted-persons", "get"): "api_reach.list_trusted_persons",
+    ("/clients/{client_id}/trusted-persons/{id}/deactivate", "post"):
+        "api_reach.deactivate_trusted_person",
+    ("/events/{id}/documents-in", "post"): "api_reach.documents_in",
+}
+for (_path, _method), _endpoint in OPERATION_IDS.items():
+    PATHS[_path][_method]["operationId"] = _endpoint
+QUERY_PARAMETERS: dict[str, frozenset[str]] = {
+    endpoint: frozenset(p["name"] for p in PATHS[path][method].get("parameters", [])
+                        if p["in"] == "query")
+    for (path, method), endpoint in OPERATION_IDS.items()
 }
 
 OPENAPI: dict[str, Any] = {

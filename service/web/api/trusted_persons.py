@@ -19,10 +19,11 @@ from service.domain.people import trusted_persons as trusted
 from service.domain.privacy import audit
 from service.store.models import Client, Event, TrustedPerson
 from service.web.api.endpoints import _error, _invalid, _iso, event_json, token_required
-from service.web.api.validation import ApiProblem, validated_body
+from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
 bp = Blueprint("api_reach", __name__, url_prefix="/api/v1")
+bp.before_request(check_query)
 
 
 @bp.errorhandler(ApiProblem)

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from service.domain.errors import ValidationError
-from service.web.api.openapi import INPUTS
+from service.web.api.openapi import INPUTS, QUERY_PARAMETERS
 
 VALIDATORS = {name: Draft202012Validator(schema) for name, schema in INPUTS.items()}
 TYPE_WORDS = {"string": "teksti", "integer": "kokonaisluku", "boolean": "true tai false",
@@ -80,3 +80,14 @@ def validated_body(schema: str, required: bool = True) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def check_query() -> None:
+    """before_request of the API: a query parameter the operation does not publish is
+    refused (422 naming it), not silently ignored."""
+    allowed = QUERY_PARAMETERS.get(request.endpoint or "")
+    if allowed is None:
+        return
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        raise ValidationError({name or "(tyhjä)": "Tuntematon parametri." for name in unknown})
