@@ -26,25 +26,9 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
         runtime = build_runtime(config or load_config())
     config = runtime.config
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
-    app.config.update(
-        SECRET_KEY=config.secret_key or secrets.token_hex(32),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.public_base_url.startswith("https://"),
-        JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
-        # Flask has its own values for these two (31 days, refreshed on every request),
-        # so they are set here, not with setdefault: a working day, then sign in again.
-        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
-        # Not re-sent on every response: a background request (the phone check) finishing
-        # after a page load must not overwrite that page's session (its flash messages),
-        # and a session is not stretched past the working day by being used.
-        SESSION_REFRESH_EACH_REQUEST=False,
-    )
+    app.config.update(_settings(config))
     app.config.update(flask_config)
-    hops = int(app.config.get("PROXY_HOPS", os.environ.get("RINNALLA_PROXY_HOPS") or 0))
-    if hops:  # the client's address from X-Forwarded-For, set by that many trusted proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
+    _trust_proxies(app)
     app.extensions["rinnalla"] = runtime
     logging.basicConfig(level=config.log_level)
     from service.operations.logmask import install_log_masking
@@ -79,6 +63,32 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
         return jsonify({"status": "ok"})
 
     return app
+
+
+def _settings(config: Config) -> dict[str, Any]:
+    return dict(
+        SECRET_KEY=config.secret_key or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.public_base_url.startswith("https://"),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Flask has its own values for these two (31 days, refreshed on every request),
+        # so they are set here, not with setdefault: a working day, then sign in again.
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        # Not re-sent on every response: a background request (the phone check) finishing
+        # after a page load must not overwrite that page's session (its flash messages),
+        # and a session is not stretched past the working day by being used.
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind RINNALLA_PROXY_HOPS proxies the client's address is in X-Forwarded-For
+    (sign-in is throttled per address); without proxies the header is not trusted."""
+    hops = int(app.config.get("PROXY_HOPS", os.environ.get("RINNALLA_PROXY_HOPS") or 0))
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)  # type: ignore[method-assign]
 
 
 def _invalid_input(exc: ValidationError) -> ResponseReturnValue:
