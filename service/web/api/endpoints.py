@@ -20,7 +20,7 @@ from service.domain.people.api_tokens import hash_token
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
-from service.store.states import EventKind
+from service.store.states import EventKind, InboxState
 from service.web.api.openapi import OPENAPI
 from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
@@ -289,7 +289,7 @@ def list_inbox() -> ResponseReturnValue:
         InboxItem.created_at.desc(), InboxItem.id.desc())
     state = request.args.get("state")
     if state:
-        if state not in ("new", "read", "handled"):
+        if state not in {s.value for s in InboxState}:
             return _invalid({"state": "Valitse jokin näistä: new, read, handled."})
         query = query.where(InboxItem.state == state)
     items = [inbox_json(i) for i in db().scalars(query.limit(500))]

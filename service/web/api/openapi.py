@@ -12,6 +12,7 @@ from typing import Any
 from service.domain.fields import MAX_ID, TEXT_FIELDS
 from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_REASONS, RELATIONS
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
+from service.store.states import Direction, EventKind, InboxState, ReminderState
 
 APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other"]
@@ -91,9 +92,8 @@ _NOT_FOUND = {"404": _json(_ref("Error"), "not found"), "401": _ERRORS["401"]}
 _LISTED = {"401": _ERRORS["401"], "422": _ERRORS["422"]}
 _ID_PARAM = {"in": "path", "required": True, "schema": _ID}
 _CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID}
-_INBOX_STATES = ["new", "read", "handled"]
-_REMINDER_STATES = ["planned", "sending", "sent", "delivered", "failed", "cancelled", "skipped",
-                    "uncertain"]
+_INBOX_STATES = [state.value for state in InboxState]
+_REMINDER_STATES = [state.value for state in ReminderState]
 
 SCHEMAS: dict[str, Any] = {
     "Error": _obj({"error": _S}, ["error"]),
@@ -108,12 +108,13 @@ SCHEMAS: dict[str, Any] = {
                       "channel": {"enum": ["sms", "voice", "task"]}, "recipient": _S,
                       "send_at": _DT, "state": {"enum": _REMINDER_STATES}, "reason": _NS,
                       "attempts": _I, "sent_at": _NS, "text": _S}),
-    "Event": _obj({"id": _I, "client_id": _I, "kind": {"enum": ["appointment", "application"]},
+    "Event": _obj({"id": _I, "client_id": _I, "kind": {"enum": [k.value for k in EventKind]},
                    "state": _S, "starts_at": _NS, "place": _NS, "bring": _NS,
                    "needs_transport": _B, "agency": _NS, "submitted_on": _NS,
                    "documents_due": _NS, "decision_expected": _NS,
                    "reminders": {"type": "array", "items": _ref("Reminder")}}),
-    "Message": _obj({"id": _I, "direction": {"enum": ["out", "in"]}, "channel": _S,
+    "Message": _obj({"id": _I, "direction": {"enum": [d.value for d in Direction]},
+                     "channel": _S,
                      "client_id": _NI, "to": _S, "from": _S, "body": _NS, "status": _S,
                      "intent": _NS, "error_code": _NI, "created_at": _DT}),
     "InboxItem": _obj({"id": _I, "worker_id": _NI, "client_id": _NI, "kind": _S,
