@@ -5,16 +5,21 @@ from __future__ import annotations
 import secrets
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.clock import freeze, utcnow
 from service.config import ConfigError, load_config
 from service.runtime import Runtime
 from service.store.db import transaction
+
+if TYPE_CHECKING:
+    from service.store.models import Worker
 
 
 def _create_app() -> Flask:
@@ -72,17 +77,51 @@ def create_worker(name: str, email: str, admin: bool) -> None:
 @with_appcontext
 def create_token(email: str) -> None:
     """Make an API token for a worker; the token is printed once, on the last line."""
-    from service.store.models import ApiToken, Worker
-    from service.web.api.endpoints import hash_token
+    from service.domain.people.api_tokens import create_token as make_token
 
-    token = secrets.token_urlsafe(32)
     with transaction(_rt().sessions) as session:
-        worker = session.scalars(select(Worker).where(Worker.email == email.lower())).first()
-        if worker is None:
-            raise click.ClickException(f"no worker {email}")
-        session.add(ApiToken(worker_id=worker.id, token_hash=hash_token(token)))
+        token = make_token(session, _worker_by_email(session, email).id, utcnow())
     click.echo(f"API-avain työntekijälle {email} (näytetään vain kerran):")
     click.echo(token)
+
+
+@main.command("list-tokens")
+@click.argument("email")
+@with_appcontext
+def list_tokens(email: str) -> None:
+    """A worker's API tokens: id, when made, when last used (the tokens are not stored)."""
+    from service.domain.people.api_tokens import tokens_of
+
+    with transaction(_rt().sessions) as session:
+        rows = tokens_of(session, _worker_by_email(session, email).id)
+    if not rows:
+        click.echo(f"Työntekijällä {email} ei ole API-avaimia.")
+    for row in rows:
+        used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else "ei koskaan"
+        click.echo(f"{row.id}\tluotu {row.created_at.isoformat(timespec='seconds')}"
+                   f"\tkäytetty {used}")
+
+
+@main.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+@with_appcontext
+def revoke_token(token_id: int) -> None:
+    """Revoke one API token by its id (from list-tokens); it stops working at once."""
+    from service.domain.people.api_tokens import revoke_token as revoke
+
+    with transaction(_rt().sessions) as session:
+        if not revoke(session, token_id, None, utcnow()):
+            raise click.ClickException(f"no API token {token_id}")
+    click.echo(f"API-avain {token_id} on poistettu käytöstä.")
+
+
+def _worker_by_email(session: Session, email: str) -> Worker:
+    from service.store.models import Worker
+
+    worker = session.scalars(select(Worker).where(Worker.email == email.lower())).first()
+    if worker is None:
+        raise click.ClickException(f"no worker {email}")
+    return worker
 
 
 @main.command("worker")

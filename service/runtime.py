@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Config
 from service.domain.calendar.window import SendingWindow, parse_window
+from service.domain.messages.template_check import refuse_unsafe_templates
 from service.domain.planning.schedules import ScheduleSet, load_schedules
 from service.domain.texts.rendering import Sender
 from service.domain.texts.templates import TemplateSet, load_templates
@@ -90,7 +91,9 @@ def team_window(config: Config) -> SendingWindow:
 
 
 def load_team_files(config: Config) -> tuple[TemplateSet, ScheduleSet]:
+    """Load and check the team's files: a link or a text over budget stops the start."""
     templates = load_templates(config.templates_dir)
+    refuse_unsafe_templates(templates, config.sender)
     return templates, load_schedules(config.schedules_dir, templates)
 
 

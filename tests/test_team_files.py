@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from service.app import create_app
 from service.cli import main
 from service.config import REPO_ROOT, Config, load_config
-from service.domain.messages.template_check import CheckReport, check_team_files
+from service.domain.messages.template_check import CheckReport, UnsafeTemplates, check_team_files
 from service.domain.planning.schedules import load_schedules
 from service.domain.texts.templates import LANGUAGES, load_templates
+from service.runtime import build_runtime
 
 TEMPLATES = REPO_ROOT / "message_templates"
 SCHEDULES = REPO_ROOT / "schedules"
@@ -177,3 +179,23 @@ def test_typographic_quotes_and_dashes_are_swapped_not_reported(copy: tuple[Conf
     assert _errors(config) == []
     line = next(x for x in _check(config).lines if x.startswith("sms/opted_in.fi"))
     assert "GSM-7" in line
+
+
+def test_a_template_with_a_link_or_over_its_budget_stops_the_start(
+        copy: tuple[Config, Path], tmp_path: Path) -> None:
+    """Not only check-files: every process refuses to start, naming the file."""
+    config, folder = copy
+    config = replace(config, database_url=f"sqlite:///{tmp_path / 'start.sqlite3'}")
+    build_runtime(config).engine.dispose()  # the copy as it is starts
+    linked = folder / "sms" / "documents_due.fi.txt"
+    linked.write_text("{team}: katso kela.fi/asiointi viimeistään {deadline}.\n",
+                      encoding="utf-8")
+    with pytest.raises(UnsafeTemplates) as refused:
+        create_app(config)
+    assert str(linked) in str(refused.value) and "link" in str(refused.value)
+    linked.write_text("{team}: muista paperit viimeistään {deadline}.\n", encoding="utf-8")
+    long = folder / "sms" / "opted_in.sv.txt"
+    long.write_text("{team}: " + "du får påminnelser igen " * 8 + "\n", encoding="utf-8")
+    with pytest.raises(UnsafeTemplates) as refused:
+        build_runtime(config)
+    assert str(long) in str(refused.value) and "SMS segments" in str(refused.value)

@@ -162,20 +162,24 @@ def _country_code_length(digits: str) -> int:
     return 0
 
 
-def _mask_digits(digits: str, head: int) -> str:
-    """Show ``head`` digits and up to 4 last ones, always hiding at least 3 digits."""
-    tail = min(4, max(0, len(digits) - head - 3))
-    if len(digits) - head - tail < 3:
-        head = 0
-        tail = min(4, max(0, len(digits) - 3))
-    return digits[:head] + "***" + (digits[len(digits) - tail :] if tail else "")
+KEPT_DIGITS = 2  # a log needs to tell numbers apart, not to say whose they are
+MIN_HIDDEN = 5
+
+
+def _mask_digits(digits: str) -> str:
+    """Only the last two digits, and only when at least five others are hidden."""
+    if len(digits) - KEPT_DIGITS < MIN_HIDDEN:
+        return "***"
+    return "***" + digits[-KEPT_DIGITS:]
 
 
 def mask_phone(e164: str) -> str:
     """Shorten a number for logs so a person cannot be identified from it.
 
-    ``+358401234567`` -> ``+35840***4567``; short numbers hide more, anything
-    that is not a number at all becomes ``***``. Never raises.
+    Only the country code and the last two digits are kept: ``+358401234567`` ->
+    ``+358***67``. Enough to tell two numbers in one log apart, too little to call
+    anyone or to find them in a directory. Short numbers keep no digit at all, and
+    anything that is not a number becomes ``***``. Never raises.
     """
     if not isinstance(e164, str):
         return "***"
@@ -185,9 +189,9 @@ def mask_phone(e164: str) -> str:
     if _E164_RE.fullmatch(compact):
         digits = compact[1:]
         cc_len = _country_code_length(digits)
-        return "+" + digits[:cc_len] + _mask_digits(digits[cc_len:], 2)
+        return "+" + digits[:cc_len] + _mask_digits(digits[cc_len:])
     if _DIGITS_RE.fullmatch(compact):
-        return _mask_digits(compact, 0)
+        return _mask_digits(compact)
     return "***"
 
 

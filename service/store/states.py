@@ -131,7 +131,7 @@ REMINDER_TRANSITIONS: Mapping[ReminderState, frozenset[ReminderState]] = {
     # a failure or a retry follows from "sent".
     R.UNCERTAIN: frozenset({R.SENT, R.DELIVERED}),
     R.DELIVERED: frozenset(),
-    R.FAILED: frozenset(),
+    R.FAILED: frozenset({R.DELIVERED}),  # a late "delivered" after "undelivered"
     R.CANCELLED: frozenset(),
     R.SKIPPED: frozenset(),
 }

@@ -189,7 +189,8 @@ def test_messages_are_finnish_form_hints_with_an_example(raw: str, words: str) -
 
 def test_phone_error_keeps_code_and_message() -> None:
     error = PhoneError("invalid", "Tarkista numero.")
-    assert (error.code, error.message, str(error)) == ("invalid", "Tarkista numero.", "Tarkista numero.")
+    assert (error.code, error.message, str(error)) == ("invalid", "Tarkista numero.",
+                                                       "Tarkista numero.")
 
 
 def test_phone_is_frozen() -> None:
@@ -220,25 +221,29 @@ def test_parsed_number_round_trips_through_its_e164(raw: str) -> None:
 @pytest.mark.parametrize(
     ("e164", "masked"),
     [
-        ("+358401234567", "+35840***4567"),
-        ("+358501234567", "+35850***4567"),
-        ("+3584573123456", "+35845***3456"),
-        ("+358912345678", "+35891***5678"),
-        ("+46701234567", "+4670***4567"),
-        ("+12025550143", "+120***0143"),
-        ("+447911123456", "+4479***3456"),
-        # Short numbers hide at least three digits.
-        ("+35891234", "+35891***"),
-        ("+3581812345", "+35818***45"),
-        ("+358100100", "+35810***0"),
-        ("+3584012", "+358***2"),
+        # Only the country code and the last two digits are kept.
+        ("+358401234567", "+358***67"),
+        ("+358501234567", "+358***67"),
+        ("+358401234568", "+358***68"),
+        ("+3584573123456", "+358***56"),
+        ("+358912345678", "+358***78"),
+        ("+46701234567", "+46***67"),
+        ("+12025550143", "+1***43"),
+        ("+447911123456", "+44***56"),
+        # Short numbers keep no digit but the country code.
+        ("+35891234", "+358***"),
+        ("+3581812345", "+358***45"),
+        ("+358100100", "+358***"),
+        ("+3584012", "+358***"),
         ("+35840", "+358***"),
         # Not quite E.164 but clearly a number: masked the same way.
-        ("+358 40 123 4567", "+35840***4567"),
-        ("00358401234567", "+35840***4567"),
-        ("0401234567", "***4567"),
-        ("040 123 4567", "***4567"),
+        ("+358 40 123 4567", "+358***67"),
+        ("00358401234567", "+358***67"),
+        ("0401234567", "***67"),
+        ("040 123 4567", "***67"),
         ("123", "***"),
+        ("123456", "***"),
+        ("1234567", "***67"),
         # Garbage never leaks and never raises.
         ("", "***"),
         ("+", "***"),
@@ -258,20 +263,22 @@ def test_mask_phone_tolerates_non_string() -> None:
 
 
 @given(st.text(max_size=25))
-def test_mask_phone_never_raises_and_hides_most_digits(raw: str) -> None:
+def test_mask_phone_never_raises_and_keeps_at_most_two_digits_beyond_the_code(raw: str) -> None:
     masked = mask_phone(raw)
     assert "***" in masked
+    kept = masked.split("***", 1)[1]
+    assert len(kept) <= 2 and kept.isascii()
     digits_in = sum(char.isdigit() for char in raw)
-    digits_out = sum(char.isdigit() for char in masked)
-    assert digits_out <= max(0, digits_in - 3)
+    assert sum(char.isdigit() for char in kept) <= max(0, digits_in - 5)
 
 
 @given(st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True))
-def test_mask_phone_keeps_at_most_country_code_plus_six_digits(e164: str) -> None:
+def test_mask_phone_keeps_the_country_code_and_two_digits(e164: str) -> None:
     masked = mask_phone(e164)
     assert masked.startswith("+")
-    assert len(masked.replace("*", "")) <= 1 + 3 + 6
-    assert len(e164) - len(masked.replace("***", "")) >= 3
+    code, _, kept = masked[1:].partition("***")
+    assert e164[1:].startswith(code) and len(code) <= 3
+    assert kept in ("", e164[-2:])
 
 
 @pytest.mark.parametrize(

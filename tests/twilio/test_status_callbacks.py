@@ -214,3 +214,27 @@ def test_callback_for_an_unknown_token_is_answered_and_ignored(
                        "delivered") == 200
     with transaction(twilio_rt.sessions) as session:
         assert session.scalars(select(Message)).first() is None
+
+
+def test_delivered_after_undelivered_settles_the_reminder_and_its_item(
+        twilio_rt: Runtime, peer_http: ScriptedHttpClient, api: Api,
+        twilio_client: FlaskClient) -> None:
+    """Operators sometimes report a success after a failure: the text did arrive."""
+    reminder, message, path, _ = _sent(twilio_rt, peer_http, api, "sms")
+    sid = message.gateway_sid or ""
+    assert _sms_status(twilio_client, path, sid, "undelivered", "30003") == 200
+    [item] = _items(twilio_rt)
+    assert (item.kind, item.state) == ("failed", "new")
+    assert _reminder(twilio_rt, reminder.id).state == "failed"
+    assert _sms_status(twilio_client, path, sid, "delivered") == 200
+    settled = _reminder(twilio_rt, reminder.id)
+    assert (settled.state, settled.reason) == ("delivered", "delivered_after_all")
+    [item] = _items(twilio_rt)
+    assert item.state == "handled" and item.handled_at is not None
+    assert _message(twilio_rt, message.id).status == "delivered"
+    with transaction(twilio_rt.sessions) as session:  # no fallback left to go out
+        assert session.scalars(select(Reminder).where(
+            Reminder.fallback_of == reminder.id, Reminder.state == "planned")).all() == []
+    assert _sms_status(twilio_client, path, sid, "undelivered", "30003") == 200  # late replay
+    assert _reminder(twilio_rt, reminder.id).state == "delivered"
+    assert len(_items(twilio_rt)) == 1

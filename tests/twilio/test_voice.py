@@ -143,7 +143,7 @@ def test_no_key_repeats_once_then_says_goodbye(api: Api, client: FlaskClient, rt
 
 def test_twiml_holds_nothing_personal_beyond_the_reminder(
         api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway) -> None:
-    reg, path = _call(api, rt, gateway, name="Matti Mäkinen", phone="040 123 4567")
+    _, path = _call(api, rt, gateway, name="Matti Mäkinen", phone="040 123 4567")
     body = signed_post(client, path, _call_params()).data.decode()
     for personal in ("Matti", "Mäkinen", "123 4567", "1234567", "+35840"):
         assert personal not in body
@@ -248,7 +248,7 @@ def test_every_twilio_endpoint_refuses_unsigned_and_forged_requests(app: Flask,
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/twilio/")]
     assert len(rules) >= 5
     for rule in rules:
-        path = rule.rule.replace("<token>", "some-token")
+        path = rule.rule.replace("<token:token>", "some-token").replace("<token>", "some-token")
         params = _call_params(Digits="1")
         for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             assert client.open(path, method=method, data=params).status_code == 403, path
@@ -263,7 +263,8 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(
     _, path = _call(api, rt, gateway)
     params = _call_params()
     internal = {"base_url": "http://10.0.0.7:8000",
-                "headers": {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "rinnalla.example.fi"}}
+                "headers": {"X-Forwarded-Proto": "https",
+                            "X-Forwarded-Host": "rinnalla.example.fi"}}
     good = client.post(path, data=params, base_url=internal["base_url"],
                        headers={**internal["headers"], "X-Twilio-Signature": sign(path, params)})
     assert good.status_code == 200

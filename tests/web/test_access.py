@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, Rule
 
 from service.store.models import Worker
+from service.web.converters import IdConverter
 from tests.web.conftest import Browser
 
 PUBLIC_PREFIXES = ("/twilio/", "/api/v1/", "/static/")
@@ -21,7 +22,7 @@ def _url(rule: Rule) -> str:
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
-        elif isinstance(converter, (IntegerConverter, FloatConverter)):
+        elif isinstance(converter, (IdConverter, IntegerConverter, FloatConverter)):
             values[name] = 1
         else:
             values[name] = "x"

@@ -4,6 +4,8 @@ end when the password changes or the account is deactivated, and every step audi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote
 
 from flask import Flask
 from sqlalchemy import select
@@ -80,13 +82,50 @@ def test_lock_grows_with_further_failures() -> None:
     assert lock_duration(MAX_FAILURES + 30) == timedelta(hours=24)
 
 
+# Browsers drop tabs and line breaks inside a URL: "/\t/evil.example" is "//evil.example".
+OFF_SITE = ("//evil.example/", "https://evil.example/", "/\\evil.example", "/%09/evil.example",
+            "/%0A/x", "/%0D%0A/x", "/%0d/evil.example", "%2F%2Fevil.example", "/%5Cevil.example",
+            "/ /evil.example", "/%C2%85/evil.example", "javascript:alert(1)", "/%00/x")
+
+
 def test_next_must_stay_on_this_site(app: Flask, worker: Worker) -> None:
-    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+    for target in OFF_SITE:
         browser = Browser(app.test_client())
         browser.get("/login")
         response = browser.post(f"/login?next={target}", {"email": worker.email,
                                                           "password": PASSWORD})
-        assert response.location == "/", target
+        assert response.status_code == 302 and response.location == "/", target
+    browser = Browser(app.test_client())
+    browser.get("/login")
+    response = browser.post("/login?next=%2Fclients%3Fscope%3Dall",
+                            {"email": worker.email, "password": PASSWORD})
+    assert response.location == "/clients?scope=all"  # a path on this site is kept
+
+
+def test_language_switch_stays_on_this_site(browser: Browser) -> None:
+    for target in OFF_SITE:
+        browser.get("/login")
+        response = browser.post("/language", {"lang": "sv", "next": unquote(target)})
+        assert response.status_code == 302 and response.location == "/", target
+    response = browser.post("/language", {"lang": "fi", "next": "/login"})
+    assert response.location == "/login"
+
+
+def test_a_session_lasts_a_working_day_and_is_not_stretched(app: Flask, signed_in: Browser,
+                                                            worker: Worker) -> None:
+    assert app.permanent_session_lifetime == timedelta(hours=10)
+    assert app.config["SESSION_REFRESH_EACH_REQUEST"] is False
+    browser = Browser(app.test_client())
+    browser.get("/login")
+    response = browser.post("/login", {"email": worker.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    left = expires - datetime.now(UTC)
+    assert timedelta(hours=9, minutes=59) < left <= timedelta(hours=10), left
+    browser.get("/")  # the first page stores its CSRF token in the session
+    # using the session does not send the cookie again with a later expiry
+    later = browser.get("/clients")
+    assert later.status_code == 200 and "Set-Cookie" not in later.headers
 
 
 def test_deactivating_a_worker_ends_their_session(signed_in: Browser, worker: Worker,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.events import event_states
+from service.domain.fields import collect_text, day_problem
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule, plan_send_time
 from service.domain.texts.rendering import render_text
@@ -164,15 +165,17 @@ def _client(session: Session, client_id: int) -> Client:
 
 
 def validate_appointment(data: AppointmentInput, now: datetime) -> None:
+    """Refuse what cannot be reminded of; place and bring are normalised in place
+    (service/domain/fields.py: their limit, characters, no links)."""
     errors: dict[str, str] = {}
     if data.starts_at.tzinfo is None:
         errors["starts_at"] = "Anna aika aikavyöhykkeen kanssa, esim. 2026-06-03T10:00:00+03:00."
+    elif problem := day_problem(data.starts_at.date()):
+        errors["starts_at"] = problem
     elif data.starts_at <= now:
         errors["starts_at"] = "Aika on jo mennyt. Tarkista päivä ja kellonaika."
-    if len(data.place or "") > 300:
-        errors["place"] = "Paikka on liian pitkä (enintään 300 merkkiä)."
-    if len(data.bring or "") > 300:
-        errors["bring"] = "Liian pitkä (enintään 300 merkkiä)."
+    data.place = collect_text(errors, "place", data.place)
+    data.bring = collect_text(errors, "bring", data.bring)
     if data.appointment_type not in APPOINTMENT_TYPES:
         errors["appointment_type"] = "Tuntematon ajan tyyppi."
     if errors:
@@ -192,9 +195,15 @@ def build_appointment(session: Session, data: AppointmentInput, now: datetime) -
 
 
 def validate_application(data: ApplicationInput, now: datetime) -> None:
+    """Refuse an application nothing can be reminded of; the agency is normalised in place."""
     errors: dict[str, str] = {}
-    if not (data.agency or "").strip():
+    data.agency = collect_text(errors, "agency", data.agency)
+    if not data.agency and "agency" not in errors:
         errors["agency"] = "Anna taho, jolle hakemus on jätetty (esim. Kela)."
+    for name in ("submitted_on", "documents_due", "decision_expected"):
+        day = getattr(data, name)
+        if day is not None and (problem := day_problem(day)):
+            errors[name] = problem
     if data.documents_due is None and data.decision_expected is None:
         errors["documents_due"] = "Anna lisäselvitysten määräpäivä tai päätöksen odotettu päivä."
     if data.submitted_on and data.decision_expected and data.decision_expected < data.submitted_on:

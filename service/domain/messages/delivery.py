@@ -118,9 +118,35 @@ def _opt_out(client: Client, now: datetime) -> None:
         client.opted_out, client.opted_out_at = True, now
 
 
+def _close_failure_items(session: Session, now: datetime, *, reminder_id: int | None = None,
+                         message_id: int | None = None) -> None:
+    """The worker's open items about a failure that turned out not to be one."""
+    which = (InboxItem.reminder_id == reminder_id if reminder_id is not None
+             else InboxItem.message_id == message_id)
+    for item in session.scalars(select(InboxItem).where(
+            which, InboxItem.kind == InboxKind.FAILED, InboxItem.state != InboxState.HANDLED)):
+        mark_handled(item, None, now)
+
+
+def settle_failed(session: Session, reminder: Reminder, now: datetime) -> None:
+    """A success reported after a failure (operators do that): the text did arrive.
+
+    The reminder is delivered after all, the worker's open item about the failure is
+    closed, and the fallbacks planned because of it (a call instead) are not wanted.
+    """
+    rstate.move(reminder, ReminderState.DELIVERED, "delivered_after_all")
+    reminder.sent_at = reminder.sent_at or now
+    _close_failure_items(session, now, reminder_id=reminder.id)
+    for fallback in session.scalars(select(Reminder).where(
+            Reminder.fallback_of == reminder.id, Reminder.state == ReminderState.PLANNED)):
+        rstate.move(fallback, ReminderState.CANCELLED, "delivered_after_all")
+
+
 def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
                  code: int | None, now: datetime) -> None:
-    if status in SMS_DELIVERED and rstate.can_move(reminder.state, ReminderState.DELIVERED):
+    if status in SMS_DELIVERED and reminder.state == ReminderState.FAILED:
+        settle_failed(session, reminder, now)
+    elif status in SMS_DELIVERED and rstate.can_move(reminder.state, ReminderState.DELIVERED):
         rstate.move(reminder, ReminderState.DELIVERED)
     elif status in SMS_FAILED and rstate.can_move(reminder.state, ReminderState.FAILED):
         rstate.move(reminder, ReminderState.FAILED, "undelivered")
@@ -133,7 +159,11 @@ def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
 
 def _adhoc_outcome(session: Session, message: Message, status: MessageStatus,
                    code: int | None) -> None:
-    """A text a worker or the system sent outside any reminder: its failure is shown too."""
+    """A text a worker or the system sent outside any reminder: its failure is shown too,
+    and closed again if the operator later says it arrived after all."""
+    if message.channel == "sms" and status in SMS_DELIVERED:
+        _close_failure_items(session, message.updated_at, message_id=message.id)
+        return
     if message.channel != "sms" or status not in SMS_FAILED or message.client is None:
         return
     why = explain_error(code) if code else "viesti ei mennyt perille"

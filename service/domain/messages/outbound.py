@@ -19,6 +19,7 @@ from datetime import datetime
 
 from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
+from service.domain.fields import checked_text
 from service.domain.phones import PhoneError, parse_phone
 from service.domain.texts.sms import analyse_sms, clean_sms_text
 from service.store.models import Client, Message
@@ -29,7 +30,7 @@ MAX_SEGMENTS = 3
 
 def check_text(body: str, field: str = "body") -> str:
     """Clean a worker's text for SMS and refuse an empty or very long one."""
-    text = clean_sms_text(body or "").strip()
+    text = checked_text(field, clean_sms_text(body or ""), "message")
     if not text:
         raise ValidationError({field: "Kirjoita viesti."})
     info = analyse_sms(text)

@@ -13,7 +13,13 @@ from pathlib import Path
 from service.domain.planning.schedules import ScheduleError, load_schedules
 from service.domain.texts.rendering import Sender, render_text
 from service.domain.texts.sms import analyse_sms, find_links
-from service.domain.texts.templates import LANGUAGES, TemplateError, load_templates
+from service.domain.texts.templates import (
+    LANGUAGES,
+    Template,
+    TemplateError,
+    TemplateSet,
+    load_templates,
+)
 from service.store.models import Event
 from service.store.states import EventKind
 
@@ -40,43 +46,68 @@ def sample_sender(team: Sender) -> Sender:
                    booking_number=team.booking_number or "+358800123456")
 
 
-def check_team_files(templates_dir: Path, schedules_dir: Path, team: Sender) -> CheckReport:
-    """Load the team's files and render every template in every language with sample values."""
+def _check_one(templates: TemplateSet, template: Template, sender: Sender
+               ) -> tuple[str, list[str]]:
+    """One template rendered with the long samples: its cost line and its problems."""
+    channel, name, lang = template.channel, template.name, template.language
+    event = SAMPLE_APPLICATION if template.variables & {"deadline", "decision_date",
+                                                        "agency"} else SAMPLE_APPOINTMENT
+    text = render_text(templates, channel, name, lang, event, sender, "Matti Meikäläinen")
+    where = f"{template.path}"
+    errors: list[str] = []
+    links = find_links(text)
+    if links:
+        errors.append(f"{where}: contains a link ({links[0]}); clients are taught "
+                      "to distrust links in texts")
+    if channel != "sms":
+        return f"{channel}/{name}.{lang}: {len(text)} merkkiä", errors
+    info = analyse_sms(text)
+    limit = 160 if info.encoding == "GSM-7" else 70
+    line = f"sms/{name}.{lang}: {info.length}/{limit} {info.encoding}, {info.segments} osa(a)"
+    if info.encoding != "GSM-7":
+        chars = ", ".join(repr(c) for c in info.non_gsm_chars)
+        errors.append(f"{where}: character(s) {chars} force UCS-2 encoding "
+                      "(70 characters a segment instead of 160)")
+    if info.segments > 1:
+        errors.append(f"{where}: {info.length} characters with long sample values "
+                      f"is {info.segments} SMS segments; keep it to one (160)")
+    return line, errors
+
+
+def check_templates(templates: TemplateSet, team: Sender) -> CheckReport:
+    """Every loaded template against what would hurt a client; the file named in each error."""
     report = CheckReport()
-    try:
-        templates = load_templates(templates_dir)
-        load_schedules(schedules_dir, templates)
-    except (TemplateError, ScheduleError) as exc:
-        report.errors.append(str(exc))
-        return report
     sender = sample_sender(team)
-    for (channel, name, lang), template in sorted(templates.templates.items()):
-        event = SAMPLE_APPLICATION if template.variables & {"deadline", "decision_date",
-                                                            "agency"} else SAMPLE_APPOINTMENT
-        text = render_text(templates, channel, name, lang, event, sender, "Matti Meikäläinen")
-        where = f"{template.path}"
-        links = find_links(text)
-        if links:
-            report.errors.append(f"{where}: contains a link ({links[0]}); clients are taught "
-                                 "to distrust links in texts")
-        if channel != "sms":
-            report.lines.append(f"{channel}/{name}.{lang}: {len(text)} merkkiä")
-            continue
-        info = analyse_sms(text)
-        limit = 160 if info.encoding == "GSM-7" else 70
-        report.lines.append(f"sms/{name}.{lang}: {info.length}/{limit}"
-                            f" {info.encoding}, {info.segments} osa(a)")
-        if info.encoding != "GSM-7":
-            chars = ", ".join(repr(c) for c in info.non_gsm_chars)
-            report.errors.append(f"{where}: character(s) {chars} force UCS-2 encoding "
-                                 "(70 characters a segment instead of 160)")
-        if info.segments > 1:
-            report.errors.append(f"{where}: {info.length} characters with long sample values "
-                                 f"is {info.segments} SMS segments; keep it to one (160)")
+    for _key, template in sorted(templates.templates.items()):
+        line, errors = _check_one(templates, template, sender)
+        report.lines.append(line)
+        report.errors.extend(errors)
     for channel in ("sms", "voice"):
         for name in templates.names(channel):
             for lang in LANGUAGES:
                 if (channel, name, lang) not in templates.templates:
-                    report.errors.append(f"{templates_dir}/{channel}/{name}.{lang}.txt: "
+                    report.errors.append(f"{templates.directory}/{channel}/{name}.{lang}.txt: "
                                          "missing language")
     return report
+
+
+class UnsafeTemplates(ValueError):
+    """Templates that loaded but must not be sent: each line names a file and its problem."""
+
+
+def refuse_unsafe_templates(templates: TemplateSet, team: Sender) -> None:
+    """At every start: a link or a text over its budget stops the process, file named."""
+    errors = check_templates(templates, team).errors
+    if errors:
+        raise UnsafeTemplates("message templates that must not be sent (rinnalla "
+                              "check-files):\n" + "\n".join(errors))
+
+
+def check_team_files(templates_dir: Path, schedules_dir: Path, team: Sender) -> CheckReport:
+    """`rinnalla check-files`: load the team's files and check every template."""
+    try:
+        templates = load_templates(templates_dir)
+        load_schedules(schedules_dir, templates)
+    except (TemplateError, ScheduleError) as exc:
+        return CheckReport(errors=[str(exc)])
+    return check_templates(templates, team)

@@ -13,10 +13,10 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from service.domain.fields import TEXT_FIELDS, normalise, text_problem
 from service.domain.phones import PhoneError, parse_phone
 
 MAX_ROWS = 5000
-MAX_NAME = 200
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "name": ("nimi", "name", "namn", "asiakas", "asiakkaan nimi", "koko nimi", "full name"),
@@ -200,8 +200,8 @@ def _check_row(line: int, record: list[str], columns: Mapping[str, int],
     row = ImportRow(line=line, name=name, phone_raw=phone_raw, worker_id=default_worker_id)
     if not name:
         row.errors["name"] = "Nimi puuttuu."
-    elif len(name) > MAX_NAME:
-        row.errors["name"] = f"Nimi on liian pitkä (enintään {MAX_NAME} merkkiä)."
+    elif problem := text_problem(normalise(name), TEXT_FIELDS["name"]):
+        row.errors["name"] = problem
     if not phone_raw:
         row.errors["phone"] = "Puhelinnumero puuttuu."
     else:

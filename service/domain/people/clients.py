@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.calendar.window import SendingWindow, parse_window
 from service.domain.errors import ValidationError
+from service.domain.fields import collect_text
 from service.domain.phones import Phone, PhoneError, parse_phone
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
 
@@ -27,14 +28,15 @@ class ClientInput:
 def check_name_and_phone(name: str | None, phone: str | None, missing_name: str,
                          errors: dict[str, str], clean: dict[str, object]) -> Phone | None:
     """The checks every person we text shares: a name, and a number that really is one."""
-    name = (name or "").strip()
-    if not name:
+    name = collect_text(errors, "name", name)
+    if not name and "name" not in errors:
         errors["name"] = missing_name
-    elif len(name) > 200:
-        errors["name"] = "Nimi on liian pitkä (enintään 200 merkkiä)."
     clean["name"] = name
+    phone = collect_text(errors, "phone", phone)
+    if "phone" in errors:
+        return None
     try:
-        parsed = parse_phone(phone or "")
+        parsed = parse_phone(phone)
     except PhoneError as exc:
         errors["phone"] = exc.message
         return None
@@ -63,8 +65,8 @@ def validate_client(session: Session, data: ClientInput,
     if data.worker_id is not None and session.get(Worker, data.worker_id) is None:
         errors["worker_id"] = "Työntekijää ei löydy."
     clean["worker_id"] = data.worker_id
-    window = (data.window or "").strip() or None
-    if window:
+    window = collect_text(errors, "window", data.window) or None
+    if window and "window" not in errors:
         try:
             hours = parse_window(window)
         except ValueError:

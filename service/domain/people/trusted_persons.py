@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from service.domain.context import DomainContext
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import apply_plan, plan_event
+from service.domain.fields import day_problem
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people.clients import check_name_and_phone
 from service.domain.phones import mask_phone
@@ -110,6 +111,8 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
     consent_at = data.consent_at or now
     if consent_at.tzinfo is None:
         errors["consent_at"] = "Anna aika aikavyöhykkeen kanssa, esim. 2026-06-03T10:00:00+03:00."
+    elif problem := day_problem(consent_at.date()):
+        errors["consent_at"] = problem
     elif consent_at > now:
         errors["consent_at"] = "Suostumuksen aika ei voi olla tulevaisuudessa."
     else:

@@ -43,6 +43,7 @@ REASONS = {
     "consent_withdrawn": "asiakas perui läheisen suostumuksen",
     "ended_by_worker": "työntekijä lopetti viestit läheiselle",
     "trusted_opted_out": "läheinen on kieltäytynyt viesteistä",
+    "delivered_after_all": "alkuperäinen viesti meni sittenkin perille",
 }
 
 

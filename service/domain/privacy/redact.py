@@ -34,7 +34,7 @@ def _masked(match: re.Match[str]) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    """Every phone number in the text shortened the way logs show it (+35840***4567)."""
+    """Every phone number in the text shortened the way logs show it (+358***67)."""
     return PHONE_IN_TEXT.sub(_masked, text)
 
 

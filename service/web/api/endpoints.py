@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -15,20 +14,20 @@ from sqlalchemy import select
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
+from service.domain.fields import optional_id
 from service.domain.inbox import items as box
+from service.domain.people.api_tokens import hash_token
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
-from service.store.states import EventKind
+from service.store.states import EventKind, InboxState
 from service.web.api.openapi import OPENAPI
+from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(check_query)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_required(view: F) -> F:
@@ -48,12 +47,6 @@ def token_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class ApiProblem(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 @bp.errorhandler(ApiProblem)
 def _problem(exc: ApiProblem) -> ResponseReturnValue:
     return _error(exc.status, exc.message)
@@ -65,13 +58,6 @@ def _error(status: int, message: str) -> ResponseReturnValue:
 
 def _invalid(errors: dict[str, str]) -> ResponseReturnValue:
     return jsonify({"errors": errors}), 422
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiProblem(400, "expected a JSON object")
-    return data
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -132,13 +118,13 @@ def openapi() -> ResponseReturnValue:
 @bp.post("/clients")
 @token_required
 def post_client() -> ResponseReturnValue:
-    data = _body()
     worker: Worker = g.api_worker
     try:
-        inp = ClientInput(name=str(data.get("name", "")), phone=str(data.get("phone", "")),
-                          language=str(data.get("language", "fi")),
-                          channel=str(data.get("channel", "auto")),
-                          worker_id=_opt_int(data.get("worker_id"), "worker_id") or worker.id,
+        data = validated_body("ClientInput")
+        inp = ClientInput(name=data["name"], phone=data["phone"],
+                          language=data.get("language", "fi"),
+                          channel=data.get("channel", "auto"),
+                          worker_id=data.get("worker_id") or worker.id,
                           window=data.get("window"))
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
@@ -148,22 +134,8 @@ def post_client() -> ResponseReturnValue:
     return jsonify(client_json(client)), 201
 
 
-def _opt_int(value: Any, field: str) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError({field: "Anna kokonaisluku."})
-    return value
-
-
-def _client_id(data: dict[str, Any]) -> int:
-    value = _opt_int(data.get("client_id"), "client_id")
-    if value is None:
-        raise ValidationError({"client_id": "Anna asiakkaan tunnus (client_id)."})
-    return value
-
-
 def _datetime(data: dict[str, Any], field: str) -> datetime:
+    """An aware moment from an ISO 8601 string (the schema made sure it is a string)."""
     raw = data.get(field)
     if not isinstance(raw, str) or not raw:
         raise ValidationError({field: "Anna aika ISO 8601 -muodossa, esim. "
@@ -180,11 +152,12 @@ def _datetime(data: dict[str, Any], field: str) -> datetime:
 
 
 def _date(data: dict[str, Any], field: str) -> date | None:
+    """A day from "2026-06-03" (a string or null, by the schema); range checked later."""
     raw = data.get(field)
     if raw in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(raw))
+        return date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({field: "Anna päivä muodossa 2026-06-03."}) from exc
 
@@ -192,14 +165,14 @@ def _date(data: dict[str, Any], field: str) -> date | None:
 @bp.post("/appointments")
 @token_required
 def post_appointment() -> ResponseReturnValue:
-    data = _body()
     session, now = db(), utcnow()
     try:
+        data = validated_body("AppointmentInput")
         inp = ev.AppointmentInput(
-            client_id=_client_id(data), starts_at=_datetime(data, "starts_at"),
-            place=str(data.get("place") or ""), bring=str(data.get("bring") or ""),
-            needs_transport=bool(data.get("needs_transport", False)),
-            appointment_type=str(data.get("appointment_type") or "other"))
+            client_id=data["client_id"], starts_at=_datetime(data, "starts_at"),
+            place=data.get("place", ""), bring=data.get("bring", ""),
+            needs_transport=data.get("needs_transport", False),
+            appointment_type=data.get("appointment_type", "other"))
         event = ev.build_appointment(session, inp, now)
     except ValidationError as exc:
         return _invalid(exc.errors)
@@ -213,11 +186,11 @@ def post_appointment() -> ResponseReturnValue:
 @bp.post("/applications")
 @token_required
 def post_application() -> ResponseReturnValue:
-    data = _body()
     session, now = db(), utcnow()
     try:
+        data = validated_body("ApplicationInput")
         inp = ev.ApplicationInput(
-            client_id=_client_id(data), agency=str(data.get("agency") or ""),
+            client_id=data["client_id"], agency=data["agency"],
             submitted_on=_date(data, "submitted_on"), documents_due=_date(data, "documents_due"),
             decision_expected=_date(data, "decision_expected"))
         event = ev.build_application(session, inp, now)
@@ -230,7 +203,7 @@ def post_application() -> ResponseReturnValue:
                     "reminders": _planned_json(planned)}), 201
 
 
-@bp.get("/clients/<int:client_id>")
+@bp.get("/clients/<id:client_id>")
 @token_required
 def get_client(client_id: int) -> ResponseReturnValue:
     client = db().get(Client, client_id)
@@ -241,7 +214,7 @@ def get_client(client_id: int) -> ResponseReturnValue:
     return jsonify({**client_json(client), "events": [event_json(e) for e in client.events]})
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 @token_required
 def get_event(event_id: int) -> ResponseReturnValue:
     event = db().get(Event, event_id)
@@ -253,7 +226,7 @@ def get_event(event_id: int) -> ResponseReturnValue:
                                                        for r in event.reminders]})
 
 
-@bp.post("/events/<int:event_id>/cancel")
+@bp.post("/events/<id:event_id>/cancel")
 @token_required
 def cancel_event(event_id: int) -> ResponseReturnValue:
     session = db()
@@ -267,12 +240,8 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
 
 
 def _client_filter() -> int | None:
-    raw = request.args.get("client_id")
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise ApiProblem(422, "client_id must be a number")
-    return int(raw)
+    """?client_id=, an id like any other (service/domain/fields.py); else a 422 naming it."""
+    return optional_id(request.args.get("client_id"), "client_id")
 
 
 def _audit_list(what: str, client_id: int | None, count: int) -> None:
@@ -312,11 +281,17 @@ def list_messages() -> ResponseReturnValue:
 @token_required
 def list_inbox() -> ResponseReturnValue:
     worker: Worker = g.api_worker
-    team = request.args.get("team") in ("1", "true")
+    raw_team = request.args.get("team", "0")
+    if raw_team not in ("0", "1", "true", "false"):
+        return _invalid({"team": "Anna 1 (tiimin yhteinen) tai 0 (omat)."})
+    team = raw_team in ("1", "true")
     query = select(InboxItem).where(box.in_box(worker.id, team=team)).order_by(
         InboxItem.created_at.desc(), InboxItem.id.desc())
-    if request.args.get("state"):
-        query = query.where(InboxItem.state == request.args["state"])
+    state = request.args.get("state")
+    if state:
+        if state not in {s.value for s in InboxState}:
+            return _invalid({"state": "Valitse jokin näistä: new, read, handled."})
+        query = query.where(InboxItem.state == state)
     items = [inbox_json(i) for i in db().scalars(query.limit(500))]
     audit.record(db(), worker.id, "view", "inbox", None,
                  f"api {'team' if team else 'own'} {len(items)} items")
@@ -324,7 +299,7 @@ def list_inbox() -> ResponseReturnValue:
     return jsonify({"items": items})
 
 
-@bp.post("/inbox/<int:item_id>/handle")
+@bp.post("/inbox/<id:item_id>/handle")
 @token_required
 def handle_inbox(item_id: int) -> ResponseReturnValue:
     session = db()

@@ -1,11 +1,21 @@
-"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+The request schemas here are also what every JSON body is validated against
+(service/web/api/validation.py), and their limits come from the one table of field
+rules (service/domain/fields.py): the published document and the checks cannot drift.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
+from service.domain.fields import MAX_ID, TEXT_FIELDS
+from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_REASONS, RELATIONS
+from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
 from service.store.states import Direction, EventKind, InboxState, ReminderState
+
+APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "health", "kela", "employment",
+                     "debt_counselling", "guardianship", "other"]
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -15,17 +25,24 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
     return out
 
 
+def _text(field: str, *, nullable: bool = False, **extra: Any) -> dict[str, Any]:
+    """A string field with its limit from service/domain/fields.py."""
+    rule = TEXT_FIELDS[field]
+    return {"type": ["string", "null"] if nullable else "string",
+            "maxLength": rule.max_length, **extra}
+
+
 _S = {"type": "string"}
 _I = {"type": "integer"}
 _B = {"type": "boolean"}
 _DT = {"type": "string", "format": "date-time"}
-_D = {"type": "string", "format": "date"}
 _NS = {"type": ["string", "null"]}
-
-
-def _enum(states: type[StrEnum]) -> dict[str, list[str]]:
-    """A string schema allowing the values of one enum of named states."""
-    return {"enum": [state.value for state in states]}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_NI = {"type": ["integer", "null"]}
+_MOMENT = {"type": "string", "format": "date-time", "maxLength": 40,
+           "description": "ISO 8601 with offset, e.g. 2026-06-03T10:00:00+03:00"}
+_DAY = {"type": ["string", "null"], "format": "date", "maxLength": 10,
+        "description": "a day, 2026-06-03 (2000-01-01 to 2099-12-31)"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -36,125 +53,195 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# What a request body may be: validated against these as they stand (no $ref inside).
+INPUTS: dict[str, dict[str, Any]] = {
+    "ClientInput": _obj({
+        "name": _text("name"), "phone": _text("phone", examples=["040 123 4567"]),
+        "language": {"enum": list(LANGUAGES)},
+        "channel": {"enum": list(CHANNEL_PREFERENCES)},
+        "worker_id": {**_ID, "type": ["integer", "null"]},
+        "window": _text("window", nullable=True, examples=["09:00-18:00"])},
+        ["name", "phone"]),
+    "AppointmentInput": _obj({
+        "client_id": _ID, "starts_at": _MOMENT, "place": _text("place"),
+        "bring": _text("bring"), "needs_transport": _B,
+        "appointment_type": {"enum": APPOINTMENT_TYPES}},
+        ["client_id", "starts_at"]),
+    "ApplicationInput": _obj({
+        "client_id": _ID, "agency": _text("agency"), "submitted_on": _DAY,
+        "documents_due": _DAY, "decision_expected": _DAY},
+        ["client_id", "agency"]),
+    "TrustedPersonInput": _obj({
+        "name": _text("name"), "phone": _text("phone", examples=["050 765 4321"]),
+        "language": {"enum": list(LANGUAGES)},
+        "relation": {"enum": [*RELATIONS, None]},
+        "consent_method": {"enum": list(CONSENT_METHODS),
+                           "description": "how the client gave consent"},
+        "consent_at": {**_MOMENT, "type": ["string", "null"],
+                       "description": "when the client gave consent (default: now)"}},
+        ["name", "phone", "consent_method"]),
+    "DeactivationInput": _obj({"reason": {"enum": list(DEACTIVATION_REASONS)}}),
+}
+
 _ERRORS = {
+    "400": _json(_ref("Error"), "not a JSON object (or nested too deeply)"),
     "401": _json(_ref("Error"), "missing or invalid Bearer token"),
     "422": _json(_ref("ValidationErrors"), "invalid input, field by field"),
 }
 _NOT_FOUND = {"404": _json(_ref("Error"), "not found"), "401": _ERRORS["401"]}
-_ID_PARAM = {"in": "path", "required": True, "schema": _I}
-_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _I}
+_LISTED = {"401": _ERRORS["401"], "422": _ERRORS["422"]}
+_ID_PARAM = {"in": "path", "required": True, "schema": _ID}
+_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID}
+_INBOX_STATES = [state.value for state in InboxState]
+_REMINDER_STATES = [state.value for state in ReminderState]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj({"error": _S}, ["error"]),
+    "ValidationErrors": _obj({"errors": {"type": "object", "additionalProperties": _S}},
+                             ["errors"]),
+    **INPUTS,
+    "Client": _obj({"id": _I, "name": _S, "phone": _S,
+                    "number_type": {"enum": ["mobile", "fixed_line", "other"]},
+                    "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
+                    "window": _NS}, ["id", "phone", "number_type"]),
+    "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
+                      "channel": {"enum": ["sms", "voice", "task"]}, "recipient": _S,
+                      "send_at": _DT, "state": {"enum": _REMINDER_STATES}, "reason": _NS,
+                      "attempts": _I, "sent_at": _NS, "text": _S}),
+    "Event": _obj({"id": _I, "client_id": _I, "kind": {"enum": [k.value for k in EventKind]},
+                   "state": _S, "starts_at": _NS, "place": _NS, "bring": _NS,
+                   "needs_transport": _B, "agency": _NS, "submitted_on": _NS,
+                   "documents_due": _NS, "decision_expected": _NS,
+                   "reminders": {"type": "array", "items": _ref("Reminder")}}),
+    "Message": _obj({"id": _I, "direction": {"enum": [d.value for d in Direction]},
+                     "channel": _S,
+                     "client_id": _NI, "to": _S, "from": _S, "body": _NS, "status": _S,
+                     "intent": _NS, "error_code": _NI, "created_at": _DT}),
+    "InboxItem": _obj({"id": _I, "worker_id": _NI, "client_id": _NI, "kind": _S,
+                       "intent": _NS, "summary": _S, "state": {"enum": _INBOX_STATES},
+                       "body": _NS, "created_at": _DT}),
+    "TrustedPerson": _obj({
+        "id": _I, "client_id": _I, "name": _S, "phone": _S, "number_type": _S,
+        "language": _S, "relation": _NS,
+        "consent": _obj({"at": _S, "method": _S, "recorded_by": _NI}),
+        "active": _B, "opted_out": _B, "deactivated_at": _NS, "deactivation_reason": _NS}),
+}
+
+
+def _body(name: str, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _list(key: str, item: str, description: str) -> dict[str, Any]:
+    return _json(_obj({key: {"type": "array", "items": _ref(item)}}), description)
+
+
+PATHS: dict[str, Any] = {
+    "/clients": {"post": {
+        "summary": "Register a client; the phone number is validated and normalised",
+        "requestBody": _body("ClientInput"),
+        "responses": {"201": _json(_ref("Client"), "created"), **_ERRORS}}},
+    "/clients/{id}": {"get": {
+        "summary": "A client with their events", "parameters": [{"name": "id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("Client"), "the client"), **_NOT_FOUND}}},
+    "/appointments": {"post": {
+        "summary": "Register an appointment; its reminders are planned at once",
+        "requestBody": _body("AppointmentInput"),
+        "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
+                      **_ERRORS}}},
+    "/applications": {"post": {
+        "summary": "Register a pending application; its reminders are planned at once",
+        "requestBody": _body("ApplicationInput"),
+        "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
+                      **_ERRORS}}},
+    "/events/{id}": {"get": {
+        "summary": "An event, its state and its reminders",
+        "parameters": [{"name": "id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}}},
+    "/events/{id}/cancel": {"post": {
+        "summary": "Cancel an event and its pending reminders",
+        "parameters": [{"name": "id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("Event"), "cancelled"), **_NOT_FOUND}}},
+    "/reminders": {"get": {
+        "summary": "Reminders, optionally of one client", "parameters": [_CLIENT_FILTER],
+        "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED}}},
+    "/messages": {"get": {
+        "summary": "Outbound and inbound messages with their status",
+        "parameters": [_CLIENT_FILTER],
+        "responses": {"200": _list("messages", "Message", "messages"), **_LISTED}}},
+    "/inbox": {"get": {
+        "summary": "The token's worker's inbox, or the team's shared inbox with team=1",
+        "parameters": [{"name": "team", "in": "query", "required": False,
+                        "schema": {"enum": ["0", "1", "true", "false"]}},
+                       {"name": "state", "in": "query", "required": False,
+                        "schema": {"enum": _INBOX_STATES}}],
+        "responses": {"200": _list("items", "InboxItem", "inbox items"), **_LISTED}}},
+    "/inbox/{id}/handle": {"post": {
+        "summary": "Mark an inbox item handled", "parameters": [{"name": "id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("InboxItem"), "handled"), **_NOT_FOUND}}},
+    "/clients/{client_id}/trusted-persons": {
+        "post": {"summary": "Record a trusted person with the client's consent (who: the "
+                            "token's worker; when; how); they join the coming reminders",
+                 "parameters": [{"name": "client_id", **_ID_PARAM}],
+                 "requestBody": _body("TrustedPersonInput"),
+                 "responses": {"201": _json(_ref("TrustedPerson"), "recorded"), **_ERRORS,
+                               "404": _NOT_FOUND["404"]}},
+        "get": {"summary": "The client's trusted persons, active and ended",
+                "parameters": [{"name": "client_id", **_ID_PARAM}],
+                "responses": {"200": _list("trusted_persons", "TrustedPerson", "list"),
+                              **_NOT_FOUND}}},
+    "/clients/{client_id}/trusted-persons/{id}/deactivate": {"post": {
+        "summary": "Consent withdrawn (default) or ended by the worker: their pending "
+                   "reminders are cancelled",
+        "parameters": [{"name": "client_id", **_ID_PARAM}, {"name": "id", **_ID_PARAM}],
+        "requestBody": _body("DeactivationInput", required=False),
+        "responses": {"200": _json(_ref("TrustedPerson"), "deactivated"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
+    "/events/{id}/documents-in": {"post": {
+        "summary": "The application's documents went in: the documents reminders stop",
+        "parameters": [{"name": "id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("Event"), "recorded"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
+}
+
+# Each operation's id is the Flask endpoint that serves it: the query parameters a
+# request may carry are looked up by it (validation.check_query).
+OPERATION_IDS = {
+    ("/clients", "post"): "api.post_client", ("/clients/{id}", "get"): "api.get_client",
+    ("/appointments", "post"): "api.post_appointment",
+    ("/applications", "post"): "api.post_application",
+    ("/events/{id}", "get"): "api.get_event", ("/events/{id}/cancel", "post"): "api.cancel_event",
+    ("/reminders", "get"): "api.list_reminders", ("/messages", "get"): "api.list_messages",
+    ("/inbox", "get"): "api.list_inbox", ("/inbox/{id}/handle", "post"): "api.handle_inbox",
+    ("/clients/{client_id}/trusted-persons", "post"): "api_reach.add_trusted_person",
+    ("/clients/{client_id}/trusted-persons", "get"): "api_reach.list_trusted_persons",
+    ("/clients/{client_id}/trusted-persons/{id}/deactivate", "post"):
+        "api_reach.deactivate_trusted_person",
+    ("/events/{id}/documents-in", "post"): "api_reach.documents_in",
+}
+for (_path, _method), _endpoint in OPERATION_IDS.items():
+    PATHS[_path][_method]["operationId"] = _endpoint
+QUERY_PARAMETERS: dict[str, frozenset[str]] = {
+    endpoint: frozenset(p["name"] for p in PATHS[path][method].get("parameters", [])
+                        if p["in"] == "query")
+    for (path, method), endpoint in OPERATION_IDS.items()
+}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Rinnalla API", "version": "1",
              "description": "Register clients, appointments and pending applications; "
-                            "read reminders, messages and the inbox."},
+                            "read reminders, messages and the inbox. Text fields have the "
+                            "limits given here; besides, no text may hold control characters "
+                            "(a line break only where a text has lines) or unpaired "
+                            "surrogates, and place, bring and agency no web address "
+                            "(docs/fields.md)."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                        "description": "rinnalla create-token EMAIL"}},
-        "schemas": {
-            "Error": _obj({"error": _S}, ["error"]),
-            "ValidationErrors": _obj({"errors": {"type": "object",
-                                                 "additionalProperties": _S}}, ["errors"]),
-            "ClientInput": _obj({
-                "name": _S, "phone": {**_S, "examples": ["040 123 4567"]},
-                "language": {"enum": ["fi", "sv", "en", "selko"]},
-                "channel": {"enum": ["sms", "voice", "auto"]},
-                "worker_id": _I, "window": {**_NS, "examples": ["09:00-18:00"]}},
-                ["name", "phone"]),
-            "Client": _obj({"id": _I, "name": _S, "phone": _S,
-                            "number_type": {"enum": ["mobile", "fixed_line", "other"]},
-                            "language": _S, "channel": _S, "opted_out": _B,
-                            "worker_id": {"type": ["integer", "null"]}, "window": _NS},
-                           ["id", "phone", "number_type"]),
-            "AppointmentInput": _obj({
-                "client_id": _I, "starts_at": {**_DT, "description": "ISO 8601 with offset"},
-                "place": _S, "bring": _S, "needs_transport": _B,
-                "appointment_type": {"enum": ["worker", "home_visit", "phone", "health", "kela",
-                                              "employment", "debt_counselling", "guardianship",
-                                              "other"]}},
-                ["client_id", "starts_at"]),
-            "ApplicationInput": _obj({"client_id": _I, "agency": _S, "submitted_on": _D,
-                                      "documents_due": _D, "decision_expected": _D},
-                                     ["client_id", "agency"]),
-            "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
-                              "channel": {"enum": ["sms", "voice", "task"]},
-                              "recipient": _S, "send_at": _DT,
-                              "state": _enum(ReminderState),
-                              "reason": _NS, "attempts": _I, "sent_at": _NS, "text": _S}),
-            "Event": _obj({"id": _I, "client_id": _I,
-                           "kind": _enum(EventKind),
-                           "state": _S, "starts_at": _NS, "place": _NS, "bring": _NS,
-                           "needs_transport": _B, "agency": _NS, "submitted_on": _NS,
-                           "documents_due": _NS, "decision_expected": _NS,
-                           "reminders": {"type": "array", "items": _ref("Reminder")}}),
-            "Message": _obj({"id": _I, "direction": _enum(Direction), "channel": _S,
-                             "client_id": {"type": ["integer", "null"]}, "to": _S, "from": _S,
-                             "body": _NS, "status": _S, "intent": _NS,
-                             "error_code": {"type": ["integer", "null"]}, "created_at": _DT}),
-            "InboxItem": _obj({"id": _I, "worker_id": {"type": ["integer", "null"]},
-                               "client_id": {"type": ["integer", "null"]}, "kind": _S,
-                               "intent": _NS, "summary": _S,
-                               "state": _enum(InboxState), "body": _NS,
-                               "created_at": _DT}),
-        },
+        "schemas": SCHEMAS,
     },
-    "paths": {
-        "/clients": {"post": {
-            "summary": "Register a client; the phone number is validated and normalised",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("ClientInput")}}},
-            "responses": {"201": _json(_ref("Client"), "created"), **_ERRORS}}},
-        "/clients/{id}": {"get": {
-            "summary": "A client with their events",
-            "parameters": [{"name": "id", **_ID_PARAM}],
-            "responses": {"200": _json(_ref("Client"), "the client"), **_NOT_FOUND}}},
-        "/appointments": {"post": {
-            "summary": "Register an appointment; its reminders are planned at once",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("AppointmentInput")}}},
-            "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
-                          **_ERRORS}}},
-        "/applications": {"post": {
-            "summary": "Register a pending application; its reminders are planned at once",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("ApplicationInput")}}},
-            "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
-                          **_ERRORS}}},
-        "/events/{id}": {"get": {
-            "summary": "An event, its state and its reminders",
-            "parameters": [{"name": "id", **_ID_PARAM}],
-            "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}}},
-        "/events/{id}/cancel": {"post": {
-            "summary": "Cancel an event and its pending reminders",
-            "parameters": [{"name": "id", **_ID_PARAM}],
-            "responses": {"200": _json(_ref("Event"), "cancelled"), **_NOT_FOUND}}},
-        "/reminders": {"get": {
-            "summary": "Reminders, optionally of one client",
-            "parameters": [_CLIENT_FILTER],
-            "responses": {"200": _json(_obj({"reminders": {"type": "array",
-                                                            "items": _ref("Reminder")}}),
-                                       "reminders"), "401": _ERRORS["401"]}}},
-        "/messages": {"get": {
-            "summary": "Outbound and inbound messages with their status",
-            "parameters": [_CLIENT_FILTER],
-            "responses": {"200": _json(_obj({"messages": {"type": "array",
-                                                           "items": _ref("Message")}}),
-                                       "messages"), "401": _ERRORS["401"]}}},
-        "/inbox": {"get": {
-            "summary": "The token's worker's inbox, or the team's shared inbox with team=1",
-            "parameters": [{"name": "team", "in": "query", "required": False,
-                            "schema": {"enum": ["0", "1"]}},
-                           {"name": "state", "in": "query", "required": False,
-                            "schema": _enum(InboxState)}],
-            "responses": {"200": _json(_obj({"items": {"type": "array",
-                                                        "items": _ref("InboxItem")}}),
-                                       "inbox items"), "401": _ERRORS["401"]}}},
-        "/inbox/{id}/handle": {"post": {
-            "summary": "Mark an inbox item handled",
-            "parameters": [{"name": "id", **_ID_PARAM}],
-            "responses": {"200": _json(_ref("InboxItem"), "handled"), **_NOT_FOUND}}},
-    },
+    "paths": PATHS,
 }

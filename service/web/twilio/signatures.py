@@ -10,6 +10,7 @@ from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
 
 from service.web.context import runtime
+from service.web.twilio.bounds import sids_well_formed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,13 +31,16 @@ def is_valid(req: Request, auth_token: str, public_base_url: str) -> bool:
 
 
 def twilio_signed(view: F) -> F:
-    """Refuse (403) any request not signed with our auth token for our public URL."""
+    """Refuse (403) any request not signed with our auth token for our public URL, and
+    (400) a signed one whose sids are not of Twilio's shape (bounds.py)."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         rt = runtime()
         if not is_valid(request, rt.config.webhook_auth_token, rt.config.public_base_url):
             abort(403)
+        if not sids_well_formed():
+            abort(400)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

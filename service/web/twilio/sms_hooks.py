@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from service.clock import utcnow
+from service.domain.fields import INBOUND_BODY_MAX
 from service.domain.messages.delivery import record_status
-from service.domain.replies.inbound import record_reply
+from service.domain.replies.inbound import ReplyOutcome, record_reply
 from service.store.models import Message
 from service.web.context import db, runtime
+from service.web.twilio.bounds import NUMBER_MAX, error_code, refuse_early, text_field
 from service.web.twilio.signatures import twilio_signed
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+bp.before_request(refuse_early)
 log = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -29,18 +34,33 @@ def twiml(body: str = EMPTY_TWIML) -> Response:
 def inbound_sms() -> Response:
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    if not sid or not form.get("From"):
+    sender = text_field("From", NUMBER_MAX)
+    if not sid or not sender:
         return twiml()  # nothing to record; answering 200 stops Twilio retrying
-    session = db()
-    outcome = record_reply(session, runtime(), sender=form["From"], to=form.get("To", ""),
-                           body=form.get("Body", ""), sid=sid, now=utcnow())
-    session.commit()
-    if not outcome.duplicate:
+    outcome = record_once(sid, lambda: record_reply(
+        db(), runtime(), sender=sender, to=text_field("To", NUMBER_MAX),
+        body=text_field("Body", INBOUND_BODY_MAX), sid=sid, now=utcnow()))
+    if outcome is not None and not outcome.duplicate:
         log.info("inbound sms %s intent=%s", outcome.message_id, outcome.intent)
     return twiml()
 
 
-@bp.post("/status/<token>")
+def record_once(sid: str, record: Callable[[], ReplyOutcome]) -> ReplyOutcome | None:
+    """Record and commit an inbound answer; None if a concurrent request with the same
+    sid stored it first (Twilio retries, or sends twice at once): that one answers."""
+    session = db()
+    try:
+        outcome = record()
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if session.scalar(select(Message.id).where(Message.gateway_sid == sid)) is None:
+            raise  # some other constraint: a real error
+        return None
+    return outcome
+
+
+@bp.post("/status/<token:token>")
 @twilio_signed
 def status_callback(token: str) -> Response:
     """Message and call status; always 200 so Twilio does not retry forever."""
@@ -50,10 +70,8 @@ def status_callback(token: str) -> Response:
         return twiml()
     form = request.form
     status = form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or ""
-    code = form.get("ErrorCode")
-    record_status(session, runtime(), message, status=status.lower(),
-                  error_code=int(code) if code and code.isdigit() else None,
-                  answered_by=form.get("AnsweredBy"), sid=form.get("MessageSid")
-                  or form.get("CallSid"), now=utcnow())
+    record_status(session, runtime(), message, status=status.lower()[:20],
+                  error_code=error_code(), answered_by=text_field("AnsweredBy", 30) or None,
+                  sid=form.get("MessageSid") or form.get("CallSid"), now=utcnow())
     session.commit()
     return twiml()

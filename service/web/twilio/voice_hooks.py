@@ -19,16 +19,24 @@ from sqlalchemy.orm import Session
 from service.clock import utcnow
 from service.domain.messages.delivery import answered_by_person, heard
 from service.domain.phones import PhoneError, mask_phone, parse_phone
-from service.domain.replies.inbound import find_client, normalise_sender, record_reply
+from service.domain.replies.inbound import (
+    ReplyOutcome,
+    find_client,
+    normalise_sender,
+    record_reply,
+)
 from service.domain.texts.rendering import render_text
 from service.runtime import Runtime
 from service.store.models import Event, Message
 from service.store.states import Direction, EventKind, EventState
 from service.web.context import db, runtime
 from service.web.twilio import twiml as voice_twiml
+from service.web.twilio.bounds import NUMBER_MAX, refuse_early, text_field
 from service.web.twilio.signatures import twilio_signed
+from service.web.twilio.sms_hooks import record_once
 
 bp = Blueprint("twilio_voice", __name__, url_prefix="/twilio/voice")
+bp.before_request(refuse_early)
 log = logging.getLogger(__name__)
 
 REPLY_KEYS = {"1": "call_thanks_confirm", "2": "call_thanks_callback"}
@@ -84,7 +92,7 @@ def _cancelled(message: Message) -> bool:
     return reminder is not None and reminder.event.state == EventState.CANCELLED
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
+@bp.route("/<token:token>", methods=["GET", "POST"])
 @twilio_signed
 def speak(token: str) -> Response:
     """The reminder call's script; a machine or a cancelled event gets no message."""
@@ -92,7 +100,7 @@ def speak(token: str) -> Response:
     message = _call_message(session, token)
     if message is None or _cancelled(message):
         return _xml(voice_twiml.spoken_then_hang_up(None, ""))
-    answered_by = request.values.get("AnsweredBy")
+    answered_by = text_field("AnsweredBy", 30)
     if answered_by and not answered_by_person(answered_by):
         # Phones are shared and voicemail is played to others: leave no message.
         message.answered_by = answered_by
@@ -101,7 +109,7 @@ def speak(token: str) -> Response:
     return _xml(_reminder_twiml(rt, message, token, request.args.get("round") == "2"))
 
 
-@bp.post("/<token>/gather")
+@bp.post("/<token:token>/gather")
 @twilio_signed
 def gather(token: str) -> Response:
     """The key pressed: recorded once per CallSid and key, then a short acknowledgement."""
@@ -123,14 +131,18 @@ def gather(token: str) -> Response:
     call_sid = request.form.get("CallSid", "")
     if call_sid:
         now = utcnow()
-        outcome = record_reply(
-            session, rt, sender=message.to_number, to=message.from_number,
-            body=f"Näppäin {digits}", sid=f"{call_sid}:{digits}", now=now, channel="voice",
-            digits=digits, reminder=message.reminder)
-        if message.reminder is not None:
-            heard(message.reminder, now)
-        session.commit()
-        if not outcome.duplicate:
+
+        def record() -> ReplyOutcome:
+            outcome = record_reply(
+                session, rt, sender=message.to_number, to=message.from_number,
+                body=f"Näppäin {digits}", sid=f"{call_sid}:{digits}", now=now,
+                channel="voice", digits=digits, reminder=message.reminder)
+            if message.reminder is not None:
+                heard(message.reminder, now)
+            return outcome
+
+        outcome = record_once(f"{call_sid}:{digits}", record)
+        if outcome is not None and not outcome.duplicate:
             log.info("voice reply %s intent=%s", outcome.message_id, outcome.intent)
     return _xml(voice_twiml.spoken_then_hang_up(speaker, _prompt(rt, REPLY_KEYS[digits],
                                                                  language)))
@@ -141,7 +153,7 @@ def gather(token: str) -> Response:
 def incoming() -> Response:
     """A client calls back the number reminders come from: they reach the team."""
     session, rt = db(), runtime()
-    caller = normalise_sender(request.form.get("From", ""))
+    caller = normalise_sender(text_field("From", NUMBER_MAX))
     client = find_client(session, caller) if caller else None
     language = client.language if client is not None else "fi"
     try:

@@ -16,6 +16,7 @@ from service.web.context import db, runtime
 from service.web.ui.formatting import init_formatting
 from service.web.ui.i18n import LANGUAGE_NAMES, init_i18n, ui_language
 from service.web.ui.security import init_security
+from service.web.ui.throttle import init_sign_in_throttle
 
 
 def _nav_context() -> dict[str, object]:
@@ -51,6 +52,7 @@ def init_ui(app: Flask) -> None:
         simulator,
         team_files,
         today,
+        tokens,
     )
 
     init_security(app)
@@ -58,8 +60,9 @@ def init_ui(app: Flask) -> None:
     init_formatting(app)
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin,
-                   audit_log, client_data, service_path):
+                   audit_log, client_data, service_path, tokens):
         app.register_blueprint(module.bp)
+    init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:

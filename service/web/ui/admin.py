@@ -15,6 +15,9 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from service.clock import utcnow
+from service.domain.fields import collect_text
+from service.domain.people.api_tokens import revoke_all, tokens_of
+from service.domain.people.api_tokens import revoke_token as revoke_one
 from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
@@ -42,17 +45,18 @@ def _worker(worker_id: int) -> Worker:
 
 def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, str]]:
     form = request.form
+    errors: dict[str, str] = {}
     values: dict[str, object] = {
-        "name": form.get("name", "").strip(), "email": form.get("email", "").strip().lower(),
+        "name": collect_text(errors, "name", form.get("name", "")),
+        "email": collect_text(errors, "email", form.get("email", "")).lower(),
         "role": form.get("role", "worker"), "ui_language": form.get("ui_language", "fi"),
         "active": form.get("active") == "1" if existing is not None else True}
-    errors: dict[str, str] = {}
-    if not values["name"]:
+    if not values["name"] and "name" not in errors:
         errors["name"] = _("Anna nimi.")
     email = str(values["email"])
-    if "@" not in email or len(email) > 254 or " " in email:
+    if "email" not in errors and ("@" not in email or " " in email):
         errors["email"] = _("Anna sähköpostiosoite, esimerkiksi etunimi.sukunimi@kunta.fi.")
-    else:
+    if "email" not in errors:
         clash = db().scalars(select(Worker).where(func.lower(Worker.email) == email)).first()
         if clash is not None and clash is not existing:
             errors["email"] = _("Tällä sähköpostilla on jo tunnus.")
@@ -60,11 +64,18 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
         errors["role"] = _("Valitse rooli.")
     if values["ui_language"] not in UI_LANGUAGES:
         values["ui_language"] = "fi"
-    if existing is not None and existing.id == current_worker().id:
-        if values["role"] != "admin" or not values["active"]:
-            errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
-                               "tunnustasi käytöstä.")
+    if existing is not None and existing.id == current_worker().id and (
+            values["role"] != "admin" or not values["active"]):
+        errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
+                           "tunnustasi käytöstä.")
     return values, errors
+
+
+def _form_page(worker: Worker | None, values: dict[str, object], errors: dict[str, str]
+               ) -> ResponseReturnValue:
+    tokens = tokens_of(db(), worker.id) if worker is not None else []
+    return render_template("admin/worker_form.html", worker=worker, errors=errors, v=values,
+                           tokens=tokens), 422 if errors else 200
 
 
 @bp.get("")
@@ -96,32 +107,36 @@ def new() -> ResponseReturnValue:
                            created=True)
 
 
-@bp.route("/<int:worker_id>", methods=["GET", "POST"])
+@bp.route("/<id:worker_id>", methods=["GET", "POST"])
 def edit(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     if request.method == "GET":
         v = {"name": worker.name, "email": worker.email, "role": worker.role,
              "ui_language": worker.ui_language, "active": worker.active}
-        return render_template("admin/worker_form.html", worker=worker, errors={}, v=v)
+        return _form_page(worker, v, {})
     values, errors = _read_form(worker)
     if errors:
-        return render_template("admin/worker_form.html", worker=worker, errors=errors,
-                               v=values), 422
+        return _form_page(worker, values, errors)
+    deactivated = worker.active and not values["active"]
     for key, value in values.items():
         setattr(worker, key, value)
     record(db(), current_worker().id, "update", "worker", worker.id)
+    if deactivated:  # a deactivated worker's integrations stop with their sign-in
+        revoke_all(db(), worker.id, current_worker().id, "deactivated", utcnow())
     db().commit()
     flash(_("Tiedot on tallennettu."), "success")
     return redirect(url_for("admin.workers"))
 
 
-@bp.post("/<int:worker_id>/reset-password")
+@bp.post("/<id:worker_id>/reset-password")
 def reset_password(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     password = secrets.token_urlsafe(12)
     worker.password_hash = hash_password(password)  # also ends the worker's sessions
     worker.failed_logins, worker.locked_until = 0, None
     record(db(), current_worker().id, "update", "worker", worker.id, "password reset")
+    # a reset means the account may be in other hands: so may its API tokens
+    revoke_all(db(), worker.id, current_worker().id, "password reset", utcnow())
     db().commit()
     if worker.id == current_worker().id:
         login_user(WorkerUser(worker))  # keep one's own session across the new password
@@ -129,7 +144,18 @@ def reset_password(worker_id: int) -> ResponseReturnValue:
                            created=False)
 
 
-@bp.post("/<int:worker_id>/unlock")
+@bp.post("/<id:worker_id>/tokens/<id:token_id>/revoke")
+def revoke_token(worker_id: int, token_id: int) -> ResponseReturnValue:
+    worker = _worker(worker_id)
+    if revoke_one(db(), token_id, current_worker().id, utcnow(), worker_id=worker.id):
+        db().commit()
+        flash(_("API-avain %(id)s on poistettu käytöstä.", id=token_id), "success")
+    else:
+        flash(_("Avainta ei löydy."), "error")
+    return redirect(url_for("admin.edit", worker_id=worker.id))
+
+
+@bp.post("/<id:worker_id>/unlock")
 def unlock(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     worker.failed_logins, worker.locked_until = 0, None

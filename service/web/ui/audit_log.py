@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as L
 from sqlalchemy import func, select
 
+from service.domain.errors import ValidationError
+from service.domain.fields import collect_text, day_problem, optional_id
 from service.domain.privacy import audit
 from service.store.models import AuditEntry, Worker
 from service.web.context import db, runtime
@@ -31,24 +33,41 @@ def _day(name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         errors[name] = _("Anna päivä muodossa 2026-06-03.")
         return None
+    problem = day_problem(value)
+    if problem:
+        errors[name] = problem
+        return None
+    return value
 
 
 def _filters() -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     args = request.args
     values: dict[str, Any] = {
-        "worker_id": int(args["worker_id"]) if args.get("worker_id", "").isdigit() else None,
+        "worker_id": _number("worker_id", errors),
         "action": args.get("action") if args.get("action") in audit.ACTIONS else None,
-        "object_type": (args.get("object_type") or "").strip()[:20] or None,
-        "object_id": int(args["object_id"]) if args.get("object_id", "").isdigit() else None,
+        "object_type": collect_text(errors, "object_type", args.get("object_type"),
+                                    "filter") or None,
+        "object_id": _number("object_id", errors),
         "from": _day("from", errors), "to": _day("to", errors),
-        "page": max(1, int(args["page"])) if args.get("page", "").isdigit() else 1,
+        "page": _number("page", errors) or 1,
     }
+    if "object_type" in errors:
+        values["object_type"] = None
     return values, errors
+
+
+def _number(name: str, errors: dict[str, str]) -> int | None:
+    """An id (or a page number) from the query: ASCII digits within range, else an error."""
+    try:
+        return optional_id(request.args.get(name, "").strip(), name)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return None
 
 
 def _query(values: dict[str, Any]) -> Any:

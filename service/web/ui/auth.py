@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from service.clock import utcnow
+from service.domain.fields import TEXT_FIELDS, inbound_text, text_problem
 from service.domain.people.login import authenticate
 from service.domain.people.passwords import hash_password, verify_password
 from service.domain.privacy.audit import record
@@ -28,7 +29,14 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         session_ = db()
         now = utcnow()
-        result = authenticate(session_, email, request.form.get("password", ""), now)
+        password = request.form.get("password", "")
+        if not _well_formed(email, password):  # a NUL byte must not reach the query
+            record(session_, None, "login_failed", "worker", None, at=now)
+            session_.commit()
+            errors["password"] = _("Sähköposti tai salasana on väärin.")
+            return render_template("auth/login.html", errors=errors,
+                                   email=inbound_text(email, 254)), 401
+        result = authenticate(session_, email, password, now)
         if result.status == "ok" and result.worker is not None:
             lang = session.get("lang")
             if lang in UI_LANGUAGES:
@@ -51,6 +59,12 @@ def login() -> ResponseReturnValue:
             errors["password"] = _("Sähköposti tai salasana on väärin.")
     status = 401 if errors else 200
     return render_template("auth/login.html", errors=errors, email=email), status
+
+
+def _well_formed(email: str, password: str) -> bool:
+    """Could these be a worker's address and password at all (service/domain/fields.py)?"""
+    return (text_problem(email, TEXT_FIELDS["email"]) is None
+            and text_problem(password, TEXT_FIELDS["password"]) is None)
 
 
 @bp.post("/logout")

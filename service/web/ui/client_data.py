@@ -49,7 +49,7 @@ def _client(client_id: int) -> Client:
     return client
 
 
-@bp.get("/<int:client_id>/export.<any(json, csv):fmt>")
+@bp.get("/<id:client_id>/export.<any(json, csv):fmt>")
 def export(client_id: int, fmt: str) -> ResponseReturnValue:
     _client(client_id)
     session = db()
@@ -77,7 +77,7 @@ def _counts(client_id: int) -> dict[str, int]:
     }
 
 
-@bp.route("/<int:client_id>/erase", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/erase", methods=["GET", "POST"])
 def erase(client_id: int) -> ResponseReturnValue:
     client = _client(client_id)
     errors: dict[str, str] = {}
@@ -98,6 +98,6 @@ def erase(client_id: int) -> ResponseReturnValue:
                            errors=errors), 422 if errors else 200
 
 
-@bp.get("/<int:client_id>/erased")
+@bp.get("/<id:client_id>/erased")
 def erased(client_id: int) -> ResponseReturnValue:
     return render_template("client_data/erased.html", client_id=client_id)

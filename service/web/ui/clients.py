@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import replan_client
+from service.domain.fields import collect_text, inbound_text, optional_id
 from service.domain.inbox.items import visible_to
 from service.domain.people.clients import ClientInput, create_client, update_client
 from service.domain.phones import PhoneError, format_phone_national, parse_phone
@@ -63,10 +64,9 @@ def _client_or_404(client_id: int) -> Client:
 
 def _form_input() -> ClientInput:
     form = request.form
-    raw_worker = form.get("worker_id", "")
     return ClientInput(name=form.get("name", ""), phone=form.get("phone", ""),
                        language=form.get("language", "fi"), channel=form.get("channel", "auto"),
-                       worker_id=int(raw_worker) if raw_worker.isdigit() else None,
+                       worker_id=optional_id(form.get("worker_id"), "worker_id"),
                        window=form.get("window", ""))
 
 
@@ -80,8 +80,13 @@ def _render_form(client: Client | None, values: ClientInput, errors: dict[str, s
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    q = request.args.get("q", "").strip()
+    errors: dict[str, str] = {}
+    q = collect_text(errors, "q", request.args.get("q", ""), "search")
     scope = request.args.get("scope", "mine")
+    if errors:  # a NUL byte or a 1 MB search would otherwise reach the database
+        return render_template("clients/index.html", clients=[], more=False,
+                               q=inbound_text(q, 200),
+                               scope=scope, errors=errors), 422
     me = current_worker()
     query = select(Client).where(Client.anonymised_at.is_(None))
     if scope != "all":
@@ -93,7 +98,7 @@ def index() -> ResponseReturnValue:
             query = query.where(func.lower(Client.name).contains(q.lower(), autoescape=True))
     clients = list(db().scalars(query.order_by(Client.name, Client.id).limit(PAGE + 1)))
     return render_template("clients/index.html", clients=clients[:PAGE], more=len(clients) > PAGE,
-                           q=q, scope=scope)
+                           q=q, scope=scope, errors=errors)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,7 +122,7 @@ def new() -> ResponseReturnValue:
     return redirect(url_for("clients.show", client_id=client.id))
 
 
-@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/edit", methods=["GET", "POST"])
 def edit(client_id: int) -> ResponseReturnValue:
     client = _client_or_404(client_id)
     if request.method == "GET":
@@ -161,7 +166,7 @@ def _event_order(event: Event) -> tuple[bool, datetime]:
     return closed, when
 
 
-@bp.get("/<int:client_id>")
+@bp.get("/<id:client_id>")
 def show(client_id: int) -> ResponseReturnValue:
     client = _client_or_404(client_id)
     session = db()

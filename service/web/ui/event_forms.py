@@ -21,6 +21,7 @@ from service.domain.events.lifecycle import (
     validate_application,
     validate_appointment,
 )
+from service.domain.fields import day_problem
 from service.domain.texts.sms import analyse_sms
 from service.store.models import Event
 from service.web.ui.form_input import (
@@ -88,6 +89,8 @@ def read_appointment(values: dict[str, str], client_id: int, tz: tzinfo,
         day = parse_date_field(values["date"])
     except ValueError as exc:
         errors["date"] = str(exc)
+    if day is not None and (problem := day_problem(day)):
+        errors["date"], day = problem, None
     try:
         if not values["time"]:
             raise ValueError("Anna kellonaika, esimerkiksi 10.00.")

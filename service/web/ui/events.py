@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
+from service.domain.fields import optional_id
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
 from service.domain.privacy.audit import record
 from service.domain.texts.rendering import render_text
@@ -33,7 +34,9 @@ NOT_SENT = (ReminderState.SKIPPED, ReminderState.CANCELLED)  # listed last
 
 
 def _client(raw_id: str | None) -> Client:
-    client = db().get(Client, int(raw_id)) if raw_id and raw_id.isdigit() else None
+    """The client of ?client_id= (a 422 naming it when it is no id, a 404 when not there)."""
+    client_id = optional_id(raw_id, "client_id")
+    client = db().get(Client, client_id) if client_id is not None else None
     if client is None or client.anonymised_at is not None:
         abort(404)
     return client
@@ -120,7 +123,7 @@ def _create(kind: EventKind, client: Client, values: dict[str, str],
     return _render(kind, client, values, {}, plan)
 
 
-@bp.route("/<int:event_id>/change", methods=["GET", "POST"])
+@bp.route("/<id:event_id>/change", methods=["GET", "POST"])
 def change(event_id: int) -> ResponseReturnValue:
     """Reschedule an appointment or change an application's dates; the plan is made again."""
     event = _event(event_id)
@@ -176,7 +179,7 @@ def _sms_blocker(client: Client) -> str | None:
     return None
 
 
-@bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
+@bp.route("/<id:event_id>/cancel", methods=["GET", "POST"])
 def cancel(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     if event.state == EventState.CANCELLED:
@@ -238,7 +241,7 @@ def reminder_texts(event: Event) -> dict[int, str]:
     return texts
 
 
-@bp.get("/<int:event_id>")
+@bp.get("/<id:event_id>")
 def show(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
     texts = reminder_texts(event)

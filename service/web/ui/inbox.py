@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
+from service.domain.fields import optional_id
 from service.domain.inbox import items as box
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
 from service.domain.privacy.audit import record
@@ -64,7 +65,7 @@ def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
                            reply_blocker=reply_blocker), status
 
 
-@bp.get("/<int:item_id>")
+@bp.get("/<id:item_id>")
 def item(item_id: int) -> ResponseReturnValue:
     found = _item(item_id)
     if box.mark_read(found):
@@ -72,7 +73,7 @@ def item(item_id: int) -> ResponseReturnValue:
     return _render_item(found, {})
 
 
-@bp.post("/<int:item_id>/reply")
+@bp.post("/<id:item_id>/reply")
 def reply(item_id: int) -> ResponseReturnValue:
     found, me = _item(item_id), current_worker()
     rt, session, now = runtime(), db(), utcnow()
@@ -95,7 +96,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     return redirect(url_for("inbox.item", item_id=found.id))
 
 
-@bp.post("/<int:item_id>/handle")
+@bp.post("/<id:item_id>/handle")
 def handle(item_id: int) -> ResponseReturnValue:
     found, me = _item(item_id), current_worker()
     box.mark_handled(found, me.id, utcnow())
@@ -105,7 +106,7 @@ def handle(item_id: int) -> ResponseReturnValue:
     return redirect(url_for("inbox.index", box="team" if found.worker_id is None else None))
 
 
-@bp.post("/<int:item_id>/reopen")
+@bp.post("/<id:item_id>/reopen")
 def reopen(item_id: int) -> ResponseReturnValue:
     found, me = _item(item_id), current_worker()
     box.reopen(found)
@@ -115,12 +116,11 @@ def reopen(item_id: int) -> ResponseReturnValue:
     return redirect(url_for("inbox.item", item_id=found.id))
 
 
-@bp.post("/<int:item_id>/reassign")
+@bp.post("/<id:item_id>/reassign")
 def reassign(item_id: int) -> ResponseReturnValue:
     found, me = _item(item_id), current_worker()
-    raw = request.form.get("worker_id", "")
-    target = int(raw) if raw.isdigit() else None
     try:
+        target = optional_id(request.form.get("worker_id"), "worker_id")
         box.reassign(db(), found, target)
     except ValidationError as exc:
         return _render_item(found, exc.errors, status=422)

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from flask.typing import ResponseReturnValue
@@ -139,8 +140,20 @@ def current_worker() -> Worker:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site is a valid place to return to after sign-in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site is a valid place to return to (after sign-in, a language).
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    "/\t/evil.example" would leave the site as "//evil.example": any control character,
+    space or backslash makes the target unusable, and what is left must have no scheme
+    and no host. (A line break would also be refused by the response header itself.)
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if any(ord(char) < 0x21 or 0x7F <= ord(char) <= 0x9F or char == "\\"
+           or char.isspace() for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
 
@@ -148,10 +161,6 @@ def safe_next(target: str | None) -> str | None:
 def init_security(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # check_csrf decides, by path
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # bound to the session instead
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 10 * 3600)  # a working day, then sign in
-    # Not re-sent on every response: a background request (the phone check) finishing
-    # after a page load must not overwrite that page's session (its flash messages).
-    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page says what is needed

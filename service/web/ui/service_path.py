@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from service.clock import utcnow
+from service.domain.fields import day_problem
 from service.domain.privacy.export import safe_cell
 from service.domain.reports.service_path import TOTAL, Period, ServicePathReport, report_rows
 from service.domain.reports.service_path_data import build_report
@@ -41,10 +42,15 @@ def _period() -> tuple[Period, dict[str, str]]:
         if not raw:
             return default
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             errors[name] = _("Anna päivä muodossa 2026-06-03.")
             return default
+        problem = day_problem(value)
+        if problem:
+            errors[name] = problem
+            return default
+        return value
 
     end = day("to", today)
     start = day("from", end - timedelta(days=DEFAULT_DAYS - 1))

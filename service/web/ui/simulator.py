@@ -93,12 +93,12 @@ def index() -> ResponseReturnValue:
     return render_template("simulator/index.html", clients=clients)
 
 
-@bp.get("/<int:client_id>")
+@bp.get("/<id:client_id>")
 def phone(client_id: int) -> ResponseReturnValue:
     return _screen(_client(client_id))
 
 
-@bp.post("/<int:client_id>/sms")
+@bp.post("/<id:client_id>/sms")
 def send_sms(client_id: int) -> ResponseReturnValue:
     client = _client(client_id)
     body = request.form.get("body", "")
@@ -129,7 +129,7 @@ def _call_params(message: Message) -> dict[str, str]:
             "CallStatus": MessageStatus.IN_PROGRESS, "Direction": "outbound-api"}
 
 
-@bp.post("/<int:client_id>/answer/<int:message_id>")
+@bp.post("/<id:client_id>/answer/<id:message_id>")
 def answer(client_id: int, message_id: int) -> ResponseReturnValue:
     """Pick up a reminder call: fetch its script from the voice webhook, as Twilio does."""
     client = _client(client_id)
@@ -142,7 +142,7 @@ def answer(client_id: int, message_id: int) -> ResponseReturnValue:
     return _screen(client, CallScreen(message.id, lines, keypad))
 
 
-@bp.post("/<int:client_id>/key/<int:message_id>")
+@bp.post("/<id:client_id>/key/<id:message_id>")
 def key(client_id: int, message_id: int) -> ResponseReturnValue:
     client = _client(client_id)
     message = _call(client, message_id)
