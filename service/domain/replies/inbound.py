@@ -18,6 +18,7 @@ from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.asked import read_answer
+from service.domain.replies.from_trusted_person import record_trusted_reply
 from service.domain.replies.reading import Intent
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
@@ -153,7 +154,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     intent = read_answer(session, phone=phone, body=body, digits=digits,
                          language=speaker.language if speaker else None).intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
-        message, item = trusted.record_reply(session, rt, person, intent=intent, body=body,
+        message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
                                              to=to, sid=sid, channel=channel,
                                              reminder=reminder, now=now)
         return ReplyOutcome(message.id, item.id, intent.value, message.client_id,

@@ -35,11 +35,11 @@ def token_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
-            return _error(401, "missing Bearer token")
+            return error_response(401, "missing Bearer token")
         row = db().scalars(select(ApiToken).where(
             ApiToken.token_hash == hash_token(header[7:].strip()))).first()
         if row is None or not row.worker.active:
-            return _error(401, "invalid token")
+            return error_response(401, "invalid token")
         row.last_used_at = utcnow()
         g.api_worker = row.worker
         return view(*args, **kwargs)
@@ -49,18 +49,18 @@ def token_required(view: F) -> F:
 
 @bp.errorhandler(ApiProblem)
 def _problem(exc: ApiProblem) -> ResponseReturnValue:
-    return _error(exc.status, exc.message)
+    return error_response(exc.status, exc.message)
 
 
-def _error(status: int, message: str) -> ResponseReturnValue:
+def error_response(status: int, message: str) -> ResponseReturnValue:
     return jsonify({"error": message}), status
 
 
-def _invalid(errors: dict[str, str]) -> ResponseReturnValue:
+def invalid_response(errors: dict[str, str]) -> ResponseReturnValue:
     return jsonify({"errors": errors}), 422
 
 
-def _iso(value: datetime | date | None) -> str | None:
+def iso_or_none(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -72,8 +72,8 @@ def client_json(c: Client) -> dict[str, Any]:
 
 def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
     out = {"id": r.id, "event_id": r.event_id, "rule": r.rule_id, "channel": r.channel,
-           "recipient": r.recipient, "send_at": _iso(r.send_at), "state": r.state,
-           "reason": r.reason, "attempts": r.attempts, "sent_at": _iso(r.sent_at)}
+           "recipient": r.recipient, "send_at": iso_or_none(r.send_at), "state": r.state,
+           "reason": r.reason, "attempts": r.attempts, "sent_at": iso_or_none(r.sent_at)}
     if text is not None:
         out["text"] = text
     return out
@@ -83,12 +83,12 @@ def event_json(e: Event) -> dict[str, Any]:
     out: dict[str, Any] = {"id": e.id, "client_id": e.client_id, "kind": e.kind,
                            "state": e.state}
     if e.kind == EventKind.APPOINTMENT:
-        out.update(starts_at=_iso(e.starts_at), place=e.place, bring=e.bring,
+        out.update(starts_at=iso_or_none(e.starts_at), place=e.place, bring=e.bring,
                    needs_transport=e.needs_transport, appointment_type=e.appointment_type)
     else:
-        out.update(agency=e.agency, submitted_on=_iso(e.submitted_on),
-                   documents_due=_iso(e.documents_due),
-                   decision_expected=_iso(e.decision_expected))
+        out.update(agency=e.agency, submitted_on=iso_or_none(e.submitted_on),
+                   documents_due=iso_or_none(e.documents_due),
+                   decision_expected=iso_or_none(e.decision_expected))
     return out
 
 
@@ -96,14 +96,14 @@ def message_json(m: Message) -> dict[str, Any]:
     return {"id": m.id, "direction": m.direction, "channel": m.channel,
             "client_id": m.client_id, "reminder_id": m.reminder_id, "event_id": m.event_id,
             "to": m.to_number, "from": m.from_number, "body": m.body, "status": m.status,
-            "intent": m.intent, "error_code": m.error_code, "created_at": _iso(m.created_at)}
+            "intent": m.intent, "error_code": m.error_code, "created_at": iso_or_none(m.created_at)}
 
 
 def inbox_json(i: InboxItem) -> dict[str, Any]:
     return {"id": i.id, "worker_id": i.worker_id, "client_id": i.client_id,
             "event_id": i.event_id, "message_id": i.message_id, "reminder_id": i.reminder_id,
             "kind": i.kind, "intent": i.intent, "summary": i.summary, "state": i.state,
-            "body": i.message.body if i.message else None, "created_at": _iso(i.created_at)}
+            "body": i.message.body if i.message else None, "created_at": iso_or_none(i.created_at)}
 
 
 def _planned_json(planned: list[tuple[Reminder, ev.PlannedReminder]]) -> list[dict[str, Any]]:
@@ -128,7 +128,7 @@ def post_client() -> ResponseReturnValue:
                           window=data.get("window"))
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     audit.record(db(), worker.id, "create", "client", client.id, "api")
     db().commit()
     return jsonify(client_json(client)), 201
@@ -175,7 +175,7 @@ def post_appointment() -> ResponseReturnValue:
             appointment_type=data.get("appointment_type", "other"))
         event = ev.build_appointment(session, inp, now)
     except ValidationError as exc:
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
     audit.record(session, g.api_worker.id, "create", "event", event.id, "api appointment")
     session.commit()
@@ -195,7 +195,7 @@ def post_application() -> ResponseReturnValue:
             decision_expected=_date(data, "decision_expected"))
         event = ev.build_application(session, inp, now)
     except ValidationError as exc:
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
     audit.record(session, g.api_worker.id, "create", "event", event.id, "api application")
     session.commit()
@@ -208,7 +208,7 @@ def post_application() -> ResponseReturnValue:
 def get_client(client_id: int) -> ResponseReturnValue:
     client = db().get(Client, client_id)
     if client is None or client.anonymised_at is not None:
-        return _error(404, "no such client")
+        return error_response(404, "no such client")
     audit.record(db(), g.api_worker.id, "view", "client", client_id, "api")
     db().commit()
     return jsonify({**client_json(client), "events": [event_json(e) for e in client.events]})
@@ -219,7 +219,7 @@ def get_client(client_id: int) -> ResponseReturnValue:
 def get_event(event_id: int) -> ResponseReturnValue:
     event = db().get(Event, event_id)
     if event is None:
-        return _error(404, "no such event")
+        return error_response(404, "no such event")
     audit.record(db(), g.api_worker.id, "view", "event", event_id, "api")
     db().commit()
     return jsonify({**event_json(event), "reminders": [reminder_json(r)
@@ -232,7 +232,7 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     session = db()
     event = session.get(Event, event_id)
     if event is None:
-        return _error(404, "no such event")
+        return error_response(404, "no such event")
     cancelled = ev.cancel_event(session, event, utcnow())
     audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
     session.commit()
@@ -283,14 +283,14 @@ def list_inbox() -> ResponseReturnValue:
     worker: Worker = g.api_worker
     raw_team = request.args.get("team", "0")
     if raw_team not in ("0", "1", "true", "false"):
-        return _invalid({"team": "Anna 1 (tiimin yhteinen) tai 0 (omat)."})
+        return invalid_response({"team": "Anna 1 (tiimin yhteinen) tai 0 (omat)."})
     team = raw_team in ("1", "true")
     query = select(InboxItem).where(box.in_box(worker.id, team=team)).order_by(
         InboxItem.created_at.desc(), InboxItem.id.desc())
     state = request.args.get("state")
     if state:
         if state not in {s.value for s in InboxState}:
-            return _invalid({"state": "Valitse jokin näistä: new, read, handled."})
+            return invalid_response({"state": "Valitse jokin näistä: new, read, handled."})
         query = query.where(InboxItem.state == state)
     items = [inbox_json(i) for i in db().scalars(query.limit(500))]
     audit.record(db(), worker.id, "view", "inbox", None,
@@ -306,7 +306,7 @@ def handle_inbox(item_id: int) -> ResponseReturnValue:
     worker: Worker = g.api_worker
     item = box.item_for(session, item_id, worker.id)
     if item is None:
-        return _error(404, "no such inbox item for this worker")
+        return error_response(404, "no such inbox item for this worker")
     box.mark_handled(item, worker.id, utcnow())
     audit.record(session, worker.id, "handle", "inbox_item", item_id, "api")
     session.commit()

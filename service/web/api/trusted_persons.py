@@ -18,7 +18,13 @@ from service.domain.events.applications import record_documents_in
 from service.domain.people import trusted_persons as trusted
 from service.domain.privacy import audit
 from service.store.models import Client, Event, TrustedPerson
-from service.web.api.endpoints import _error, _invalid, _iso, event_json, token_required
+from service.web.api.endpoints import (
+    error_response,
+    event_json,
+    invalid_response,
+    iso_or_none,
+    token_required,
+)
 from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
@@ -28,16 +34,16 @@ bp.before_request(check_query)
 
 @bp.errorhandler(ApiProblem)
 def _problem(exc: ApiProblem) -> ResponseReturnValue:
-    return _error(exc.status, exc.message)
+    return error_response(exc.status, exc.message)
 
 
 def trusted_json(p: TrustedPerson) -> dict[str, Any]:
     return {"id": p.id, "client_id": p.client_id, "name": p.name, "phone": p.phone,
             "number_type": p.number_type, "language": p.language, "relation": p.relation,
-            "consent": {"at": _iso(p.consent_at), "method": p.consent_method,
+            "consent": {"at": iso_or_none(p.consent_at), "method": p.consent_method,
                         "recorded_by": p.consent_recorded_by},
             "active": p.active, "opted_out": p.opted_out,
-            "deactivated_at": _iso(p.deactivated_at),
+            "deactivated_at": iso_or_none(p.deactivated_at),
             "deactivation_reason": p.deactivation_reason}
 
 
@@ -66,7 +72,7 @@ def add_trusted_person(client_id: int) -> ResponseReturnValue:
     """Record a trusted person; consent_method (how the client consented) is required."""
     client = _client_or_none(client_id)
     if client is None:
-        return _error(404, "no such client")
+        return error_response(404, "no such client")
     session, now = db(), utcnow()
     try:
         data = validated_body("TrustedPersonInput")
@@ -78,7 +84,7 @@ def add_trusted_person(client_id: int) -> ResponseReturnValue:
                                             g.api_worker.id, now)
     except ValidationError as exc:
         session.rollback()
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     session.commit()
     return jsonify(trusted_json(person)), 201
 
@@ -88,7 +94,7 @@ def add_trusted_person(client_id: int) -> ResponseReturnValue:
 def list_trusted_persons(client_id: int) -> ResponseReturnValue:
     client = _client_or_none(client_id)
     if client is None:
-        return _error(404, "no such client")
+        return error_response(404, "no such client")
     people = sorted(client.trusted_persons, key=lambda p: p.id)
     audit.record(db(), g.api_worker.id, "view", "client", client_id, "api trusted persons")
     db().commit()
@@ -102,14 +108,14 @@ def deactivate_trusted_person(client_id: int, person_id: int) -> ResponseReturnV
     session = db()
     person = session.get(TrustedPerson, person_id)
     if person is None or person.client_id != client_id:
-        return _error(404, "no such trusted person for this client")
+        return error_response(404, "no such trusted person for this client")
     try:
         data = validated_body("DeactivationInput", required=False)
         cancelled = trusted.deactivate_trusted_person(
             session, person, g.api_worker.id, data.get("reason", "consent_withdrawn"),
             utcnow())
     except ValidationError as exc:
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     session.commit()
     return jsonify({**trusted_json(person), "cancelled_reminders": cancelled})
 
@@ -121,11 +127,11 @@ def documents_in(event_id: int) -> ResponseReturnValue:
     session = db()
     event = session.get(Event, event_id)
     if event is None:
-        return _error(404, "no such event")
+        return error_response(404, "no such event")
     try:
         cancelled = record_documents_in(session, event, g.api_worker.id, utcnow())
     except ValidationError as exc:
-        return _invalid(exc.errors)
+        return invalid_response(exc.errors)
     session.commit()
-    return jsonify({**event_json(event), "documents_in_at": _iso(event.documents_in_at),
+    return jsonify({**event_json(event), "documents_in_at": iso_or_none(event.documents_in_at),
                     "cancelled_reminders": cancelled})

@@ -73,7 +73,6 @@ def session_fingerprint(worker: Worker) -> str:
     return hashlib.sha256(worker.password_hash.encode()).hexdigest()[:16]
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> WorkerUser | None:
     raw_id, _, fingerprint = user_id.partition(".")
     if not raw_id.isdigit():
@@ -82,6 +81,9 @@ def _load_user(user_id: str) -> WorkerUser | None:
     if worker is None or not worker.active or fingerprint != session_fingerprint(worker):
         return None
     return WorkerUser(worker)
+
+
+login_manager.user_loader(_load_user)  # flask-login is untyped: registered, not decorated
 
 
 def is_public(path: str, endpoint: str | None) -> bool:
@@ -94,7 +96,8 @@ def require_sign_in() -> ResponseReturnValue | None:
     if request.endpoint is None or is_public(request.path, request.endpoint):
         return None
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        refusal: ResponseReturnValue = login_manager.unauthorized()
+        return refusal
     return None
 
 
