@@ -89,11 +89,12 @@ def main() -> None:
         config.write_text(f'[gateway]\nkind = "development"\npublic_base_url = "{base}"\n')
         env = procs.worker_env(url, config)
         env["RINNALLA_SECRET_KEY"] = secrets.token_hex(16)
-        server = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
-             str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
-             "service.app:create_app()"], cwd=procs.REPO, env=env,
-            stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "ab"))
+        with open(tmp / "gunicorn.log", "ab") as log:  # the child keeps its own copy
+            server = subprocess.Popen(
+                [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
+                 str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
+                 "service.app:create_app()"], cwd=procs.REPO, env=env,
+                stdout=subprocess.DEVNULL, stderr=log)
         try:
             for _ in range(600):
                 try:

@@ -38,7 +38,7 @@ def scan(engine: Engine, needles: tuple[str, ...]) -> list[str]:
     with engine.connect() as conn:
         for table in meta.sorted_tables:
             for row in conn.execute(table.select()):
-                for column, value in zip(table.columns, row):
+                for column, value in zip(table.columns, row, strict=False):
                     text = "" if value is None else str(value)
                     found += [f"{table.name}.{column.name}: {n}" for n in needles if n in text]
     return found
@@ -70,7 +70,7 @@ def loaded(api: Api, client, rt: Runtime, worker: Worker) -> dict[str, Any]:
     assert tick(rt, now=first + timedelta(seconds=1)).claimed >= 1
     signed_post(client, "/twilio/sms", {"MessageSid": "SM" + "9" * 32, "From": PHONE,
                                         "To": "+358451234567", "Body": REPLY})
-    item = [i for i in api.get("/inbox").json["items"] if i["client_id"] == cid][0]["id"]
+    item = next(i for i in api.get("/inbox").json["items"] if i["client_id"] == cid)["id"]
     api.post(f"/inbox/{item}/handle")
     return {"client_id": cid, "other": other, "event_id": eid, "item_id": item}
 

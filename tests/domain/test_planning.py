@@ -31,8 +31,10 @@ TEAM = SendingWindow(
 )
 PLAIN = SendingWindow(weekday=(time(8), time(20)))
 
-WEEK_BEFORE = Rule("week_before", "starts_at", "appointment_week", before=timedelta(days=7), at=time(10))
-DAY_BEFORE = Rule("day_before", "starts_at", "appointment_day", before=timedelta(days=1), at=time(18))
+WEEK_BEFORE = Rule("week_before", "starts_at", "appointment_week", before=timedelta(days=7),
+                   at=time(10))
+DAY_BEFORE = Rule("day_before", "starts_at", "appointment_day", before=timedelta(days=1),
+                  at=time(18))
 TWO_HOURS = Rule("same_morning", "starts_at", "appointment_soon", before=timedelta(hours=2))
 
 
@@ -292,7 +294,8 @@ def test_too_late_when_at_once_leaves_less_than_min_lead() -> None:
 def test_refuses_naive_inputs() -> None:
     aware = hel(2025, 6, 10, 14, 0)
     naive = datetime(2025, 6, 10, 14, 0)
-    for anchor, now, latest in [(naive, aware, aware), (aware, naive, aware), (aware, aware, naive)]:
+    mixes = [(naive, aware, aware), (aware, naive, aware), (aware, aware, naive)]
+    for anchor, now, latest in mixes:
         with pytest.raises(ValueError, match="timezone-aware"):
             plan_send_time(WEEK_BEFORE, anchor, now=now, window=TEAM, latest=latest)
 
@@ -422,7 +425,8 @@ WINDOWS = st.builds(
     sunday=st.none() | _HOURS,
     holidays_country=st.sampled_from(["FI", None]),
 )
-_TRANSITIONS = [utc(2025, 3, 30, 1), utc(2025, 10, 26, 1), utc(2029, 3, 25, 1), utc(2029, 10, 28, 1)]
+_TRANSITIONS = [utc(2025, 3, 30, 1), utc(2025, 10, 26, 1), utc(2029, 3, 25, 1),
+                utc(2029, 10, 28, 1)]
 EVENTS = st.one_of(
     st.datetimes(
         min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)

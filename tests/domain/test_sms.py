@@ -34,7 +34,8 @@ def test_nordic_and_other_latin_letters_are_gsm7(char: str) -> None:
 
 @pytest.mark.parametrize(
     "char",
-    ["š", "ž", "Š", "Ž", "õ", "ç", "á", "â", "ê", "ï", "ó", "ú", "ø\u0301", "‘", "’", "“", "”", "–", "—", "…",
+    ["š", "ž", "Š", "Ž", "õ", "ç", "á", "â", "ê", "ï", "ó", "ú", "ø\u0301",
+     "‘", "’", "“", "”", "–", "—", "…",
      "\u00a0", "\t", "`", "😀", "👍", "й", "ع"],
 )
 def test_characters_outside_gsm7_force_ucs2_and_are_named(char: str) -> None:
@@ -208,7 +209,8 @@ def test_clean_sms_text_replacements(raw: str, clean: str) -> None:
     assert clean_sms_text(raw) == clean
 
 
-@pytest.mark.parametrize("kept", ["Hei 👍", "Šakki ja žeton", "Привет", "café", "  alku", "a\n\nb", "€ {x}"])
+@pytest.mark.parametrize("kept", ["Hei 👍", "Šakki ja žeton", "Привет", "café", "  alku", "a\n\nb",
+                                  "€ {x}"])
 def test_clean_sms_text_leaves_author_choices(kept: str) -> None:
     assert clean_sms_text(kept) == kept
 

@@ -54,7 +54,8 @@ def assert_utc(value: datetime) -> None:
         ("0-23:59", (time(0), time(23, 59))),
     ],
 )
-def test_parse_window_accepts_the_ways_people_write_it(text: str, expected: tuple[time, time]) -> None:
+def test_parse_window_accepts_the_ways_people_write_it(text: str,
+                                                       expected: tuple[time, time]) -> None:
     assert parse_window(text) == expected
 
 

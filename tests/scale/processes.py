@@ -35,8 +35,8 @@ def start_peer(workdir: Path, **options: float | int) -> tuple[subprocess.Popen[
     args = [sys.executable, "-m", "tests.scale.twilio_fake", "--port-file", str(port_file)]
     for key, value in options.items():
         args += [f"--{key.replace('_', '-')}", str(value)]
-    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=open(workdir / "peer.log", "ab"))
+    with open(workdir / "peer.log", "ab") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     for _ in range(200):
         if port_file.exists():
             return proc, int(port_file.read_text())

@@ -45,4 +45,4 @@ def seed_due(engine: Engine, count: int, send_at: datetime, *, channel: str = "s
               "template": "appointment_reminder", "channel": channel, "recipient": "client",
               "send_at": send_at, "latest_at": latest_at, "state": state, "attempts": 0,
               "created_at": now, "updated_at": now}
-             for cid, eid in zip(client_ids, event_ids)]).all())
+             for cid, eid in zip(client_ids, event_ids, strict=False)]).all())

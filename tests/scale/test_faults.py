@@ -107,7 +107,7 @@ def test_kill_and_faults_lose_nothing_and_send_nothing_twice(pg_url: str,
                 uncertain_items = conn.scalar(select(func.count()).select_from(InboxItem)
                                               .where(InboxItem.kind == "uncertain"))
     finally:
-        for proc in workers + [peer]:
+        for proc in [*workers, peer]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()

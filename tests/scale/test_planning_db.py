@@ -130,7 +130,7 @@ def test_the_services_own_plan_is_stored_unchanged(
         session.flush()
         plan = plan_event(event, client, rt, now)
         rows = apply_plan(session, event, plan, now)
-        ids = [(r.id, p) for r, p in zip(rows, plan)]
+        ids = [(r.id, p) for r, p in zip(rows, plan, strict=False)]
     window = rt.client_window(own_window)
     with transaction(rt.sessions) as session:
         for reminder_id, planned in ids:

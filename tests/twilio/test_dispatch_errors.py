@@ -39,7 +39,8 @@ def _inbox(rt: Runtime) -> list[InboxItem]:
     (21211, "voice", "invalid_number", "numero ei kelpaa"),
 ])
 def test_permanent_errors_fail_at_once_and_say_why(
-        twilio_rt: Runtime, peer_http: ScriptedHttpClient, api: Api, caplog: pytest.LogCaptureFixture,
+        twilio_rt: Runtime, peer_http: ScriptedHttpClient, api: Api,
+        caplog: pytest.LogCaptureFixture,
         code: int, channel: str, reason: str, words: str) -> None:
     caplog.set_level(logging.DEBUG)
     reg = register_appointment(api, channel=channel)

@@ -30,7 +30,7 @@ def test_times_typed_the_finnish_way(typed: str, expected: time) -> None:
 @pytest.mark.parametrize("typed", ["", "10,00", "10.0", "24.00", "10.60", "kymmenen", "10am",
                                    "1000"])
 def test_bad_times_say_how_to_write_them(typed: str) -> None:
-    with pytest.raises(ValueError, match="10.00 tai 10:00"):
+    with pytest.raises(ValueError, match=r"10\.00 tai 10:00"):
         parse_time_of_day(typed)
 
 

@@ -38,7 +38,7 @@ def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, wo
     clock.freeze(NOW)
     tz = rt.config.tz
     matti = make_client(rt, worker.id, "Matti Mäkinen", "040 123 4567")
-    liisa = make_client(rt, worker.id, "Liisa Laine", "050 111 2222")
+    make_client(rt, worker.id, "Liisa Laine", "050 111 2222")
     pekka = make_client(rt, worker.id, "Pekka Puro", "044 333 4444")
     greta = make_client(rt, other_worker.id, "Greta Lindholm", "050 765 4321")
     tomorrow = datetime.combine(date(2026, 6, 2), time(13, 0), tzinfo=tz)
