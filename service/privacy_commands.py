@@ -1,4 +1,4 @@
-"""`rinnalla retention`, `rinnalla export-client`, `rinnalla erase-client` (issue #7).
+"""The data-protection commands: `rinnalla retention`, `export-client`, `erase-client`.
 
 Run by an operator at the server; the audit log records exports and erasures with
 the worker given by --by (or none: "done at the console").

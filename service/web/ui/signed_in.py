@@ -1,4 +1,5 @@
-"""A per-blueprint sign-in check for the pages of issue #7: fail closed on their own.
+"""A blueprint's own sign-in check for the data-protection and report pages: they fail
+closed on their own.
 
 The UI's global rule (service.web.ui.security) already covers them; this keeps them
 shut even if that rule changes or is not installed.
