@@ -112,9 +112,8 @@ def object_link(entry: AuditEntry) -> str | None:
     target = LINKS.get(entry.object_type)
     if target is None or entry.object_id is None or target[0] not in current_app.view_functions:
         return None
-    endpoint, parameter = target
-    values: dict[str, Any] = {parameter: entry.object_id}
-    return url_for(endpoint, **values)
+    values: dict[str, Any] = {target[1]: entry.object_id}
+    return url_for(target[0], **values)
 
 
 @bp.get("")

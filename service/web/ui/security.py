@@ -18,6 +18,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
+from service.domain.errors import ValidationError
+from service.domain.fields import parse_id
 from service.store.models import Worker
 from service.web.context import db
 
@@ -74,16 +76,16 @@ def session_fingerprint(worker: Worker) -> str:
 
 
 def _load_user(user_id: str) -> WorkerUser | None:
+    """The session's worker, if still active and the password has not changed since."""
     raw_id, _, fingerprint = user_id.partition(".")
-    if not raw_id.isdigit():
+    try:
+        worker_id = parse_id(raw_id, "worker")
+    except ValidationError:
         return None
-    worker = db().get(Worker, int(raw_id))
+    worker = db().get(Worker, worker_id)
     if worker is None or not worker.active or fingerprint != session_fingerprint(worker):
         return None
     return WorkerUser(worker)
-
-
-login_manager.user_loader(_load_user)  # flask-login is untyped: registered, not decorated
 
 
 def is_public(path: str, endpoint: str | None) -> bool:
@@ -96,8 +98,8 @@ def require_sign_in() -> ResponseReturnValue | None:
     if request.endpoint is None or is_public(request.path, request.endpoint):
         return None
     if not current_user.is_authenticated:
-        refusal: ResponseReturnValue = login_manager.unauthorized()
-        return refusal
+        answer: ResponseReturnValue = login_manager.unauthorized()
+        return answer
     return None
 
 
@@ -164,6 +166,7 @@ def safe_next(target: str | None) -> str | None:
 def init_security(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # check_csrf decides, by path
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # bound to the session instead
+    login_manager.user_loader(_load_user)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page says what is needed
