@@ -25,6 +25,8 @@ class DevelopmentGateway:
         self.call_status: str = MessageStatus.DELIVERED
 
     def _result(self, prefix: str, status: str = MessageStatus.DELIVERED) -> SendResult:
+        """Sids of Twilio's shape (two letters, 32 hex digits): the simulator and tests post
+        them back to the webhooks, which refuse any other shape."""
         return SendResult(sid=f"{prefix}{secrets.token_hex(16)}", status=status)
 
     def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
@@ -32,11 +34,11 @@ class DevelopmentGateway:
             if self.fail_next:
                 raise self.fail_next.pop(0)
             self.sent.append(("sms", to, body))
-        return self._result("SMdev")
+        return self._result("SM")
 
     def place_call(self, to: str, *, twiml_url: str, status_callback: str | None) -> SendResult:
         with self._lock:
             if self.fail_next:
                 raise self.fail_next.pop(0)
             self.sent.append(("voice", to, twiml_url))
-        return self._result("CAdev", self.call_status)
+        return self._result("CA", self.call_status)
