@@ -86,13 +86,13 @@ def test_first_session(page: Any, live: tuple[str, Runtime], worker: Worker,
     page.click("#simulator-phones >> text=Matti Mäkinen")
     assert "Sosiaalitoimisto, Keskuskatu 5" in page.inner_text("#phone-messages")
     a11y.check(page)
-    page.fill("#body", "Kyllä tulen <b>varmasti</b>")
+    page.fill("#body", "Kyllä tulen, kiitos <b>")
     page.click("#send-sms")
     page.wait_for_selector("text=Viesti lähetetty palvelulle.")
 
     page.click("nav.main-nav >> text=Saapuneet")
     items = page.locator("#inbox-items .client-text")
-    assert items.first.inner_text() == "Kyllä tulen <b>varmasti</b>"  # shown as text
+    assert items.first.inner_text() == "Kyllä tulen, kiitos <b>"  # shown as text
     assert page.locator("#inbox-items .client-text b").count() == 0
     a11y.check(page)
     page.click("#inbox-items h3 a")

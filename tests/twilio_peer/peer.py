@@ -15,6 +15,7 @@ reports "accepted" statuses from a create request anyway.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -41,9 +42,23 @@ def _missing(reason: str) -> None:
 
 
 def _install() -> None:
-    """npm ci into this folder, exactly the versions in package-lock.json."""
+    """npm ci into this folder, exactly the versions in package-lock.json.
+
+    Under pytest-xdist every worker process may get here at once on a fresh clone: a
+    file lock lets one install while the others wait, then find Prism installed.
+    """
     if PRISM.exists():
         return
+    with open(HERE / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not PRISM.exists():
+                _npm_ci()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _npm_ci() -> None:
     if not (shutil.which("node") and shutil.which("npm")):
         _missing("the Twilio peer needs Node.js and npm (apt-get install nodejs npm)")
     try:
