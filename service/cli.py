@@ -161,7 +161,8 @@ def tick_command(now_text: str | None) -> None:
 
 @main.command("check-files")
 def check_files() -> None:
-    """Validate message_templates/ and schedules/ (and report each template's SMS cost)."""
+    """Validate message_templates/ and schedules/ with the configured team values: each
+    template's SMS cost and a call's spoken seconds, in every language, reader and kind."""
     from service.domain.messages.template_check import check_team_files
 
     try:
@@ -171,6 +172,8 @@ def check_files() -> None:
     report = check_team_files(config.templates_dir, config.schedules_dir, config.sender)
     for line in report.lines:
         click.echo(line)
+    for warning in report.warnings:
+        click.echo(f"VAROITUS {warning}", err=True)
     if report.errors:
         for error in report.errors:
             click.echo(f"VIRHE {error}", err=True)

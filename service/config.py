@@ -25,6 +25,9 @@ REPO_ROOT = PACKAGE_DIR.parent
 # ([tool.setuptools.package-dir] in pyproject.toml); absent in a source checkout.
 SHIPPED_DIR = PACKAGE_DIR / "defaults"
 DEV_AUTH_TOKEN = "development-only-auth-token"
+# The sender's name until the team names itself (development and the demo only): neutral
+# on purpose, since the name shows on every lock screen and is said to whoever answers.
+PLACEHOLDER_TEAM = "Kunnan palvelut"
 
 
 def installed() -> bool:
@@ -68,7 +71,10 @@ class Config:
     saturday_window: str = ""
     sunday_window: str = ""
     time_zone: str = "Europe/Helsinki"
-    team_name: str = "Sosiaalitoimi"
+    # No default: a name like "Sosiaalitoimi" on a shared phone discloses; the team chooses.
+    team_name: str = ""
+    team_name_sv: str = ""
+    team_name_en: str = ""
     team_phone: str = ""
     transport_booking_number: str = ""
     templates_dir: Path = field(default_factory=lambda: default_files("message_templates"))
@@ -101,8 +107,11 @@ class Config:
     @property
     def sender(self) -> Sender:
         """Who the team's messages say they come from, and the numbers to call back."""
-        return Sender(team=self.team_name, team_phone=self.team_phone,
-                      booking_number=self.transport_booking_number, tz=self.tz)
+        names = tuple((lang, name) for lang, name in (("sv", self.team_name_sv),
+                                                       ("en", self.team_name_en)) if name)
+        return Sender(team=self.team_name or PLACEHOLDER_TEAM, team_phone=self.team_phone,
+                      booking_number=self.transport_booking_number, tz=self.tz,
+                      team_names=names)
 
 
 _SECTIONS: dict[str, dict[str, str]] = {
@@ -116,6 +125,8 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "team": {
         "name": "team_name",
+        "name_sv": "team_name_sv",
+        "name_en": "team_name_en",
         "phone": "team_phone",
         "transport_booking_number": "transport_booking_number",
     },
@@ -308,3 +319,10 @@ def _validate_production(config: Config) -> None:
                           "environment: " + ", ".join(missing))
     if not (t.from_number or t.messaging_service_sid):
         raise ConfigError("twilio.from_number or twilio.messaging_service_sid is required")
+    missing = [key for key, value in (("team.name", config.team_name),
+                                      ("team.phone", config.team_phone)) if not value.strip()]
+    if missing:
+        # Texts would end without a number to call back, under a name nobody chose.
+        raise ConfigError("gateway.kind is \"twilio\" but the team's name and phone are "
+                          "needed in every message; set " + " and ".join(missing) +
+                          " in the [team] section")

@@ -37,9 +37,7 @@ class Runtime:
 
     @cached_property  # asked for every message; a Runtime's config is never changed
     def sender(self) -> Sender:
-        c = self.config
-        return Sender(team=c.team_name, team_phone=c.team_phone,
-                      booking_number=c.transport_booking_number, tz=c.tz)
+        return self.config.sender
 
     def client_window(self, own: str | None) -> SendingWindow:
         """The team's window, narrowed by the client's own hours where they set some.

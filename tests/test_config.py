@@ -89,4 +89,4 @@ def test_check_files_checks_the_teams_own_folder(tmp_path: Path,
     broken.write_text("Katso https://example.fi {team}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check-files"])
     assert result.exit_code == 1
-    assert f"{broken}: contains a link" in result.output
+    assert f"{broken} [client]: contains a link" in result.output

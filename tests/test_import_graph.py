@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("service.domain",),
     ("service.gateways",),
     ("service.store",),
-    ("service.clock",),
+    ("service.clock", "service.languages"),
 )
 DOMAIN_MUST_NOT_IMPORT = ("service.web", "service.scheduling", "service.runtime",
                           "service.config")

@@ -50,7 +50,7 @@ def test_who_when_and_how_is_recorded(api: Api, rt: Runtime, worker: Worker) -> 
     person = r.json
     assert person["phone"] == "+358507654321" and person["number_type"] == "mobile"
     assert person["consent"] == {"at": "2026-05-04T10:15:00+00:00", "method": "in_person",
-                                 "recorded_by": worker.id}
+                                 "recorded_by": worker.id, "shares_client_name": False}
     assert person["active"] is True and person["opted_out"] is False
     listed = api.get(f"/clients/{cid}/trusted-persons").json["trusted_persons"]
     assert [p["id"] for p in listed] == [person["id"]]

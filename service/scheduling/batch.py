@@ -83,6 +83,7 @@ DUE_ROW = (
         "trusted_person_id", "condition", "send_at", "latest_at")]
     + [EVENTS.c[name] for name in (
         "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
+        "appointment_type",
         "documents_due", "decision_expected", "documents_in_at", "decided_at")]
     + [CLIENTS.c[name] for name in (
         "phone", "language", "window", "opted_out", "anonymised_at")])

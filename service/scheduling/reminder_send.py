@@ -34,7 +34,8 @@ from service.domain.messages.outbound import outbound_values
 from service.domain.people import trusted_persons as trusted
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.domain.texts.rendering import render_text
+from service.domain.texts.rendering import CLIENT as CLIENT_READER
+from service.domain.texts.rendering import Reader, reader_for, render_text
 from service.gateways.base import GatewayError, SendResult
 from service.gateways.twilio_errors import opts_out, reminder_reason
 from service.runtime import Runtime
@@ -148,13 +149,13 @@ def _condition_gone(condition: str | None, event: DueEvent) -> str | None:
 
 
 def message_values(rt: Runtime, reminder: DueReminder, event: Event, to: str, language: str,
-                   now: datetime) -> dict[str, object]:
+                   now: datetime, reader: Reader = CLIENT_READER) -> dict[str, object]:
     """The columns of the message row a due reminder sends, before it is sent.
 
     Reads only columns, so the batch path can hand it plain rows instead of ORM objects.
     """
     body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
-                       rt.sender)
+                       rt.sender, reader=reader)
     return outbound_values(channel=reminder.channel, to=to, body=body,
                            from_number=rt.from_number, gateway=rt.gateway_name,
                            status=MessageStatus.SENDING, now=now,
@@ -210,7 +211,9 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
         reminder.sent_at = now
         return Outcome.TASKS
     to, language = recipient_of(reminder, client)
-    message = Message(**message_values(rt, reminder, event, to, language, now))
+    reader = reader_for(reminder.trusted_person if reminder.trusted_person_id else None,
+                        client.name)
+    message = Message(**message_values(rt, reminder, event, to, language, now, reader))
     session.add(message)
     reminder.attempts += 1
     return message

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from service import languages
 from service.clock import utcnow
 from service.store.db import Base, UTCDateTime
 from service.store.states import (
@@ -36,7 +37,7 @@ from service.store.states import (
     ReminderState,
 )
 
-LANGUAGES = ("fi", "sv", "en", "selko")
+LANGUAGES = languages.codes()  # one data file each: service/languages/<code>.toml
 CHANNEL_PREFERENCES = ("sms", "voice", "auto")
 NUMBER_TYPES = ("mobile", "fixed_line", "other")
 
@@ -150,6 +151,9 @@ class TrustedPerson(Base):
     relation: Mapped[str | None] = mapped_column(String(30))  # family | support_person | other
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_method: Mapped[str] = mapped_column(String(20))  # in_person | phone | written
+    # What the client let their texts say about them: False "your close one" only,
+    # True their first name too (never more: no place, no appointment type in words).
+    shares_client_name: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_recorded_by: Mapped[int | None] = mapped_column(
         ForeignKey("workers.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -240,7 +240,7 @@ def test_tz_argument_is_used() -> None:
     stockholm = ZoneInfo("Europe/Stockholm")
     assert format_datetime(TUE_10, "sv", stockholm) == "tis 3.6 kl. 9.00"
     assert format_time(TUE_10, "en", tz=stockholm) == "9:00"
-    assert spoken_datetime(TUE_10, "sv", stockholm) == "tisdagen den 3 juni klockan 9"
+    assert spoken_datetime(TUE_10, "sv", stockholm) == "tisdagen den tredje juni klockan 9"
 
 
 @pytest.mark.parametrize("bad", ["de", "FI", "", "suomi"])
@@ -257,22 +257,22 @@ def test_unknown_language_is_refused(bad: str) -> None:
 @pytest.mark.parametrize(
     ("instant", "lang", "spoken"),
     [
-        (TUE_10, "fi", "tiistaina 3. kesäkuuta kello 10"),
-        (TUE_10, "selko", "tiistaina 3. kesäkuuta kello 10"),
-        (TUE_10, "sv", "tisdagen den 3 juni klockan 10"),
-        (TUE_10, "en", "Tuesday the 3rd of June at 10 a.m."),
-        (utc(2025, 6, 3, 7, 30), "fi", "tiistaina 3. kesäkuuta kello 10 30"),
-        (utc(2025, 6, 3, 7, 5), "selko", "tiistaina 3. kesäkuuta kello 10 05"),
-        (utc(2025, 6, 3, 7, 30), "sv", "tisdagen den 3 juni klockan 10 30"),
-        (utc(2025, 6, 3, 7, 30), "en", "Tuesday the 3rd of June at 10:30 a.m."),
-        (utc(2025, 6, 3, 11, 15), "en", "Tuesday the 3rd of June at 2:15 p.m."),
-        (utc(2025, 6, 3, 9, 0), "en", "Tuesday the 3rd of June at noon"),
-        (utc(2025, 6, 3, 9, 30), "en", "Tuesday the 3rd of June at 12:30 p.m."),
-        (utc(2025, 6, 2, 21, 0), "en", "Tuesday the 3rd of June at midnight"),
-        (utc(2025, 6, 2, 21, 30), "en", "Tuesday the 3rd of June at 12:30 a.m."),
-        (utc(2025, 6, 2, 21, 0), "fi", "tiistaina 3. kesäkuuta kello 0"),
-        (utc(2025, 6, 3, 5, 0), "en", "Tuesday the 3rd of June at 8 a.m."),
-        (utc(2025, 6, 3, 20, 0), "en", "Tuesday the 3rd of June at 11 p.m."),
+        (TUE_10, "fi", "tiistaina kolmas kesäkuuta kello 10"),
+        (TUE_10, "selko", "tiistaina kolmas kesäkuuta kello 10"),
+        (TUE_10, "sv", "tisdagen den tredje juni klockan 10"),
+        (TUE_10, "en", "Tuesday the third of June at 10 AM"),
+        (utc(2025, 6, 3, 7, 30), "fi", "tiistaina kolmas kesäkuuta kello 10 30"),
+        (utc(2025, 6, 3, 7, 5), "selko", "tiistaina kolmas kesäkuuta kello 10 05"),
+        (utc(2025, 6, 3, 7, 30), "sv", "tisdagen den tredje juni klockan 10 30"),
+        (utc(2025, 6, 3, 7, 30), "en", "Tuesday the third of June at 10:30 AM"),
+        (utc(2025, 6, 3, 11, 15), "en", "Tuesday the third of June at 2:15 PM"),
+        (utc(2025, 6, 3, 9, 0), "en", "Tuesday the third of June at noon"),
+        (utc(2025, 6, 3, 9, 30), "en", "Tuesday the third of June at 12:30 PM"),
+        (utc(2025, 6, 2, 21, 0), "en", "Tuesday the third of June at midnight"),
+        (utc(2025, 6, 2, 21, 30), "en", "Tuesday the third of June at 12:30 AM"),
+        (utc(2025, 6, 2, 21, 0), "fi", "tiistaina kolmas kesäkuuta kello 0"),
+        (utc(2025, 6, 3, 5, 0), "en", "Tuesday the third of June at 8 AM"),
+        (utc(2025, 6, 3, 20, 0), "en", "Tuesday the third of June at 11 PM"),
     ],
 )
 def test_spoken_datetime(instant: datetime, lang: str, spoken: str) -> None:
@@ -280,8 +280,10 @@ def test_spoken_datetime(instant: datetime, lang: str, spoken: str) -> None:
 
 
 def test_spoken_datetime_across_dst() -> None:
-    assert spoken_datetime(utc(2026, 3, 29, 1, 0), "fi") == "sunnuntaina 29. maaliskuuta kello 4"
-    assert spoken_datetime(utc(2026, 10, 25, 1, 0), "fi") == "sunnuntaina 25. lokakuuta kello 3"
+    assert spoken_datetime(utc(2026, 3, 29, 1, 0), "fi") == \
+        "sunnuntaina kahdeskymmenesyhdeksäs maaliskuuta kello 4"
+    assert spoken_datetime(utc(2026, 10, 25, 1, 0), "fi") == \
+        "sunnuntaina kahdeskymmenesviides lokakuuta kello 3"
 
 
 FI_MONTHS = [
@@ -305,20 +307,37 @@ SV_MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "aug
 @pytest.mark.parametrize("month", range(1, 13))
 def test_spoken_month_names(month: int) -> None:
     d = date(2025, month, 10)
-    assert spoken_date(d, "fi").endswith(f" 10. {FI_MONTHS[month - 1]}")
+    assert spoken_date(d, "fi").endswith(f" kymmenes {FI_MONTHS[month - 1]}")
     assert spoken_date(d, "selko") == spoken_date(d, "fi")
-    assert spoken_date(d, "sv").endswith(f" den 10 {SV_MONTHS[month - 1]}")
-    assert spoken_date(d, "en").endswith(f" the 10th of {EN_MONTHS[month - 1]}")
+    assert spoken_date(d, "sv").endswith(f" den tionde {SV_MONTHS[month - 1]}")
+    assert spoken_date(d, "en").endswith(f" the tenth of {EN_MONTHS[month - 1]}")
 
 
 @pytest.mark.parametrize(
     ("day", "ordinal"),
-    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
-     (20, "20th"), (21, "21st"), (22, "22nd"), (23, "23rd"), (24, "24th"), (30, "30th"),
-     (31, "31st")],
+    [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (11, "eleventh"),
+     (12, "twelfth"), (13, "thirteenth"), (20, "twentieth"), (21, "twenty-first"),
+     (22, "twenty-second"), (23, "twenty-third"), (24, "twenty-fourth"), (30, "thirtieth"),
+     (31, "thirty-first")],
 )
 def test_english_ordinals(day: int, ordinal: str) -> None:
     assert f" the {ordinal} of " in spoken_date(date(2025, 1, day), "en")
+
+
+@pytest.mark.parametrize(("lang", "spoken"), [
+    ("fi", "tiistaina toinen kesäkuuta kello 10 30"),
+    ("sv", "tisdagen den andra juni klockan 10 30"),
+    ("en", "Tuesday the second of June at 10:30 AM"),
+    ("uk", "у вівторок, другого червня, о десятій 30"),
+])
+def test_the_second_of_june_is_spoken_as_an_ordinal_word(lang: str, spoken: str) -> None:
+    """Issue 14: "2. kesäkuuta" was read "kaksi kesäkuuta"."""
+    assert spoken_datetime(utc(2026, 6, 2, 7, 30), lang) == spoken
+
+
+def test_ukrainian_dates_come_from_its_language_file() -> None:
+    assert format_datetime(utc(2026, 6, 2, 7, 0), "uk") == "вт 2.06 о 10:00"
+    assert spoken_datetime(utc(2026, 6, 2, 7, 0), "uk") == "у вівторок, другого червня, о десятій"
 
 
 def test_spoken_weekdays() -> None:
@@ -328,7 +347,7 @@ def test_spoken_weekdays() -> None:
     assert [spoken_date(d, "en").split(" ")[0] for d in WEEK] == [
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     ]
-    assert spoken_date(WEEK[2], "fi") == "keskiviikkona 4. kesäkuuta"
+    assert spoken_date(WEEK[2], "fi") == "keskiviikkona neljäs kesäkuuta"
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
@@ -342,7 +361,9 @@ def test_every_instant_formats_in_every_language(instant: datetime) -> None:
         spoken = spoken_datetime(instant, lang)
         assert spoken.startswith(spoken_date(local.date(), lang))
         words = spoken.replace("a.m.", "").replace("p.m.", "")
-        assert "." not in words.replace(f"{local.day}. ", "")
+        # The day is an ordinal in words: no digit of it, no full stop a voice reads.
+        assert "." not in words
+        assert f"{local.day}." not in spoken
 
 
 # --- parsing --------------------------------------------------------------------
@@ -381,7 +402,7 @@ def test_parse_local_date(text: str, expected: date) -> None:
         "3.6.2026.",
         "3 .6.2026",
         "huomenna",
-        "3. kesäkuuta 2026",
+        "kolmas kesäkuuta 2026",
         "003.06.2026",
         "2026-06-03T10:00",
         "\u0663.\u0666.\u0662\u0660\u0662\u0666",  # Arabic-Indic digits

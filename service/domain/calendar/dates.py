@@ -1,14 +1,15 @@
 """Dates and times as clients read them in a text and hear them in a voice call.
 
 Everything is stored in UTC; people live in Europe/Helsinki with summer time.
-The word tables are written here rather than taken from the system locale, so
-output is the same on every server and follows Finnish conventions
+The word tables and patterns are each language's data file (service/languages/), not
+the system locale, so output is the same on every server and follows Finnish conventions
 ("ti 3.6. klo 10.00") that generic locale data gets subtly wrong.
 
 Spoken forms are written for text-to-speech: numbers are plain integers with no
 punctuation a speech engine could read as a decimal point or a date, e.g. Finnish
 "kello 10 30" (read "kello kymmenen kolmekymmentä", as Finnish timetable
-announcements say it) and "kello 10" on the full hour. Colloquial "puoli 11" is
+announcements say it) and "kello 10" on the full hour. The day of the month is an
+ordinal in words ("toinen kesäkuuta"): a voice reads "2." as "kaksi". Colloquial "puoli 11" is
 avoided on purpose: it is easily misheard as 11.30.
 """
 
@@ -16,8 +17,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
-from typing import Literal
 from zoneinfo import ZoneInfo
+
+from service import languages
 
 __all__ = [
     "HELSINKI",
@@ -29,88 +31,21 @@ __all__ = [
     "parse_local_date",
     "spoken_date",
     "spoken_datetime",
+    "spoken_time",
     "to_local",
 ]
 
-Language = Literal["fi", "sv", "en", "selko"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en", "selko")
+# A client language's code; its words and patterns are data (service/languages/<code>.toml).
+Language = str
+LANGUAGES: tuple[str, ...] = languages.codes()
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
-# Index 0 is Monday, as in date.weekday().
-_WEEKDAY_ABBR: dict[str, tuple[str, ...]] = {
-    "fi": ("ma", "ti", "ke", "to", "pe", "la", "su"),
-    "sv": ("mån", "tis", "ons", "tors", "fre", "lör", "sön"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-# Finnish essive ("on Tuesday"): plain language spells the day out.
-_WEEKDAY_FI_ESSIVE = (
-    "maanantaina",
-    "tiistaina",
-    "keskiviikkona",
-    "torstaina",
-    "perjantaina",
-    "lauantaina",
-    "sunnuntaina",
-)
-_WEEKDAY_SV_DEFINITE = (
-    "måndagen",
-    "tisdagen",
-    "onsdagen",
-    "torsdagen",
-    "fredagen",
-    "lördagen",
-    "söndagen",
-)
-_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Index 0 is January. Finnish uses the partitive after an ordinal: "3. kesäkuuta".
-_MONTH_FI_PARTITIVE = (
-    "tammikuuta",
-    "helmikuuta",
-    "maaliskuuta",
-    "huhtikuuta",
-    "toukokuuta",
-    "kesäkuuta",
-    "heinäkuuta",
-    "elokuuta",
-    "syyskuuta",
-    "lokakuuta",
-    "marraskuuta",
-    "joulukuuta",
-)
-_MONTH_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-_MONTH_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def _check_language(lang: str) -> None:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+def _language(lang: str) -> languages.Language:
+    try:
+        return languages.get(lang)
+    except languages.LanguageError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def to_local(dt: datetime, tz: tzinfo = HELSINKI) -> datetime:
@@ -120,80 +55,74 @@ def to_local(dt: datetime, tz: tzinfo = HELSINKI) -> datetime:
     return dt.astimezone(tz)
 
 
+def _date_values(d: date, lang: languages.Language) -> dict[str, str]:
+    words = lang.words
+    return {"weekday_short": words["weekdays_short"][d.weekday()],
+            "weekday_spoken": words["weekdays_spoken"][d.weekday()],
+            "day": str(d.day), "month": str(d.month), "month_padded": f"{d.month:02d}",
+            "month_name": words["months"][d.month - 1],
+            "month_spoken": words["months_spoken"][d.month - 1],
+            "ordinal": words["ordinals_spoken"][d.day - 1]}
+
+
+def _time_values(local: datetime, lang: languages.Language) -> dict[str, str]:
+    hour = local.hour
+    return {"hour": str(hour), "minute": f"{local.minute:02d}", "hour12": str(hour % 12 or 12),
+            "am_pm": lang.am_pm[hour >= 12] if lang.am_pm else "",
+            "hour_spoken": lang.hours_spoken[hour] if lang.hours_spoken else str(hour)}
+
+
 def format_date(d: date, lang: Language) -> str:
     """Short written date: fi "ti 3.6.", sv "tis 3.6", en "Tue 3 June", selko "tiistaina 3.6."."""
-    _check_language(lang)
-    weekday = d.weekday()
-    if lang == "fi":
-        return f"{_WEEKDAY_ABBR['fi'][weekday]} {d.day}.{d.month}."
-    if lang == "sv":
-        return f"{_WEEKDAY_ABBR['sv'][weekday]} {d.day}.{d.month}"
-    if lang == "en":
-        return f"{_WEEKDAY_ABBR['en'][weekday]} {d.day} {_MONTH_EN[d.month - 1]}"
-    return f"{_WEEKDAY_FI_ESSIVE[weekday]} {d.day}.{d.month}."
+    language = _language(lang)
+    return language.patterns["date"].format(**_date_values(d, language))
 
 
 def format_time(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     """Local clock time, hour unpadded: "10.00" / "9.05" (fi, sv, selko), "10:00" (en)."""
-    _check_language(lang)
-    local = to_local(dt, tz)
-    separator = ":" if lang == "en" else "."
-    return f"{local.hour}{separator}{local.minute:02d}"
+    language = _language(lang)
+    return language.patterns["time"].format(**_time_values(to_local(dt, tz), language))
 
 
 def format_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     """Written date and time for an SMS: "ti 3.6. klo 10.00", "tis 3.6 kl. 10.00", ..."""
-    _check_language(lang)
+    language = _language(lang)
     local = to_local(dt, tz)
-    day = format_date(local.date(), lang)
-    time = format_time(local, lang, tz)
-    word = {"fi": "klo", "sv": "kl.", "en": "at", "selko": "kello"}[lang]
-    return f"{day} {word} {time}"
-
-
-def _english_ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return language.patterns["datetime"].format(date=format_date(local.date(), lang),
+                                                time=format_time(local, lang, tz))
 
 
 def spoken_date(d: date, lang: Language) -> str:
-    """Date for speech: "tiistaina 3. kesäkuuta", "tisdagen den 3 juni",
-    "Tuesday the 3rd of June"."""
-    _check_language(lang)
-    weekday = d.weekday()
-    if lang in ("fi", "selko"):
-        return f"{_WEEKDAY_FI_ESSIVE[weekday]} {d.day}. {_MONTH_FI_PARTITIVE[d.month - 1]}"
-    if lang == "sv":
-        return f"{_WEEKDAY_SV_DEFINITE[weekday]} den {d.day} {_MONTH_SV[d.month - 1]}"
-    return f"{_WEEKDAY_EN[weekday]} the {_english_ordinal(d.day)} of {_MONTH_EN[d.month - 1]}"
+    """Date for speech, the day an ordinal in words: "tiistaina toinen kesäkuuta",
+    "tisdagen den andra juni", "Tuesday the second of June"."""
+    language = _language(lang)
+    return language.patterns["date_spoken"].format(**_date_values(d, language))
 
 
-def _spoken_time_en(hour: int, minute: int) -> str:
-    if minute == 0 and hour == 0:
-        return "midnight"
-    if minute == 0 and hour == 12:
-        return "noon"
-    suffix = "a.m." if hour < 12 else "p.m."
-    hour12 = hour % 12 or 12
-    clock = f"{hour12}" if minute == 0 else f"{hour12}:{minute:02d}"
-    return f"{clock} {suffix}"
+def _spoken_time(local: datetime, language: languages.Language) -> str:
+    special = language.special_times.get(f"{local.hour}:{local.minute:02d}")
+    if special is not None:
+        return special
+    key = "time_spoken_full_hour" if local.minute == 0 else "time_spoken"
+    return language.patterns[key].format(**_time_values(local, language))
+
+
+def spoken_time(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
+    """The time alone for speech: "kello 10 30", "klockan 10", "at noon", "о десятій"."""
+    return _spoken_time(to_local(dt, tz), _language(lang))
 
 
 def spoken_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     """Date and time for a voice call.
 
-    fi/selko "tiistaina 3. kesäkuuta kello 10" / "... kello 10 30" / "... kello 10 05";
-    sv "tisdagen den 3 juni klockan 10" / "... klockan 10 30";
-    en "Tuesday the 3rd of June at 10 a.m." / "at 10:30 a.m." / "at noon" / "at midnight".
+    fi/selko "tiistaina toinen kesäkuuta kello 10" / "... kello 10 30" / "... kello 10 05";
+    sv "tisdagen den andra juni klockan 10"; en "Tuesday the second of June at 10:30 a.m."
+    / "at noon" / "at midnight"; uk "у вівторок, другого червня, о десятій 30".
     """
-    _check_language(lang)
+    language = _language(lang)
     local = to_local(dt, tz)
-    day = spoken_date(local.date(), lang)
-    if lang == "en":
-        return f"{day} at {_spoken_time_en(local.hour, local.minute)}"
-    word = "klockan" if lang == "sv" else "kello"
-    clock = f"{local.hour}" if local.minute == 0 else f"{local.hour} {local.minute:02d}"
-    return f"{day} {word} {clock}"
+    return language.patterns["datetime_spoken"].format(
+        date_spoken=spoken_date(local.date(), lang), time_spoken=_spoken_time(local, language))
 
 
 _FINNISH_DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)

@@ -18,13 +18,16 @@ from service.domain.events import event_states
 from service.domain.fields import collect_text, day_problem
 from service.domain.planning import reminder_states as rstate
 from service.domain.planning.send_times import Rule, plan_send_time
-from service.domain.texts.rendering import render_text
+from service.domain.texts.rendering import reader_for, render_text
 from service.domain.texts.sms import analyse_sms
 from service.store.models import Client, Event, Reminder, TrustedPerson
 from service.store.states import EVENT_CLOSED, EventKind, EventState, ReminderState
 
-APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "health", "kela", "employment",
-                     "debt_counselling", "guardianship", "other")
+APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "video", "health", "kela",
+                     "employment", "debt_counselling", "guardianship", "other")
+# Kinds where the client goes nowhere: their texts ask nobody to come (the templates'
+# [phone], [home] and [video] lines, message_templates/).
+NOBODY_TRAVELS = ("phone", "video", "home_visit")
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,8 @@ def plan_event(event: Event, client: Client, rt: DomainContext,
             window = rt.client_window(client.window)
             result = plan_send_time(rule, anchor, now=now, window=window, latest=latest)
             text = render_text(rt.templates, channel, rule.template, language, event,
-                               rt.sender, client_name=client.name)
+                               rt.sender, client_name=client.name,
+                               reader=reader_for(person, client.name))
             info = analyse_sms(text) if channel == "sms" else None
             plan.append(PlannedReminder(
                 rule_id=rule.id, template=rule.template, channel=channel,
@@ -178,6 +182,9 @@ def validate_appointment(data: AppointmentInput, now: datetime) -> None:
     data.bring = collect_text(errors, "bring", data.bring)
     if data.appointment_type not in APPOINTMENT_TYPES:
         errors["appointment_type"] = "Tuntematon ajan tyyppi."
+    elif data.needs_transport and data.appointment_type in NOBODY_TRAVELS:
+        # A "book a Kela taxi" text would send a client travelling who stays at home.
+        errors["needs_transport"] = "Puhelin- tai videoaikaan tai kotikäyntiin ei tarvita kyytiä."
     if errors:
         raise ValidationError(errors)
 

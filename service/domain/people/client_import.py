@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from service import languages
 from service.domain.fields import TEXT_FIELDS, normalise, text_problem
 from service.domain.phones import PhoneError, parse_phone
 
@@ -34,6 +35,9 @@ LANGUAGE_WORDS: dict[str, str] = {
     "svenska": "sv", "swedish": "sv", "en": "en", "eng": "en", "englanti": "en",
     "englanniksi": "en", "english": "en", "engelska": "en", "selko": "selko",
     "selkokieli": "selko", "selkosuomi": "selko", "selkokielellä": "selko",
+    # every language file's code and names ("uk", "ukraina", "ukrainska", "ukrainian")
+    **{word.lower(): lang.code for lang in languages.all_languages().values()
+       for word in (lang.code, *lang.names.values())},
 }
 CHANNEL_WORDS: dict[str, str] = {
     "": "auto", "auto": "auto", "automaattinen": "auto", "sms": "sms", "tekstiviesti": "sms",

@@ -54,7 +54,7 @@ def validate_client(session: Session, data: ClientInput,
     clean: dict[str, object] = {}
     check_name_and_phone(data.name, data.phone, "Anna asiakkaan nimi.", errors, clean)
     if data.language not in LANGUAGES:
-        errors["language"] = "Valitse kieli: fi, sv, en tai selko."
+        errors["language"] = "Valitse kieli listasta."
     clean["language"] = data.language
     if data.channel not in CHANNEL_PREFERENCES:
         errors["channel"] = "Valitse tapa: sms, voice tai auto."

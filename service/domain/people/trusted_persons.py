@@ -64,6 +64,9 @@ class TrustedPersonInput:
     language: str = "fi"
     relation: str | None = None
     consent_at: datetime | None = None  # when the client gave consent; default: now
+    # The client also agreed that the texts name them (first name only); default: no,
+    # the texts say "your close one".
+    shares_client_name: bool = False
 
 
 def _validate(session: Session, client: Client, data: TrustedPersonInput,
@@ -77,7 +80,7 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
                                    for p in client.trusted_persons):
         errors["phone"] = "Tällä numerolla on jo läheinen tälle asiakkaalle."
     if data.language not in LANGUAGES:
-        errors["language"] = "Valitse kieli: fi, sv, en tai selko."
+        errors["language"] = "Valitse kieli listasta."
     clean["language"] = data.language
     if data.relation is not None and data.relation not in RELATIONS:
         errors["relation"] = "Valitse suhde: family (perheenjäsen), support_person " \
@@ -87,6 +90,7 @@ def _validate(session: Session, client: Client, data: TrustedPersonInput,
         errors["consent_method"] = ("Kirjaa, miten asiakas antoi suostumuksen: in_person "
                                     "(tavatessa), phone (puhelimessa) tai written (kirjallisesti).")
     clean["consent_method"] = data.consent_method
+    clean["shares_client_name"] = bool(data.shares_client_name)
     consent_at = data.consent_at or now
     if consent_at.tzinfo is None:
         errors["consent_at"] = "Anna aika aikavyöhykkeen kanssa, esim. 2026-06-03T10:00:00+03:00."
@@ -112,7 +116,8 @@ def add_trusted_person(session: Session, rt: DomainContext, client: Client,
     session.flush()
     session.refresh(client, ["trusted_persons"])
     audit.record(session, worker_id, "update", "client", client.id,
-                 f"trusted person {person.id} added, consent {person.consent_method}", at=now)
+                 f"trusted person {person.id} added, consent {person.consent_method}"
+                 f"{', client named in texts' if person.shares_client_name else ''}", at=now)
     for event in client.events:
         if event.state in EVENT_OPEN:
             plan_for_person(session, rt, event, client, person, now)

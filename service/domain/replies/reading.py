@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service import languages
 from service.domain.replies.acts import Question
 from service.domain.replies.decide import Intent, decide
 from service.domain.replies.grammar import parse
@@ -27,7 +28,7 @@ from service.domain.replies.recognise import recognise
 __all__ = ["Intent", "Question", "Reading", "question_for", "read_digits", "read_intent",
            "read_key", "read_reply"]
 
-LANGUAGES = ("fi", "sv", "en", "selko")
+LANGUAGES = languages.codes()
 
 
 @dataclass(frozen=True)

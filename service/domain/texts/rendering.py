@@ -10,7 +10,12 @@ from service.domain.calendar import dates
 from service.domain.phones import format_phone_national
 from service.domain.texts.sms import clean_sms_text
 from service.domain.texts.templates import TemplateSet
-from service.store.models import Event
+from service.domain.texts.voice_words import expand_abbreviations
+from service.store.models import Event, TrustedPerson
+
+# The kind of appointment, as the templates' tags name it; any other type is "come".
+KIND_TAGS = {"phone": "phone", "home_visit": "home", "video": "video"}
+AUDIENCES = ("client", "trusted")
 
 
 @dataclass(frozen=True)
@@ -21,23 +26,54 @@ class Sender:
     team_phone: str
     booking_number: str
     tz: ZoneInfo
+    # The team's name in other languages, e.g. (("sv", "..."), ("en", "...")).
+    team_names: tuple[tuple[str, str], ...] = ()
+
+    def team_in(self, language: str) -> str:
+        return dict(self.team_names).get(language) or self.team
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads or hears it: the client, or a trusted person (with what the client allowed
+    them to be told), and for a call-only client the key that stops calls."""
+
+    audience: str = "client"
+    client_first_name: str = ""  # a trusted person's text, only with the client's consent
+    stop_key: str = ""
+
+
+CLIENT = Reader()
+
+
+def reader_for(person: TrustedPerson | None, client_name: str) -> Reader:
+    """The client, or a trusted person told the client's first name only if the client
+    agreed to it (else "your close one")."""
+    if person is None:
+        return CLIENT
+    named = person.shares_client_name and client_name.strip()
+    return Reader(audience="trusted", client_first_name=client_name.split()[0] if named else "")
+
+
+def kind_tag(event: Event) -> str:
+    return KIND_TAGS.get(event.appointment_type or "", "come")
 
 
 def template_values(event: Event, language: str, channel: str, sender: Sender,
-                    client_name: str = "") -> dict[str, str]:
-    lang: dates.Language = "fi"
-    for known in dates.LANGUAGES:
-        if language == known:
-            lang = known
+                    client_name: str = "", reader: Reader = CLIENT) -> dict[str, str]:
     spoken = channel == "voice"
+    lang = language if language in dates.LANGUAGES else "fi"
+    free_text = expand_abbreviations if spoken else _same
     values: dict[str, str] = {
-        "team": sender.team,
+        "team": sender.team_in(language),
         "team_phone": _phone(sender.team_phone, spoken),
         "booking_number": _phone(sender.booking_number, spoken),
-        "place": event.place or "",
-        "bring": event.bring or "",
+        "place": free_text(event.place or "", lang),
+        "bring": free_text(event.bring or "", lang),
         "agency": event.agency or "",
         "client_name": client_name if channel == "task" else "",
+        "client_first_name": reader.client_first_name if reader.audience == "trusted" else "",
+        "stop_key": reader.stop_key if spoken else "",
     }
     if event.starts_at is not None:
         local = dates.to_local(event.starts_at, sender.tz)
@@ -47,7 +83,8 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
         else:
             values["when"] = dates.format_datetime(local, lang, sender.tz)
             values["date"] = dates.format_date(local.date(), lang)
-        values["time"] = dates.format_time(local, lang, sender.tz)
+        values["time"] = (dates.spoken_time if spoken else dates.format_time)(
+            local, lang, sender.tz)
     fmt = dates.spoken_date if spoken else dates.format_date
     if event.documents_due is not None:
         values["deadline"] = fmt(event.documents_due, lang)
@@ -56,17 +93,28 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
     return values
 
 
+def _same(text: str, _language: str) -> str:
+    return text
+
+
 @lru_cache(maxsize=64)  # the team's own numbers, parsed for every message otherwise
 def _phone(number: str, spoken: bool) -> str:
     if not number:
         return ""
     national = format_phone_national(number) if number.startswith("+") else number
-    # A voice reads digit groups far more clearly when they are spaced out one by one.
-    return " ".join(ch for ch in national if ch.isdigit()) if spoken else national
+    if not spoken:
+        return national
+    # A voice reads a number best digit by digit, in the groups people write ("040 123
+    # 4567"), with a short pause (a comma) between the groups.
+    groups = [g for g in ("".join(ch for ch in part if ch.isdigit())
+                          for part in national.split()) if g]
+    return ", ".join(" ".join(group) for group in groups)
 
 
 def render_text(templates: TemplateSet, channel: str, template: str, language: str,
-                event: Event, sender: Sender, client_name: str = "") -> str:
-    values = template_values(event, language, channel, sender, client_name)
-    text = templates.render(channel, template, language, values)
+                event: Event, sender: Sender, client_name: str = "",
+                reader: Reader = CLIENT) -> str:
+    values = template_values(event, language, channel, sender, client_name, reader)
+    tags = frozenset({reader.audience, kind_tag(event)})
+    text = templates.render(channel, template, language, values, tags)
     return clean_sms_text(text) if channel == "sms" else text

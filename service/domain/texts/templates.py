@@ -3,6 +3,15 @@
 A template is plain text with {variables}. A line whose variables all came out empty
 is left out, so "Ota mukaan: {bring}" disappears when there is nothing to bring.
 Lines starting with "#" are comments for the team and are never sent.
+
+A line may start with tags in square brackets, "[phone] Työntekijä soittaa sinulle.": it
+is said only to whom and for what its tags name. Tags of one group are alternatives
+("[phone home]"); a line with tags of both groups needs one of each:
+  who reads it:        client, trusted (a trusted person, whose answer is not the client's)
+  what kind of event:  come (come to a place: the default), phone (the worker calls),
+                       home (the worker comes to the client's home), video
+In voice templates a line "---" starts the key menu, which the call says again at the end.
+Languages are service/languages/<code>.toml; each needs every sms and voice template.
 """
 
 from __future__ import annotations
@@ -12,17 +21,26 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-LANGUAGES = ("fi", "sv", "en", "selko")
+from service import languages
+
+LANGUAGES: tuple[str, ...] = languages.codes()
 CHANNELS = ("sms", "voice", "task")
 # Task texts are read by the team, in the team's language only.
 REQUIRED_LANGUAGES = {"sms": LANGUAGES, "voice": LANGUAGES, "task": ("fi",)}
+TAG_GROUPS: dict[str, tuple[str, ...]] = {
+    "audience": ("client", "trusted"),
+    "kind": ("come", "phone", "home", "video"),
+}
+TAGS = frozenset(tag for group in TAG_GROUPS.values() for tag in group)
+CLIENT_COMES = frozenset({"client", "come"})  # the default reader and kind
+MENU_LINE = "---"  # voice: the key menu starts here
 
 VARIABLES: dict[str, str] = {
     "team": "who is writing (config team.name)",
     "team_phone": "the number the client can call back",
     "when": "date and time of the appointment (spoken form in voice templates)",
     "date": "date of the appointment or deadline",
-    "time": "time of the appointment",
+    "time": "time of the appointment (spoken form in voice templates: \"kello 10 30\")",
     "place": "where the appointment is",
     "bring": "what to bring (line left out when empty)",
     "booking_number": "the number for booking transport (Kela taxi)",
@@ -30,10 +48,14 @@ VARIABLES: dict[str, str] = {
     "decision_date": "expected decision date",
     "agency": "the agency handling an application",
     "client_name": "the client's name (tasks only; never in client messages by default)",
+    "client_first_name": "trusted persons only, and only if the client consented to it",
+    "stop_key": "voice: the key that stops calls, for a client reached only by calls "
+                "(line left out when empty)",
 }
 
 _VAR = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TAGS = re.compile(r"^\[([a-z_ ]*)\]\s*")
 
 
 class TemplateError(ValueError):
@@ -55,18 +77,26 @@ class Template:
 
     @property
     def variables(self) -> set[str]:
-        return {name for pieces in self._pieces for name in pieces[1::2]}
+        return {name for _tags, pieces in self._pieces for name in pieces[1::2]}
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(tag for tags, _pieces in self._pieces for tag in tags)
 
     @cached_property
-    def _pieces(self) -> tuple[tuple[str, ...], ...]:
-        """Each line split once into text and variable names (text, name, text, ...):
-        rendering runs for every message sent, the regular expression only here."""
-        return tuple(tuple(_VAR.split(line)) for line in self.lines)
+    def _pieces(self) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+        """Each line split once into its tags and its text and variable names (text, name,
+        text, ...): rendering runs for every message sent, the regular expression only here."""
+        return tuple((tags, tuple(_VAR.split(text)))
+                     for tags, text in (split_tags(line) for line in self.lines))
 
-    def render(self, values: dict[str, str]) -> str:
-        """A line whose variables are all empty is left out (no "Tuo mukanasi: ")."""
+    def render(self, values: dict[str, str], tags: frozenset[str] = CLIENT_COMES) -> str:
+        """A line whose variables are all empty is left out (no "Tuo mukanasi: "), and so is
+        a line whose tags are not for this reader or this kind of event."""
         out: list[str] = []
-        for pieces in self._pieces:
+        for line_tags, pieces in self._pieces:
+            if not line_applies(line_tags, tags):
+                continue
             names = pieces[1::2]
             if names and all(not values.get(n, "").strip() for n in names):
                 continue
@@ -75,14 +105,30 @@ class Template:
         return "\n".join(out).strip()
 
 
+def split_tags(line: str) -> tuple[frozenset[str], str]:
+    """"[phone home] Text" -> ({"phone", "home"}, "Text")."""
+    match = _TAGS.match(line)
+    if match is None:
+        return frozenset(), line
+    return frozenset(match.group(1).split()), line[match.end():]
+
+
+def line_applies(line_tags: frozenset[str], context: frozenset[str]) -> bool:
+    """Each group the line names must include the context's tag of that group."""
+    return all(not (line_tags & set(group)) or bool(line_tags & context & set(group))
+               for group in TAG_GROUPS.values())
+
+
 @dataclass
 class TemplateSet:
     directory: Path
     templates: dict[tuple[str, str, str], Template] = field(default_factory=dict)
 
     def get(self, channel: str, name: str, language: str) -> Template:
-        """The template in the client's language; selko falls back to fi, others to fi."""
-        for lang in (language, "fi"):
+        """The template in the client's language, else the one its file names (selko: fi),
+        else Finnish: start-up refuses a missing language, so this is for tasks."""
+        stand_in = languages.all_languages().get(language)
+        for lang in (language, stand_in.templates_from if stand_in else "", "fi"):
             found = self.templates.get((channel, name, lang))
             if found is not None:
                 return found
@@ -94,8 +140,9 @@ class TemplateSet:
     def names(self, channel: str) -> list[str]:
         return sorted({k[1] for k in self.templates if k[0] == channel})
 
-    def render(self, channel: str, name: str, language: str, values: dict[str, str]) -> str:
-        return self.get(channel, name, language).render(values)
+    def render(self, channel: str, name: str, language: str, values: dict[str, str],
+               tags: frozenset[str] = CLIENT_COMES) -> str:
+        return self.get(channel, name, language).render(values, tags)
 
 
 def _read_template(path: Path, channel: str, name: str, lang: str) -> Template:
@@ -107,6 +154,12 @@ def _read_template(path: Path, channel: str, name: str, lang: str) -> Template:
     for number, line in enumerate(raw.splitlines(), start=1):
         if line.lstrip().startswith("#"):
             continue
+        tags, _text = split_tags(line)
+        if tags - TAGS:
+            raise TemplateError(path, number, f"unknown tag(s) {', '.join(sorted(tags - TAGS))} "
+                                f"(known: {', '.join(sorted(TAGS))})")
+        if line.strip() == MENU_LINE and channel != "voice":
+            raise TemplateError(path, number, f"{MENU_LINE} (the key menu) is for voice only")
         if line.count("{") != line.count("}"):
             raise TemplateError(path, number, "unbalanced { } braces")
         for match in _VAR.finditer(line):
@@ -146,10 +199,16 @@ def load_templates(directory: Path) -> TemplateSet:
                 raise TemplateError(path, None, f"unknown language {lang!r}; expected one of "
                                                 f"{', '.join(LANGUAGES)}")
             result.templates[(channel, name, lang)] = _read_template(path, channel, name, lang)
-    for channel in CHANNELS:
-        for name in result.names(channel):
-            for lang in REQUIRED_LANGUAGES[channel]:
-                if (channel, name, lang) not in result.templates:
-                    raise TemplateError(directory / channel / f"{name}.{lang}.txt", None,
-                                        f"missing: {channel}/{name} has no {lang} version")
+    missing = missing_languages(result)
+    if missing:
+        raise TemplateError(directory, None, "every language needs every template; missing "
+                            + ", ".join(missing) + f" (languages: {', '.join(LANGUAGES)}; "
+                            "a language is a file in service/languages/)")
     return result
+
+
+def missing_languages(templates: TemplateSet) -> list[str]:
+    """Each template file a language lacks, as "sms/event_moved.uk.txt"."""
+    return [f"{channel}/{name}.{lang}.txt" for channel in CHANNELS
+            for name in templates.names(channel) for lang in REQUIRED_LANGUAGES[channel]
+            if (channel, name, lang) not in templates.templates]

@@ -14,7 +14,7 @@ from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
 from service.store.states import Direction, EventKind, InboxState, ReminderState
 
-APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "health", "kela", "employment",
+APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "video", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other"]
 
 
@@ -78,7 +78,10 @@ INPUTS: dict[str, dict[str, Any]] = {
         "consent_method": {"enum": list(CONSENT_METHODS),
                            "description": "how the client gave consent"},
         "consent_at": {**_MOMENT, "type": ["string", "null"],
-                       "description": "when the client gave consent (default: now)"}},
+                       "description": "when the client gave consent (default: now)"},
+        "shares_client_name": {**_B, "description": "the client also agreed that the "
+                               "trusted person's texts name them (first name); default "
+                               "false: \"your close one\""}},
         ["name", "phone", "consent_method"]),
     "DeactivationInput": _obj({"reason": {"enum": list(DEACTIVATION_REASONS)}}),
 }

@@ -41,7 +41,8 @@ def trusted_json(p: TrustedPerson) -> dict[str, Any]:
     return {"id": p.id, "client_id": p.client_id, "name": p.name, "phone": p.phone,
             "number_type": p.number_type, "language": p.language, "relation": p.relation,
             "consent": {"at": iso_or_none(p.consent_at), "method": p.consent_method,
-                        "recorded_by": p.consent_recorded_by},
+                        "recorded_by": p.consent_recorded_by,
+                        "shares_client_name": p.shares_client_name},
             "active": p.active, "opted_out": p.opted_out,
             "deactivated_at": iso_or_none(p.deactivated_at),
             "deactivation_reason": p.deactivation_reason}
@@ -79,7 +80,8 @@ def add_trusted_person(client_id: int) -> ResponseReturnValue:
         inp = trusted.TrustedPersonInput(
             name=data["name"], phone=data["phone"], consent_method=data["consent_method"],
             language=data.get("language", "fi"), relation=data.get("relation"),
-            consent_at=_consent_at(data.get("consent_at")))
+            consent_at=_consent_at(data.get("consent_at")),
+            shares_client_name=data.get("shares_client_name", False))
         person = trusted.add_trusted_person(session, runtime(), client, inp,
                                             g.api_worker.id, now)
     except ValidationError as exc:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
+from service import languages
 from service.config import TwilioConfig
+from service.domain.texts.templates import MENU_LINE
 
 RATE = "90%"
 SENTENCE_PAUSE = "700ms"
 GATHER_SECONDS = 6
-LANGUAGE_CODES = {"fi": "fi-FI", "selko": "fi-FI", "sv": "sv-SE", "en": "en-GB"}
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,21 @@ class Speaker:
 
 
 def speaker_for(language: str, config: TwilioConfig) -> Speaker:
-    """The configured voice for a client's language; plain Finnish uses the Finnish voice."""
-    code = LANGUAGE_CODES.get(language, "fi-FI")
-    voice = {"sv-SE": config.voice_sv, "en-GB": config.voice_en}.get(code, config.voice_fi)
-    return Speaker(language=code, voice=voice)
+    """The voice of a client's language (its file in service/languages/); the config may
+    name another voice for Finnish (plain Finnish too), Swedish and English."""
+    found = languages.all_languages().get(language) or languages.get("fi")
+    configured = {"fi-FI": config.voice_fi, "sv-SE": config.voice_sv,
+                  "en-GB": config.voice_en}.get(found.voice_language)
+    return Speaker(language=found.voice_language, voice=configured or found.voice)
+
+
+def split_menu(text: str) -> tuple[str, str]:
+    """A voice template's words and its key menu (the lines after "---")."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() == MENU_LINE:
+            return "\n".join(lines[:number]), "\n".join(lines[number + 1:])
+    return text, ""
 
 
 def _say(parent: VoiceResponse | Gather, speaker: Speaker, text: str) -> None:
@@ -42,19 +54,29 @@ def _say(parent: VoiceResponse | Gather, speaker: Speaker, text: str) -> None:
         prosody.s(line)
 
 
+def _say_with_menu(gather: Gather, speaker: Speaker, reminder: str) -> None:
+    """The words and the key menu, then after a pause the menu once more."""
+    words, menu = split_menu(reminder)
+    _say(gather, speaker, words + "\n" + menu)
+    if menu.strip():
+        gather.pause(length=1)
+        _say(gather, speaker, menu)
+
+
 def reminder_call(speaker: Speaker, reminder: str, *, gather_url: str,
                   no_key_url: str | None, goodbye: str) -> str:
-    """The reminder, whose last lines say which key does what; a key may be pressed at any point.
+    """The reminder, then its key menu said twice; a key may be pressed at any point.
 
-    The key menu is part of each voice template, because what 1 means depends on the
-    reminder ("I will come", "the decision has come").
+    The key menu is part of each voice template (after "---"), because what 1 means
+    depends on the reminder ("I will come", "the decision has come"); each key comes
+    after its condition, and the menu is repeated once because listeners lose it.
     Without a key press Twilio goes on past <Gather>: to `no_key_url` (the second
     and last round) when given, else to the goodbye.
     """
     response = VoiceResponse()
     gather = response.nest(Gather(input="dtmf", num_digits=1, action=gather_url,
                                   method="POST", timeout=GATHER_SECONDS))
-    _say(gather, speaker, reminder)
+    _say_with_menu(gather, speaker, reminder)
     if no_key_url is not None:
         response.redirect(no_key_url, method="POST")
     else:
@@ -71,7 +93,7 @@ def menu_again(speaker: Speaker, notice: str, reminder: str, *, gather_url: str,
                                   method="POST", timeout=GATHER_SECONDS))
     _say(gather, speaker, notice)
     gather.pause(length=1)
-    _say(gather, speaker, reminder)
+    _say_with_menu(gather, speaker, reminder)
     _say(response, speaker, goodbye)
     response.hangup()
     return str(response.to_xml(xml_declaration=True))

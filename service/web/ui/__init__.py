@@ -24,7 +24,7 @@ def _nav_context() -> dict[str, object]:
     context: dict[str, object] = {
         "ui_lang": ui_language(), "language_names": LANGUAGE_NAMES,
         "development": runtime().config.gateway_kind == "development",
-        "team_name": runtime().config.team_name, "inbox_open": 0,
+        "team_name": runtime().sender.team, "inbox_open": 0,
         "has_endpoint": lambda name: name in current_app.view_functions,
     }
     if current_user and current_user.is_authenticated:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
+from service import languages
 from service.domain.calendar import dates
 from service.domain.phones import format_phone_national
 from service.domain.planning.reminder_states import REASONS
@@ -32,8 +33,26 @@ EVENT_STATES = {
 }
 CHANNELS = {"sms": L("tekstiviesti"), "voice": L("puhelu"), "auto": L("automaattinen"),
             "task": L("tehtävä")}
-LANGUAGES = {"fi": L("suomi"), "sv": L("ruotsi"), "en": L("englanti"),
-             "selko": L("selkosuomi")}
+
+
+class LanguageNames(Mapping[str, str]):
+    """The client languages' names in the worker's UI language, from the language files
+    (service/languages/): a new language needs no code and no catalogue entry."""
+
+    def __getitem__(self, code: str) -> str:
+        found = languages.all_languages().get(code)
+        if found is None:
+            raise KeyError(code)
+        return found.name(ui_language())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(languages.codes())
+
+    def __len__(self) -> int:
+        return len(languages.codes())
+
+
+LANGUAGES = LanguageNames()
 NUMBER_TYPES = {"mobile": L("matkapuhelin"), "fixed_line": L("lankapuhelin"),
                 "other": L("muu numero")}
 INBOX_KINDS = {
@@ -52,7 +71,8 @@ MESSAGE_STATUSES = {
 }
 APPOINTMENT_TYPES = {
     "worker": L("tapaaminen työntekijän kanssa"), "home_visit": L("kotikäynti"),
-    "phone": L("puhelinaika"), "health": L("terveydenhuolto"), "kela": L("Kela"),
+    "phone": L("puhelinaika"), "video": L("videotapaaminen"),
+    "health": L("terveydenhuolto"), "kela": L("Kela"),
     "employment": L("työllisyyspalvelut"), "debt_counselling": L("talous- ja velkaneuvonta"),
     "guardianship": L("edunvalvonta"), "other": L("muu"),
 }
@@ -61,7 +81,7 @@ ROLES = {"worker": L("työntekijä"), "admin": L("pääkäyttäjä")}
 
 def _lang() -> dates.Language:
     lang = ui_language()
-    return lang if lang in ("fi", "sv", "en") else "fi"  # type: ignore[return-value]
+    return lang if lang in ("fi", "sv", "en") else "fi"
 
 
 def local_datetime(value: datetime | None) -> str:

@@ -14,11 +14,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from service.domain.messages.template_check import (
-    SAMPLE_APPLICATION,
-    SAMPLE_APPOINTMENT,
-    sample_sender,
-)
+from service import languages
+from service.domain.messages.template_check import SAMPLE_APPLICATION, SAMPLE_APPOINTMENT
 from service.domain.planning.schedules import EVENT_KINDS
 from service.domain.planning.send_times import Rule
 from service.domain.texts.rendering import render_text
@@ -36,6 +33,7 @@ class TemplateView:
     source: str
     example: str
     sms: SmsInfo | None
+    html_lang: str  # selko is Finnish to a browser
 
 
 def describe_offset(offset: timedelta) -> str:
@@ -79,7 +77,7 @@ def describe_rule(rule: Rule) -> str:
 
 def _template_views() -> dict[tuple[str, str], list[TemplateView]]:
     rt = runtime()
-    sender = sample_sender(rt.sender)
+    sender = rt.sender  # the configured values: what the team's clients will really get
     views: dict[tuple[str, str], list[TemplateView]] = {}
     for (channel, name, lang), template in sorted(rt.templates.templates.items()):
         event = SAMPLE_APPLICATION if template.variables & DATE_VARIABLES else SAMPLE_APPOINTMENT
@@ -87,7 +85,8 @@ def _template_views() -> dict[tuple[str, str], list[TemplateView]]:
                               client_name="Matti Meikäläinen")
         views.setdefault((channel, name), []).append(TemplateView(
             template=template, source="\n".join(template.lines), example=example,
-            sms=analyse_sms(example) if channel == "sms" else None))
+            sms=analyse_sms(example) if channel == "sms" else None,
+            html_lang=languages.get(lang).html_lang))
     return views
 
 
