@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from service import languages
 from service.app import create_app
 from service.cli import main
 from service.config import REPO_ROOT, Config, load_config
 from service.domain.messages.template_check import CheckReport, UnsafeTemplates, check_team_files
 from service.domain.planning.schedules import load_schedules
-from service import languages
 from service.domain.texts.templates import LANGUAGES, load_templates
 from service.runtime import build_runtime
 

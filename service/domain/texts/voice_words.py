@@ -54,7 +54,7 @@ def syllables(text: str, language: str) -> float:
     spoken = languages.get(language).digits_spoken
     digits = "".join(_DIGITS.findall(text))
     if spoken:
-        said = sum(len(_VOWEL_GROUP.findall(spoken[int(d)])) for d in digits)
+        said: float = sum(len(_VOWEL_GROUP.findall(spoken[int(d)])) for d in digits)
     else:
         said = len(digits) * SYLLABLES_PER_DIGIT
     return len(_VOWEL_GROUP.findall(words)) + said
