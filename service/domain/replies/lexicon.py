@@ -16,7 +16,8 @@ from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 
-__all__ = ["TABLE_LANGUAGES", "Lexicon", "W", "fold", "lexicon", "other_languages"]
+__all__ = ["TABLE_LANGUAGES", "Lexicon", "W", "exact_words", "fold", "lexicon",
+           "other_languages"]
 
 WORDS_DIR = Path(__file__).parent / "words"
 # Languages with full tables; "selko" (plain Finnish) is read with the Finnish one.
@@ -217,6 +218,15 @@ def lexicon(language: str | None) -> Lexicon | None:
     """The tables a client's language is read with; None when it has none."""
     name = _FILE_FOR.get(language or "")
     return load_file(name) if name else None
+
+
+def exact_words(language: str | None) -> tuple[Lexicon, ...]:
+    """For a language without full tables: its own exact words (words/<code>.txt, when
+    its language file has one, e.g. uk) and the shared one-word answers (other.txt)."""
+    own = WORDS_DIR / f"{language}.txt"
+    if language and language not in TABLE_LANGUAGES and own.is_file():
+        return (load_file(language), load_file("other"))
+    return (load_file("other"),)
 
 
 def other_languages(language: str | None) -> tuple[Lexicon, ...]:

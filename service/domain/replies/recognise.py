@@ -20,7 +20,15 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from service.domain.replies.lexicon import Lexicon, W, fold, lexicon, load_file, other_languages
+from service.domain.replies.lexicon import (
+    Lexicon,
+    W,
+    exact_words,
+    fold,
+    lexicon,
+    load_file,
+    other_languages,
+)
 from service.domain.replies.normalise import Piece
 from service.domain.replies.realwords import is_real_word, zipf
 
@@ -125,7 +133,7 @@ class _Reader:
         self.own_real = "fi" if language == "selko" else language
         self.own: Lexicon | None = lexicon(language)
         self.others = other_languages(language)
-        self.extra = () if self.own else (load_file("other"),)
+        self.extra = () if self.own else exact_words(language)
         self.plain = plain
         self.memo: dict[tuple[str, bool], Token] = {}  # a word reads the same in every reply
 
