@@ -64,7 +64,8 @@ def write_config(path: Path, peer_port: int, **worker: int | float) -> Path:
     """A config for worker processes: the Twilio gateway against the peer, open all day."""
     lines = ["[gateway]", 'kind = "twilio"', 'public_base_url = "https://rinnalla.example.fi"',
              "[sending]", 'window = "00:00-23:59"', 'saturday_window = "00:00-23:59"',
-             'sunday_window = "00:00-23:59"', "[worker]"]
+             'sunday_window = "00:00-23:59"',
+             "[team]", 'name = "Kunnan palvelut"', 'phone = "+358 14 123 4567"', "[worker]"]
     lines += [f"{key} = {value}" for key, value in worker.items() if key != "messages_per_second"]
     lines += ["[twilio]", f'from_number = "{FROM_NUMBER}"',
               f'api_base_url = "http://127.0.0.1:{peer_port}"',

@@ -64,7 +64,8 @@ def test_timeouts_are_set_for_connect_and_read() -> None:
 
 
 def test_a_non_loopback_api_base_url_stops_the_start() -> None:
-    config = load_config(env={**ENV, "TWILIO_API_BASE_URL": "http://203.0.113.9:4010"})
+    config = load_config(env={**ENV, "TWILIO_API_BASE_URL": "http://203.0.113.9:4010"},
+                         team_name="Kunnan palvelut", team_phone="+358141234567")
     with pytest.raises(ValueError, match="loopback"):
         make_gateway(config.gateway_kind, config.twilio)
 
