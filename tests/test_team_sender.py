@@ -112,7 +112,8 @@ def test_check_files_fails_on_a_call_over_its_spoken_budget(
     folder = _team_folder(tmp_path)
     path = folder / "voice" / "appointment_reminder.fi.txt"
     text = path.read_text(encoding="utf-8").replace(
-        "---", "[client] Muista ottaa mukaan henkilökortti ja tiliotteet kahdelta kuukaudelta.\n---")
+        "---", "[client] Muista ottaa mukaan henkilökortti ja tiliotteet kahdelta "
+               "kuukaudelta.\n---")
     path.write_text(text, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text('[team]\nname = "Kunnan palvelut"\nphone = "+358 14 123 4567"\n'
