@@ -13,7 +13,7 @@ import pytest
 
 from service.config import REPO_ROOT
 from service.domain.messages.template_check import cases, render_case, slips_in
-from service.domain.texts.rendering import Reader, Sender, reader_for, render_text
+from service.domain.texts.rendering import CLIENT, Reader, Sender, reader_for, render_text
 from service.domain.texts.templates import LANGUAGES, TemplateSet, load_templates
 from service.store.models import Event, TrustedPerson
 from service.store.states import EventKind
@@ -37,7 +37,7 @@ def _appointment(kind: str, **values: object) -> Event:
 
 
 def _all(name: str, channel: str, language: str, event: Event,
-         reader: Reader = Reader()) -> str:
+         reader: Reader = CLIENT) -> str:
     return render_text(TEMPLATES, channel, name, language, event, SENDER, "Matti Meikäläinen",
                        reader)
 
