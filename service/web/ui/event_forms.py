@@ -6,6 +6,7 @@ back keyed by the form's own field names so each sits beside its field.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
@@ -49,8 +50,16 @@ class PreviewRow:
     segments: int | None
     encoding: str | None
     costly_chars: tuple[str, ...]
+    script_cost: bool  # UCS-2 because of the language's own letters (Cyrillic), not a slip
     state: str
     reason: str | None
+
+
+def _own_script(costly: tuple[str, ...]) -> bool:
+    """Letters of another alphabet (a Ukrainian text's Cyrillic): the language's cost, to
+    show as such, not a character the worker should swap for a cheaper one."""
+    return bool(costly) and all(c.isalpha() and "LATIN" not in unicodedata.name(c, "")
+                                for c in costly)
 
 
 def preview_rows(plan: list[PlannedReminder]) -> list[PreviewRow]:
@@ -59,7 +68,8 @@ def preview_rows(plan: list[PlannedReminder]) -> list[PreviewRow]:
         costly = analyse_sms(p.text).non_gsm_chars if p.channel == "sms" else ()
         rows.append(PreviewRow(send_at=p.send_at, channel=p.channel, recipient=p.recipient,
                                text=p.text, segments=p.segments, encoding=p.encoding,
-                               costly_chars=costly, state=p.state, reason=p.reason))
+                               costly_chars=costly, script_cost=_own_script(costly),
+                               state=p.state, reason=p.reason))
     return rows
 
 
