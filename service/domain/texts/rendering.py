@@ -46,11 +46,12 @@ class Reader:
 CLIENT = Reader()
 
 
-def reader_for(person: TrustedPerson | None, client_name: str) -> Reader:
-    """The client, or a trusted person told the client's first name only if the client
-    agreed to it (else "your close one")."""
+def reader_for(person: TrustedPerson | None, client_name: str, stop_key: str = "") -> Reader:
+    """The client (with the key that stops calls, for one reached only by calls), or a
+    trusted person told the client's first name only if the client agreed to it (else
+    "your close one")."""
     if person is None:
-        return CLIENT
+        return Reader(stop_key=stop_key) if stop_key else CLIENT
     named = person.shares_client_name and client_name.strip()
     return Reader(audience="trusted", client_first_name=client_name.split()[0] if named else "")
 

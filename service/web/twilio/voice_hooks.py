@@ -25,7 +25,7 @@ from service.domain.replies.inbound import (
     normalise_sender,
     record_reply,
 )
-from service.domain.texts.rendering import render_text
+from service.domain.texts.rendering import reader_for, render_text
 from service.runtime import Runtime
 from service.store.models import Event, Message
 from service.store.states import Direction, EventKind, EventState
@@ -73,8 +73,9 @@ def _reminder_text(rt: Runtime, message: Message, language: str) -> str:
     reminder = message.reminder
     if reminder is None:
         return ""
+    client_name = reminder.client.name if reminder.client is not None else ""
     return render_text(rt.templates, "voice", reminder.template, language, reminder.event,
-                       rt.sender)
+                       rt.sender, reader=reader_for(reminder.trusted_person, client_name))
 
 
 def _reminder_twiml(rt: Runtime, message: Message, token: str, last_round: bool) -> str:
