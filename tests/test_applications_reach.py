@@ -68,8 +68,10 @@ def test_decision_come_answer_1_marks_it_decided_and_no_task(
     run(rt, hel(2026, 9, 28, 10, 0) + SECOND)  # both documents reminders
     assert run(rt, ASKED + SECOND).delivered == 1
     question = gateway.sent[-1][2]
-    assert "onko päätös jo tullut" in question and "1 = kyllä, 2 = ei" in question
-    assert "Kela" not in question  # no agency or benefit named to the client
+    assert "onko päätös tullut" in question and "1 = kyllä, 2 = ei" in question
+    # Issue 14: a decision text names the agency deciding (so the client knows which
+    # letter to look for); no benefit is named.
+    assert "Päätöksen tekee: Kela" in question
 
     sms_reply(client, CLIENT, "1", ASKED + 300 * SECOND)
     assert api.get(f"/events/{event['id']}").json["state"] == "decided"

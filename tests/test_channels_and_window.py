@@ -87,8 +87,8 @@ def test_transport_is_booked_the_working_day_before_with_the_booking_number(
     assert run(rt, hel(2026, 3, 31, 10, 0) + SECOND).delivered == 1  # the week before
     assert run(rt, hel(2026, 4, 2, 10, 0) + SECOND).delivered == 1
     text = gateway.sent[-1][2]
-    assert "0800 123 456" in text and "taksi" in text
-    assert "Kela" not in text  # no benefit named on a shared phone
+    # Issue 14: the text says which taxi (Kela-taksi is what the client books), no benefit.
+    assert "0800 123 456" in text and "Kela-taksi" in text
 
 
 def test_no_transport_reminder_without_the_need(api: Api, rt: Runtime) -> None:

@@ -82,7 +82,8 @@ def test_stop_and_start_again(api: Api, client: FlaskClient, rt: Runtime,
     result = run(rt, DAY_BEFORE + SECOND)
     assert result.delivered == 2  # the client and the trusted person again
     assert "Keskuskatu 5" in _sent_to(gateway, CLIENT)[-1]
-    assert "Keskuskatu 5" in _sent_to(gateway, TRUSTED)[-1]
+    # A trusted person's own text: whose appointment and when, not the client's place.
+    assert "30.9" in _sent_to(gateway, TRUSTED)[-1]
 
 
 def test_the_workers_task_goes_on_while_the_client_is_opted_out(
@@ -123,7 +124,7 @@ def test_a_trusted_persons_stop_stops_only_their_messages(
     run(rt, hel(2026, 9, 24, 9, 1))
     assert "SLUTA" in _sent_to(gateway, TRUSTED)[-1]
     run(rt, DAY_BEFORE + SECOND)
-    assert "Keskuskatu 5" in _sent_to(gateway, TRUSTED)[-1]
+    assert "närstående har en tid ons 30.9" in _sent_to(gateway, TRUSTED)[-1]
 
 
 def test_a_trusted_persons_answer_does_not_answer_for_the_client(
