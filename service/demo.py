@@ -27,6 +27,7 @@ DEMO_CLIENTS = [
     ("Greta Lindholm", "+358 50 765 4321", "sv", "auto"),
     ("Aino Virtanen", "014 123 4567", "selko", "auto"),  # a landline: calls only
     ("Jamal Ahmed", "0449876543", "en", "sms"),
+    ("Olena Kovalenko", "0451239876", "uk", "auto"),  # Cyrillic: UCS-2 segments
 ]
 
 
@@ -61,18 +62,20 @@ def _demo_events(session: object, rt: Runtime, worker_id: int, now: datetime) ->
     def at(days: int, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(today + timedelta(days=days), time(hour, minute), tzinfo=tz)
 
-    for client, starts, place, bring, transport in (
-        (clients[0], at(1, 10), "Sosiaalitoimisto, Keskuskatu 5", "henkilökortti", False),
+    for client, starts, place, bring, transport, kind in (
+        (clients[0], at(1, 10), "Sosiaalitoimisto, Keskuskatu 5", "henkilökortti", False,
+         "worker"),
         (clients[0], at(12, 9, 30), "Keski-Suomen keskussairaala, Hoitajantie 3",
-         "henkilökortti", True),
-        (clients[1], at(2, 13), "Kelan pop-up, kirjasto", "", False),
-        (clients[2], at(3, 11), "Kotikäynti", "", False),
+         "henkilökortti", True, "health"),
+        (clients[1], at(2, 13), "Kelan pop-up, kirjasto", "", False, "kela"),
+        (clients[2], at(3, 11), "", "", False, "home_visit"),
         (clients[3], at(8, 14), "Talous- ja velkaneuvonta, Jyväskylä",
-         "tiliotteet kahdelta kuukaudelta", True),
+         "tiliotteet kahdelta kuukaudelta", True, "debt_counselling"),
+        (clients[4], at(4, 10), "Keskuskatu 5", "паспорт", False, "worker"),
     ):
         event = ev.build_appointment(session, ev.AppointmentInput(
             client_id=client.id, starts_at=starts, place=place, bring=bring,
-            needs_transport=transport, appointment_type="other"), now)
+            needs_transport=transport, appointment_type=kind), now)
         ev.register_event(session, rt, event, now, worker_id)
     application = ev.build_application(session, ev.ApplicationInput(
         client_id=clients[0].id, agency="Kela", submitted_on=today - timedelta(days=20),
@@ -81,7 +84,7 @@ def _demo_events(session: object, rt: Runtime, worker_id: int, now: datetime) ->
     ev.register_event(session, rt, application, now, worker_id)
     # One reminder due right away, so the first tick shows something happening.
     soon = ev.build_appointment(session, ev.AppointmentInput(
-        client_id=clients[0].id, starts_at=now + timedelta(hours=5), place="Puhelinaika",
+        client_id=clients[0].id, starts_at=now + timedelta(hours=5), place="",
         appointment_type="phone"), now)
     ev.register_event(session, rt, soon, now, worker_id)
     _ = date
