@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from service import clock
+from service.domain.people.client_import import LANGUAGE_WORDS
 from service.runtime import Runtime
 from service.store.models import Worker
+from tests.conftest import Api
 from tests.web.conftest import Browser, make_client
 
 NOW = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
@@ -53,3 +55,20 @@ def test_a_finnish_text_with_one_costly_character_still_says_swap_it(
                                    "place": "Keskuskatu 5 😊", "action": "preview"}
                              ).get_data(as_text=True)
     assert "Vaihda merkki" in preview
+
+
+def test_the_api_and_its_schema_accept_ukrainian(api: Api) -> None:
+    schemas = api.get("/openapi.json").json["components"]["schemas"]
+    for name in ("ClientInput", "TrustedPersonInput"):
+        assert schemas[name]["properties"]["language"]["enum"] == [
+            "fi", "sv", "en", "selko", "uk"]
+    created = api.post("/clients", {"name": "Olena Kovalenko", "phone": "045 123 9876",
+                                    "language": "uk"})
+    assert created.status_code == 201 and created.json["language"] == "uk"
+    refused = api.post("/clients", {"name": "X Y", "phone": "045 123 9877", "language": "ru"})
+    assert refused.status_code == 422
+
+
+@pytest.mark.parametrize("word", ["uk", "ukraina", "Ukrainian", "ukrainska"])
+def test_an_imported_client_can_be_ukrainian(word: str) -> None:
+    assert LANGUAGE_WORDS[word.lower()] == "uk"
