@@ -225,9 +225,20 @@ class UnsafeTemplates(ValueError):
     """Templates that loaded but must not be sent: each line names a file and its problem."""
 
 
+# Every process start (and every test's runtime) checks the same files: the verdict for
+# the same templates and sender is kept, as the check renders several hundred texts.
+_VERDICTS: dict[tuple[tuple[Template, ...], Sender], list[str]] = {}
+
+
 def refuse_unsafe_templates(templates: TemplateSet, team: Sender) -> None:
     """At every start: a link or a text over its budget stops the process, file named."""
-    errors = check_templates(templates, team).errors
+    key = (tuple(templates.templates[k] for k in sorted(templates.templates)), team)
+    errors = _VERDICTS.get(key)
+    if errors is None:
+        errors = check_templates(templates, team).errors
+        if len(_VERDICTS) > 32:
+            _VERDICTS.clear()
+        _VERDICTS[key] = errors
     if errors:
         raise UnsafeTemplates("message templates that must not be sent (rinnalla "
                               "check-files):\n" + "\n".join(errors))
