@@ -91,10 +91,11 @@ def cases(template: Template) -> list[Case]:
 def _event_for(template: Template, kind: str) -> Event:
     if template.variables & {"deadline", "decision_date", "agency"}:
         return SAMPLE_APPLICATION
-    event = SAMPLE_APPOINTMENT
-    return Event(kind=event.kind, starts_at=event.starts_at, place=event.place,
-                 bring=event.bring, needs_transport=event.needs_transport,
-                 appointment_type=kind or "worker")
+    # Every value the sample has (whatever columns rendering reads), with this kind.
+    values = {column.key: getattr(SAMPLE_APPOINTMENT, column.key)
+              for column in Event.__table__.columns
+              if getattr(SAMPLE_APPOINTMENT, column.key, None) is not None}
+    return Event(**{**values, "appointment_type": kind or "worker"})
 
 
 def render_case(templates: TemplateSet, template: Template, case: Case, sender: Sender) -> str:
