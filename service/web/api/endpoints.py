@@ -84,7 +84,9 @@ def event_json(e: Event) -> dict[str, Any]:
                            "state": e.state}
     if e.kind == EventKind.APPOINTMENT:
         out.update(starts_at=iso_or_none(e.starts_at), place=e.place, bring=e.bring,
-                   needs_transport=e.needs_transport, appointment_type=e.appointment_type)
+                   needs_transport=e.needs_transport, appointment_type=e.appointment_type,
+                   previous_starts_at=iso_or_none(e.previous_starts_at),
+                   attendance=e.attendance)
     else:
         out.update(agency=e.agency, submitted_on=iso_or_none(e.submitted_on),
                    documents_due=iso_or_none(e.documents_due),
@@ -96,7 +98,8 @@ def message_json(m: Message) -> dict[str, Any]:
     return {"id": m.id, "direction": m.direction, "channel": m.channel,
             "client_id": m.client_id, "reminder_id": m.reminder_id, "event_id": m.event_id,
             "to": m.to_number, "from": m.from_number, "body": m.body, "status": m.status,
-            "intent": m.intent, "error_code": m.error_code, "created_at": iso_or_none(m.created_at)}
+            "intent": m.intent, "error_code": m.error_code, "created_at": iso_or_none(m.created_at),
+            "gateway_sid": m.gateway_sid}
 
 
 def inbox_json(i: InboxItem) -> dict[str, Any]:
@@ -134,7 +137,7 @@ def post_client() -> ResponseReturnValue:
     return jsonify(client_json(client)), 201
 
 
-def _datetime(data: dict[str, Any], field: str) -> datetime:
+def moment_field(data: dict[str, Any], field: str) -> datetime:
     """An aware moment from an ISO 8601 string (the schema made sure it is a string)."""
     raw = data.get(field)
     if not isinstance(raw, str) or not raw:
@@ -169,7 +172,7 @@ def post_appointment() -> ResponseReturnValue:
     try:
         data = validated_body("AppointmentInput")
         inp = ev.AppointmentInput(
-            client_id=data["client_id"], starts_at=_datetime(data, "starts_at"),
+            client_id=data["client_id"], starts_at=moment_field(data, "starts_at"),
             place=data.get("place", ""), bring=data.get("bring", ""),
             needs_transport=data.get("needs_transport", False),
             appointment_type=data.get("appointment_type", "other"))
@@ -224,19 +227,6 @@ def get_event(event_id: int) -> ResponseReturnValue:
     db().commit()
     return jsonify({**event_json(event), "reminders": [reminder_json(r)
                                                        for r in event.reminders]})
-
-
-@bp.post("/events/<id:event_id>/cancel")
-@token_required
-def cancel_event(event_id: int) -> ResponseReturnValue:
-    session = db()
-    event = session.get(Event, event_id)
-    if event is None:
-        return error_response(404, "no such event")
-    cancelled = ev.cancel_event(session, event, utcnow())
-    audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
-    session.commit()
-    return jsonify({**event_json(event), "cancelled_reminders": cancelled})
 
 
 def _client_filter() -> int | None:
