@@ -142,4 +142,6 @@ def test_csv_rows_carry_every_figure() -> None:
     assert ("ajat", TOTAL, "yhteensä", "6") in rows
     assert ("vastaukset", "callback", "mediaani_tuntia", "0.5") in rows
     assert ("vastaukset", TOTAL, "pisin_tuntia", "275.0") in rows
-    assert len(rows) == 2 * 6 + 4 * 4 + 3 * 5
+    assert len(rows) == 2 * 6 + 4 * 4 + 3 * 5 + 5 * len(report.attendance)
+    assert report.attendance and all(
+        ("läsnäolo", t.type, "ei_kirjattu", str(t.not_recorded)) in rows for t in report.attendance)

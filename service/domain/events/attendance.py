@@ -20,27 +20,35 @@ from service.domain.privacy import audit
 from service.store.models import Event
 from service.store.states import Attendance, EventKind, EventState
 
+# Why attendance cannot be recorded: a stable code, and the words for the worker.
+MESSAGES = {
+    "not_appointment": "Läsnäolo kirjataan vain ajoille.",
+    "not_started": "Aika ei ole vielä alkanut. Läsnäolon voi kirjata, kun aika on alkanut.",
+    "cancelled": "Aika on peruttu, joten läsnäoloa ei kirjata.",
+    "cancelled_by_client": "Aika on kirjattu asiakkaan perumaksi, eikä sitä voi enää muuttaa.",
+}
+
 
 class AttendanceRefused(ValueError):
-    """Attendance cannot be recorded for this event now; the message is for the worker."""
+    """Attendance cannot be recorded for this event now: `code` is a key of MESSAGES."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str) -> None:
+        super().__init__(MESSAGES[code])
+        self.code, self.message = code, MESSAGES[code]
 
 
 def attendance_problem(event: Event, attendance: Attendance | None, now: datetime) -> str | None:
-    """Why attendance cannot be recorded (None: it can). With attendance None: whether
-    anything can be recorded at all (the event page shows the form only then)."""
+    """Why attendance cannot be recorded, a key of MESSAGES (None: it can). With
+    attendance None: whether anything can be recorded at all (the event page's form)."""
     if event.kind != EventKind.APPOINTMENT or event.starts_at is None:
-        return "Läsnäolo kirjataan vain ajoille."
+        return "not_appointment"
     if now < event.starts_at:
-        return "Aika ei ole vielä alkanut. Läsnäolon voi kirjata, kun aika on alkanut."
+        return "not_started"
     if event.state == EventState.CANCELLED and event.attendance is None:
-        return "Aika on peruttu, joten läsnäoloa ei kirjata."
+        return "cancelled"
     if event.attendance == Attendance.CANCELLED_BY_CLIENT \
             and attendance not in (None, Attendance.CANCELLED_BY_CLIENT):
-        return "Aika on kirjattu asiakkaan perumaksi, eikä sitä voi enää muuttaa."
+        return "cancelled_by_client"
     return None
 
 

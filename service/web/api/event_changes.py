@@ -36,6 +36,11 @@ from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
 bp = Blueprint("api_changes", __name__, url_prefix="/api/v1")
+# The API's short English reasons (domain/events/attendance.py MESSAGES has the Finnish).
+REFUSALS = {"not_appointment": "attendance is recorded for appointments only",
+            "not_started": "the appointment has not started yet",
+            "cancelled": "the appointment was cancelled",
+            "cancelled_by_client": "recorded as cancelled by the client; cannot be changed"}
 bp.before_request(check_query)
 
 
@@ -137,7 +142,7 @@ def post_attendance(event_id: int) -> ResponseReturnValue:
             data["attended"], data.get("cancelled_by_client", False)),
             worker_id=g.api_worker.id, now=utcnow())
     except AttendanceRefused as exc:
-        return error_response(409, exc.message)
+        return error_response(409, REFUSALS.get(exc.code, exc.code))
     session.commit()
     return jsonify(event_json(event))
 

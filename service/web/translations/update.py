@@ -27,6 +27,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_get
 # ValueError("text"), PhoneError / ImportFileError texts, the missing-name text passed to
 # check_name_and_phone, and the tables below.
 DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
+                  "domain/events/attendance.py",
                   "domain/messages/outbound.py", "domain/calendar/dates.py",
                   "domain/phones.py", "domain/people/client_import.py",
                   "domain/inbox/items.py", "domain/replies/inbound.py",
