@@ -4,6 +4,8 @@ as Twilio would."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -43,7 +45,7 @@ def test_a_moved_time_is_texted_through_twilio(twilio_api: Api, twilio_rt: Runti
     body = str(exchange.data["Body"])
     assert "siirtynyt" in body and "pe 2.10. klo 13.15" in body and "ke 30.9. klo 10.30" in body
     [message] = twilio_api.get(f"/messages?client_id={cid}").json["messages"]
-    assert message["gateway_sid"].startswith("SM"), message
+    assert re.fullmatch(r"(SM|MM)[0-9a-fA-F]{32}", message["gateway_sid"]), message
     assert message["body"] == body.strip(), (message["body"], body)
 
 
