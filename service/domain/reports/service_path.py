@@ -225,7 +225,7 @@ def appointment_attendance(appointments: list[Appointment], period: Period,
                 counts[a.type][4] += 1
             continue
         counts[a.type][ATTENDANCE_COLUMN[a.attendance]] += 1
-        if a.attendance is Attendance.NO_SHOW and a.answered == EventState.CONFIRMED:
+        if a.attendance == Attendance.NO_SHOW and a.answered == EventState.CONFIRMED:
             counts[a.type][2] += 1
     rows = [AppointmentAttendance(t, *c) for t, c in counts.items()]
     rows.sort(key=lambda r: (-r.no_show, r.type))

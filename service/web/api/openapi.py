@@ -185,8 +185,8 @@ PATHS: dict[str, Any] = {
                 "parameters": [{"name": "id", **_ID_PARAM}],
                 "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}},
         "patch": {"summary": "Reschedule an appointment: its reminders are planned again; "
-                             "with notify_client the client is told the time has moved "
-                             "from the old to the new",
+                             "with notify_client, when starts_at changed, the client is "
+                             "told the time has moved from the old to the new",
                   "parameters": [{"name": "id", **_ID_PARAM}],
                   "requestBody": _body("EventChange"),
                   "responses": {"200": _json(_ref("Event"), "rescheduled"), **_ERRORS,
