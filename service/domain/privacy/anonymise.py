@@ -50,6 +50,7 @@ def anonymise_client_row(client: Client, now: datetime) -> None:
     client.name, client.phone, client.number_type = ERASED_NAME, "", "other"
     client.language, client.channel, client.window = "fi", "auto", None
     client.opted_out, client.opted_out_at = True, None  # nothing can ever be sent again
+    client.opt_reason = None  # a worker's free text about the client
     client.worker_id = None
     client.anonymised_at = now
 
