@@ -52,7 +52,7 @@ def _idle_plans(rt: Runtime, engine: Engine) -> dict[str, dict[str, Any]]:
             "claim": _explain_pg(conn, claim_statement(rt, T0, "w", 100)),
             "take_over": _explain_pg(conn, take_over_statement(rt, T0, "w", 100)),
             "expired": _explain_pg(conn, expired_query(T0)),
-            "queued": _explain_pg(conn, queued_messages_query(100)),
+            "queued": _explain_pg(conn, queued_messages_query(100, T0)),
             "stuck": _explain_pg(conn, stuck_messages_query(T0, 1)),
         }
         trans.rollback()
