@@ -29,7 +29,8 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_get
 DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/messages/outbound.py", "domain/calendar/dates.py",
                   "domain/phones.py", "domain/people/client_import.py",
-                  "domain/inbox/items.py", "domain/replies/inbound.py",
+                  "domain/inbox/items.py", "domain/inbox/holds.py",
+                  "domain/replies/inbound.py",
                   "domain/planning/reminder_states.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
