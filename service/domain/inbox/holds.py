@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from service.store.models import InboxItem, Reminder
@@ -32,9 +32,15 @@ MESSAGES = {
 }
 
 
+# The column as its own condition, written as the partial index ix_inbox_items_holding
+# is (SQLAlchemy would write "holds IS 1" or "holds = 1" on SQLite, which SQLite does not
+# match with the index's "holds").
+HOLDS: ColumnElement[bool] = literal_column("inbox_items.holds")
+
+
 def holding(event_id: ColumnElement[int] | int) -> ColumnElement[bool]:
     """True while the event has an open item that holds it (one rule, both send paths)."""
-    return exists().where(InboxItem.event_id == event_id, InboxItem.holds.is_(True),
+    return exists().where(InboxItem.event_id == event_id, HOLDS,
                           InboxItem.state.in_(INBOX_OPEN))
 
 
