@@ -37,7 +37,7 @@ def _corrected(api: Api, client: FlaskClient, rt: Runtime, text: str, choice: st
 
 
 def _export(browser: Browser) -> list[list[str]]:
-    response = browser.get("/inbox/corrections.csv")
+    response = browser.get("/inbox/export-corrections.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
@@ -91,7 +91,7 @@ def test_a_formula_in_a_reply_is_not_run_by_the_spreadsheet(
 
 def test_only_admins_export_and_only_they_see_the_link(signed_in: Browser, admin: object,
                                                        client: FlaskClient) -> None:
-    assert signed_in.get("/inbox/corrections.csv").status_code == 403
+    assert signed_in.get("/inbox/export-corrections.csv").status_code == 403
     assert "corrections-export" not in signed_in.get("/inbox").get_data(as_text=True)
     signed_in.logout()
     signed_in.login("paivi@example.fi")

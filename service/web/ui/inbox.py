@@ -157,7 +157,7 @@ def correct(item_id: int) -> ResponseReturnValue:
     return redirect(url_for("inbox.item", item_id=found.id))
 
 
-@bp.get("/corrections.csv")
+@bp.get("/export-corrections.csv")
 @admin_required
 def corrections_csv() -> ResponseReturnValue:
     """Corrected readings for the reply table: no number, name or id (Excel reads the

@@ -19,11 +19,11 @@ bp.before_request(signed_in_only)
 MAX_TEXT = 1600  # as long as an inbound text can be (ten segments)
 NO_QUESTION = "none"
 QUESTIONS = {
-    Question.APPOINTMENT.value: L("muistutus ajasta (1 = tulen, 2 = en pääse)"),
+    Question.APPOINTMENT.value: L("muistutus ajasta"),
     Question.CALL.value: L("muistutuspuhelu"),
-    Question.DECISION.value: L("onko päätös jo tullut?"),
-    Question.DOCUMENTS.value: L("muistutus papereista (tarvitsetko apua?)"),
-    NO_QUESTION: L("ei tiedetä (esim. viesti ilman muistutusta)"),
+    Question.DECISION.value: L("kysymys päätöksestä"),
+    Question.DOCUMENTS.value: L("muistutus papereista"),
+    NO_QUESTION: L("ei tiedetä"),
 }
 HELD = L("Vastaus menisi työntekijän saapuneisiin päätettäväksi, eikä palvelu tekisi "
          "mitään itse. Tapahtuman automaattiset muistutukset (soitot ja tekstiviestit, "
