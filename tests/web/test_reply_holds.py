@@ -198,3 +198,23 @@ def test_a_hold_waits_for_every_open_holding_item(api: Api, client: FlaskClient,
     assert run(rt, CALL_DUE + HOLD_RECHECK + 2 * SECOND).held == 1
     _correct(signed_in, second, "nothing")
     assert load(rt, Reminder, by_rule(rt, event_id)["day_before_call"].id).reason is None
+
+
+def test_the_hold_covers_the_trusted_persons_reminders_too(api: Api, client: FlaskClient,
+                                                           rt: Runtime) -> None:
+    cid = new_client(api)
+    r = api.post(f"/clients/{cid}/trusted-persons", {
+        "name": "Kaisa Virtanen", "phone": "050 765 4321", "consent_method": "in_person"})
+    assert r.status_code == 201, r.json
+    event_id = int(new_appointment(api, cid, STARTS, REGISTERED)["id"])
+    run(rt, DAY_BEFORE + SECOND)
+    sms_reply(client, CLIENT, UNCLEAR, REPLIED)
+    sent_before = len(load_all(rt, select(Message).where(Message.direction == "out")))
+    # same_morning (3 h before, at the window's opening), to both; the call is due too
+    morning = hel(2026, 9, 30, 8, 0) + SECOND
+    due = [r for r in load_all(rt, select(Reminder).where(Reminder.event_id == event_id))
+           if r.state == "planned" and r.channel != "task" and r.send_at <= morning]
+    assert {r.recipient for r in due} == {"client", "trusted"}
+    result = run(rt, morning)
+    assert result.held == len(due) and result.sent + result.delivered == 0
+    assert len(load_all(rt, select(Message).where(Message.direction == "out"))) == sent_before
