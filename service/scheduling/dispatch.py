@@ -62,6 +62,7 @@ class TickResult:
     skipped: int = 0
     cancelled: int = 0
     deferred: int = 0
+    held: int = 0
     retried: int = 0
     failed: int = 0
     uncertain: int = 0

@@ -334,6 +334,12 @@ class Message(Base):
     from_number: Mapped[str] = mapped_column(String(20), default="")
     body: Mapped[str | None] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(12))
+    # An inbound text's reading: why (the words or rule that decided), against which
+    # question and in which language; and what a worker corrected the intent to.
+    reading_reason: Mapped[str | None] = mapped_column(String(300))
+    reading_question: Mapped[str | None] = mapped_column(String(12))
+    reading_language: Mapped[str | None] = mapped_column(String(5))
+    corrected_intent: Mapped[str | None] = mapped_column(String(12))
     gateway: Mapped[str] = mapped_column(String(20), default="development")
     gateway_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[MessageStatus] = mapped_column(StateString(MessageStatus, 20),
@@ -402,6 +408,9 @@ class InboxItem(Base):
     kind: Mapped[InboxKind] = mapped_column(StateString(InboxKind, 20))
     intent: Mapped[str | None] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(String(300), default="")
+    # A reply that was not certain: while this item is open, no automated contact about
+    # its event goes out (domain/inbox/holds.py).
+    holds: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[InboxState] = mapped_column(StateString(InboxState, 10),
                                               default=InboxState.NEW)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -412,6 +421,12 @@ class InboxItem(Base):
     message: Mapped[Message | None] = relationship()
     event: Mapped[Event | None] = relationship()
     reminder: Mapped[Reminder | None] = relationship()
+
+    __table_args__ = (
+        # The send path asks, for each due reminder, whether its event is held.
+        Index("ix_inbox_items_holding", "event_id", sqlite_where=text("holds"),
+              postgresql_where=text("holds")),
+    )
 
 
 class AuditEntry(Base):

@@ -36,6 +36,7 @@ def messages_of(session: Session, client: Client) -> list[Message]:
 def scrub_message(message: Message, now: datetime) -> None:
     """Body, the client's side number and the gateway's error text (it can quote the number)."""
     message.body = None
+    message.reading_reason = None  # it quotes the reply's words
     if message.body_erased_at is None:
         message.body_erased_at = now
     if message.direction == Direction.OUT:

@@ -11,6 +11,7 @@ from typing import Any
 
 from service.domain.fields import MAX_ID, TEXT_FIELDS
 from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_REASONS, RELATIONS
+from service.domain.replies.corrections import CHOICES as CORRECTIONS
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
 from service.store.states import Attendance, Direction, EventKind, InboxState, ReminderState
 
@@ -98,6 +99,10 @@ INPUTS: dict[str, dict[str, Any]] = {
     "OptChoiceInput": _obj({"reason": {**_text("reason"), "minLength": 1,
                                        "description": "why (required; not shown to the client)"}},
                            ["reason"]),
+    "CorrectionInput": _obj({"intent": {
+        "enum": list(CORRECTIONS),
+        "description": "what the reply really was; nothing: not an answer at all"}},
+        ["intent"]),
 }
 
 _ERRORS = {
@@ -140,12 +145,17 @@ SCHEMAS: dict[str, Any] = {
     "Message": _obj({"id": _I, "direction": {"enum": [d.value for d in Direction]},
                      "channel": _S,
                      "client_id": _NI, "to": _S, "from": _S, "body": _NS, "status": _S,
-                     "intent": _NS, "error_code": _NI, "created_at": _DT,
+                     "intent": _NS, "reading_reason": {**_NS, "description":
+                                                       "why a reply was read so"},
+                     "corrected_intent": _NS, "error_code": _NI, "created_at": _DT,
                      "gateway_sid": {**_NS, "description": "the gateway's id (Twilio's "
                                                            "SM/CA sid), for its console"}}),
     "InboxItem": _obj({"id": _I, "worker_id": _NI, "client_id": _NI, "kind": _S,
                        "intent": _NS, "summary": _S, "state": {"enum": _INBOX_STATES},
-                       "body": _NS, "created_at": _DT}),
+                       "body": _NS, "reading_reason": _NS,
+                       "held": {**_B, "description": "an unclear reply: the event's "
+                                "automated contact waits until the item is handled"},
+                       "created_at": _DT}),
     "TrustedPerson": _obj({
         "id": _I, "client_id": _I, "name": _S, "phone": _S, "number_type": _S,
         "language": _S, "relation": _NS,
@@ -232,6 +242,12 @@ PATHS: dict[str, Any] = {
     "/inbox/{id}/handle": {"post": {
         "summary": "Mark an inbox item handled", "parameters": [{"name": "id", **_ID_PARAM}],
         "responses": {"200": _json(_ref("InboxItem"), "handled"), **_NOT_FOUND}}},
+    "/inbox/{id}/correct": {"post": {
+        "summary": "Say what a client's reply really was: applied as if read so, the item "
+                   "handled (releasing the event's hold), and audited",
+        "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("CorrectionInput"),
+        "responses": {"200": _json(_ref("InboxItem"), "corrected and handled"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
     "/clients/{client_id}/trusted-persons": {
         "post": {"summary": "Record a trusted person with the client's consent (who: the "
                             "token's worker; when; how); they join the coming reminders",
@@ -270,6 +286,7 @@ OPERATION_IDS = {
     ("/clients/{id}/opt-in", "post"): "api_changes.opt_in",
     ("/reminders", "get"): "api.list_reminders", ("/messages", "get"): "api.list_messages",
     ("/inbox", "get"): "api.list_inbox", ("/inbox/{id}/handle", "post"): "api.handle_inbox",
+    ("/inbox/{id}/correct", "post"): "api.correct_inbox",
     ("/clients/{client_id}/trusted-persons", "post"): "api_reach.add_trusted_person",
     ("/clients/{client_id}/trusted-persons", "get"): "api_reach.list_trusted_persons",
     ("/clients/{client_id}/trusted-persons/{id}/deactivate", "post"):
