@@ -85,7 +85,8 @@ DUE_ROW = (
         "trusted_person_id", "condition", "send_at", "latest_at")]
     + [EVENTS.c[name] for name in (
         "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
-        "documents_due", "decision_expected", "documents_in_at", "decided_at")]
+        "documents_due", "decision_expected", "documents_in_at", "decided_at",
+        "previous_starts_at")]
     + [CLIENTS.c[name] for name in (
         "phone", "language", "window", "opted_out", "anonymised_at")]
     # Whether an unclear reply holds the event (the same rule as the single path's).
