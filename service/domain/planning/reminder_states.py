@@ -44,6 +44,7 @@ REASONS = {
     "ended_by_worker": "työntekijä lopetti viestit läheiselle",
     "trusted_opted_out": "läheinen on kieltäytynyt viesteistä",
     "delivered_after_all": "alkuperäinen viesti meni sittenkin perille",
+    "held": "odottaa: asiakkaan epäselvä vastaus odottaa työntekijän päätöstä",
 }
 
 

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
 from service.domain.events import event_states
+from service.domain.inbox import holds
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
-from service.domain.replies.reading import Intent
+from service.domain.replies.reading import Intent, Reading
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
@@ -132,6 +133,19 @@ def queue_text(session: Session, rt: DomainContext, client: Client, template: st
     return message
 
 
+def note_reading(message: Message, item: InboxItem, reading: Reading, *,
+                 holds_event: bool) -> None:
+    """Keep why the reply was read so (the inbox shows it, a correction is compared with
+    it); a client's reply that was not certain holds its event's automated contact
+    until a worker handles the item (domain/inbox/holds.py)."""
+    message.reading_reason = reading.reason[:300]
+    message.reading_question = reading.question.value if reading.question else None
+    message.reading_language = (reading.language or "")[:5] or None
+    if holds_event and not reading.certain and item.event_id is not None:
+        item.holds = True
+        item.summary = holds.MESSAGES[holds.HELD]
+
+
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
                     client: Client | None) -> TrustedPerson | None:
     if reminder is not None:
@@ -151,12 +165,14 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     client = reminder.client if reminder is not None else find_client(session, phone)
     person = _trusted_sender(session, phone, reminder, client)
     speaker = person or client  # read in their language, against what we last sent them
-    intent = read_answer(session, phone=phone, body=body, digits=digits,
-                         language=speaker.language if speaker else None).intent
+    reading = read_answer(session, phone=phone, body=body, digits=digits,
+                          language=speaker.language if speaker else None)
+    intent = reading.intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
                                              to=to, sid=sid, channel=channel,
                                              reminder=reminder, now=now)
+        note_reading(message, item, reading, holds_event=False)
         return ReplyOutcome(message.id, item.id, intent.value, message.client_id,
                             message.event_id)
     event: Event | None = None
@@ -186,6 +202,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                          reminder_id=reminder.id if reminder else None,
                          kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
                          summary=SUMMARY[intent], created_at=now)
+    note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()
     return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,
