@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -40,9 +40,16 @@ from service.gateways.twilio_errors import opts_out, reminder_reason
 from service.runtime import Runtime
 from service.scheduling.claims import renew
 from service.scheduling.gateway_call import call, record_acceptance, settle_status
+from service.scheduling.listening import listen_reason, superseded_ids
 from service.store.db import transaction
 from service.store.models import Client, Event, Message, Reminder
-from service.store.states import EventState, InboxKind, MessageStatus, ReminderState
+from service.store.states import (
+    EventState,
+    InboxKind,
+    ListenReason,
+    MessageStatus,
+    ReminderState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +154,26 @@ def _condition_gone(condition: str | None, event: DueEvent) -> str | None:
     return None
 
 
+def wanted_check(rt: Runtime, now: datetime) -> Callable[[Any, Any], bool]:
+    """Whether a due reminder row (and its event) would go, for superseded_ids: the
+    same questions the send paths ask."""
+    def wanted(row: Any, event: Any) -> bool:
+        return (still_wanted(row, event, row, now) is None
+                and listen_reason(rt, row, event, row) is None)
+    return wanted
+
+
+def listening_skip(session: Session, rt: Runtime, reminder: Reminder, now: datetime
+                   ) -> str | None:
+    """Why the plan that listens drops this due reminder: the answer, a blocked number,
+    or a later reminder due at the same time (scheduling/listening.py)."""
+    reason = listen_reason(rt, reminder, reminder.event, reminder.client)
+    if reason is None and reminder.channel != TASK and reminder.id in superseded_ids(
+            session, [reminder.id], now, wanted_check(rt, now)):
+        reason = ListenReason.SUPERSEDED
+    return reason
+
+
 def message_values(rt: Runtime, reminder: DueReminder, event: Event, to: str, language: str,
                    now: datetime) -> dict[str, object]:
     """The columns of the message row a due reminder sends, before it is sent.
@@ -188,6 +215,8 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
     trusted_reason = (trusted.why_not_sent(reminder.trusted_person, client)
                       if reminder.recipient == TRUSTED else None)
     reason = still_wanted(reminder, event, client, now, trusted_reason)
+    if reason is None:
+        reason = listening_skip(session, rt, reminder, now)
     if reason is not None:
         if reason == "event_cancelled":
             finish(reminder, ReminderState.CANCELLED, reason)

@@ -120,6 +120,12 @@ class Client(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window: Mapped[str | None] = mapped_column(String(20))  # own sending window "09:00-18:00"
+    # A permanent gateway error stopped a channel to this number (domain/people/
+    # number_checks.py): what the worker should check, and which channel is blocked.
+    # Editing the number clears all three.
+    phone_check_reason: Mapped[str | None] = mapped_column(String(60))
+    sms_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voice_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

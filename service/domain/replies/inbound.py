@@ -17,6 +17,8 @@ from service.domain.events import event_states
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
+from service.domain.planning.answers import drop_answered
+from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
 from service.domain.replies.reading import Intent
@@ -38,6 +40,18 @@ SUMMARY = {
 }
 
 
+# Keys of a reminder call that act beyond what read_key reads (web/twilio/voice_hooks.py):
+# 2 "I can't come, or call me" declines AND asks for a call; 3 (pressed twice) stops calls.
+KEY_DECLINE_CALLBACK = "2"
+KEY_STOP_CALLS = "3"
+KEY_SUMMARY = {
+    KEY_DECLINE_CALLBACK: "Asiakas ei pääse tai pyytää soittamaan (näppäin 2 puhelussa). "
+                          "Soita hänelle.",
+    KEY_STOP_CALLS: "Asiakas lopetti muistutussoitot puhelussa (näppäin 3). "
+                    "Sovi hänen kanssaan, miten häntä muistutetaan.",
+}
+
+
 @dataclass(frozen=True)
 class ReplyOutcome:
     message_id: int
@@ -46,6 +60,13 @@ class ReplyOutcome:
     client_id: int | None
     event_id: int | None
     duplicate: bool = False
+
+
+def _summary(intent: Intent, channel: str, digits: str | None) -> str:
+    """The inbox item's words: a call's keys that act beyond the intent say so."""
+    if channel == "voice" and digits in KEY_SUMMARY:
+        return KEY_SUMMARY[digits]
+    return SUMMARY[intent]
 
 
 def normalise_sender(raw: str) -> str:
@@ -104,6 +125,7 @@ def apply_intent(session: Session, rt: DomainContext, client: Client, event: Eve
         event_states.move(event, answer, now)
         if answer is EventState.DECIDED:
             event.decided_at = now
+        drop_answered(session, rt, event, now)
 
 
 def _answered_state(event: Event, reminder: Reminder | None, intent: Intent
@@ -132,6 +154,25 @@ def queue_text(session: Session, rt: DomainContext, client: Client, template: st
     return message
 
 
+def act_on_key(session: Session, rt: DomainContext, client: Client, event: Event | None,
+               digits: str | None, now: datetime) -> None:
+    """Key 2 in a call declines as well as asking for a call: the remaining automated
+    calls and texts of that event stop; the worker gets the call-back item."""
+    if digits != KEY_DECLINE_CALLBACK or event is None \
+            or event.kind != EventKind.APPOINTMENT or event.state == EventState.CANCELLED:
+        return
+    if event_states.can_move(event, EventState.DECLINED):
+        event_states.move(event, EventState.DECLINED, now)
+        drop_answered(session, rt, event, now)
+
+
+def stopped_by_key(session: Session, client: Client, now: datetime) -> None:
+    """Key 3 pressed twice in a call: the client stopped the calls themselves. Audited
+    as the service's change (no worker made it)."""
+    record_audit(session, None, "update", "client", client.id,
+                 "opted_out: asiakas lopetti soitot näppäimellä", at=now)
+
+
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
                     client: Client | None) -> TrustedPerson | None:
     if reminder is not None:
@@ -141,7 +182,8 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
 
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
-                 reminder: Reminder | None = None) -> ReplyOutcome:
+                 reminder: Reminder | None = None, intent: Intent | None = None
+                 ) -> ReplyOutcome:
     """Store and act on one inbound answer; the same gateway sid twice is stored once."""
     existing = session.scalars(select(Message).where(Message.gateway_sid == sid)).first()
     if existing is not None:
@@ -151,8 +193,8 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     client = reminder.client if reminder is not None else find_client(session, phone)
     person = _trusted_sender(session, phone, reminder, client)
     speaker = person or client  # read in their language, against what we last sent them
-    intent = read_answer(session, phone=phone, body=body, digits=digits,
-                         language=speaker.language if speaker else None).intent
+    intent = intent or read_answer(session, phone=phone, body=body, digits=digits,
+                                   language=speaker.language if speaker else None).intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
                                              to=to, sid=sid, channel=channel,
@@ -181,11 +223,13 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     else:
         client.last_activity_at = now
         apply_intent(session, rt, client, event, reminder, intent, now)
+        if channel == "voice":
+            act_on_key(session, rt, client, event, digits, now)
         item = InboxItem(worker_id=client.worker_id, client_id=client.id,
                          event_id=event.id if event else None, message_id=message.id,
                          reminder_id=reminder.id if reminder else None,
                          kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-                         summary=SUMMARY[intent], created_at=now)
+                         summary=_summary(intent, channel, digits), created_at=now)
     session.add(item)
     session.flush()
     return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,

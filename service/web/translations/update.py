@@ -33,7 +33,7 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/planning/reminder_states.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
-DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY"}
+DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY"}
 
 
 def _text(node: ast.AST | None) -> list[str]:
