@@ -32,11 +32,12 @@ from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import move_status
 from service.domain.messages.outbound import outbound_values
 from service.domain.people import trusted_persons as trusted
+from service.domain.people.number_checks import number_failed
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.domain.texts.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
-from service.gateways.twilio_errors import opts_out, reminder_reason
+from service.gateways.twilio_errors import number_problem, opts_out, reminder_reason
 from service.runtime import Runtime
 from service.scheduling.claims import renew
 from service.scheduling.gateway_call import call, record_acceptance, settle_status
@@ -342,6 +343,8 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
         notify_about(session, reminder, InboxKind.UNCERTAIN,
                      "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
         return Outcome.UNCERTAIN
+    if exc.permanent and number_problem(exc.code) and reminder.recipient == CLIENT:
+        return number_error(session, rt, reminder, exc.code, now)
     if exc.permanent:
         reason = reminder_reason(exc.code)
         if opts_out(exc.code):
@@ -350,6 +353,19 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
         return fail(session, rt, reminder, reason,
                     f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.", now)
     return _retry_or_fail(session, rt, reminder, exc, now)
+
+
+def number_error(session: Session, rt: Runtime, reminder: Reminder, code: int | None,
+                 now: datetime) -> Outcome:
+    """The client's number cannot take this channel: the reminder fails, the channel is
+    blocked for every event and the worker told once (domain/people/number_checks.py),
+    instead of one item per reminder."""
+    finish(reminder, ReminderState.FAILED, reminder_reason(code))
+    number_failed(session, rt, reminder.client, reminder.channel,
+                  number_problem(code) or "", now)
+    if reminder.client.number_type == "mobile" or reminder.channel != "sms":
+        fallbacks.after_failed(session, rt, reminder, now)  # another way, if one is left
+    return Outcome.FAILED
 
 
 def _retry_or_fail(session: Session, rt: Runtime, reminder: Reminder, exc: GatewayError,

@@ -18,9 +18,17 @@ from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
 from service.domain.inbox.items import mark_handled, notify_about, notify_about_message
+from service.domain.people.number_checks import number_failed
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.gateways.twilio_errors import explain_error, is_permanent, opts_out
+from service.gateways.twilio_errors import (
+    NO_SMS,
+    explain_error,
+    is_permanent,
+    number_problem,
+    opts_out,
+    reminder_reason,
+)
 from service.store.models import Client, InboxItem, Message, Reminder
 from service.store.states import (
     MESSAGE_RANK,
@@ -98,8 +106,9 @@ def record_status(session: Session, rt: DomainContext, message: Message, *, stat
     if message.channel == "voice":
         _call_outcome(session, rt, reminder, message, new, error_code, now)
     else:
-        _sms_outcome(session, reminder, new, error_code, now)
-    if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED:
+        _sms_outcome(session, rt, reminder, new, error_code, now)
+    if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED \
+            and number_problem(error_code) != NO_SMS:  # (moved to calls: planned again)
         fallbacks.after_failed(session, rt, reminder, now)  # e.g. call unanswered: text
 
 
@@ -142,8 +151,20 @@ def settle_failed(session: Session, reminder: Reminder, now: datetime) -> None:
         rstate.move(fallback, ReminderState.CANCELLED, "delivered_after_all")
 
 
-def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
-                 code: int | None, now: datetime) -> None:
+def _number_failed(session: Session, rt: DomainContext, reminder: Reminder, channel: str,
+                   code: int | None, now: datetime) -> bool:
+    """A permanent fault of the client's own number: one check for every event
+    (domain/people/number_checks.py) instead of an item per reminder."""
+    problem = number_problem(code)
+    if problem is None or reminder.recipient != "client":
+        return False
+    reminder.reason = reminder_reason(code)
+    number_failed(session, rt, reminder.client, channel, problem, now)
+    return True
+
+
+def _sms_outcome(session: Session, rt: DomainContext, reminder: Reminder,
+                 status: MessageStatus, code: int | None, now: datetime) -> None:
     if status in SMS_DELIVERED and reminder.state == ReminderState.FAILED:
         settle_failed(session, reminder, now)
     elif status in SMS_DELIVERED and rstate.can_move(reminder.state, ReminderState.DELIVERED):
@@ -152,6 +173,8 @@ def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
         rstate.move(reminder, ReminderState.FAILED, "undelivered")
         if opts_out(code) and reminder.recipient == "client":
             _opt_out(reminder.client, now)
+        if _number_failed(session, rt, reminder, "sms", code, now):
+            return
         why = explain_error(code) if code else "viesti ei mennyt perille"
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Tekstiviesti ei mennyt perille: {why}.")
@@ -197,6 +220,8 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
         return  # already delivered (a key was pressed) or settled otherwise
     if status == M.FAILED and is_permanent(code):
         rstate.move(reminder, ReminderState.FAILED, "invalid_number")
+        if _number_failed(session, rt, reminder, "voice", code, now):
+            return
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Puhelu ei onnistunut: {explain_error(code)}.")
         return
