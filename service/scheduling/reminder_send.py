@@ -37,7 +37,12 @@ from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.domain.texts.rendering import render_text
 from service.gateways.base import GatewayError, SendResult
-from service.gateways.twilio_errors import number_problem, opts_out, reminder_reason
+from service.gateways.twilio_errors import (
+    explain_error,
+    number_problem,
+    opts_out,
+    reminder_reason,
+)
 from service.runtime import Runtime
 from service.scheduling.claims import renew
 from service.scheduling.gateway_call import call, record_acceptance, settle_status
@@ -362,9 +367,8 @@ def number_error(session: Session, rt: Runtime, reminder: Reminder, code: int | 
     instead of one item per reminder."""
     finish(reminder, ReminderState.FAILED, reminder_reason(code))
     number_failed(session, rt, reminder.client, reminder.channel,
-                  number_problem(code) or "", now)
-    if reminder.client.number_type == "mobile" or reminder.channel != "sms":
-        fallbacks.after_failed(session, rt, reminder, now)  # another way, if one is left
+                  number_problem(code) or "", explain_error(code), now)
+    fallbacks.after_failed(session, rt, reminder, now)  # another way now, if one is left
     return Outcome.FAILED
 
 

@@ -150,7 +150,8 @@ def test_twiml_holds_nothing_personal_beyond_the_reminder(
     with transaction(rt.sessions) as session:
         message = session.scalars(select(Message).where(Message.direction == "out")).one()
         reminder_lines = {line.strip() for line in (message.body or "").splitlines()}
-    goodbye = {"Jos haluat, voit soittaa numeroon 0 4 0 1 1 1 1 1 1 1.", "Näkemiin."}
+    goodbye = {"Jos haluat, voit soittaa numeroon 0 4 0 1 1 1 1 1 1 1.", "Näkemiin.",
+               "Jos et halua enää näitä muistutussoittoja, paina 3."}  # the stop option
     assert set(spoken(parse_twiml(body.encode()))) <= reminder_lines | goodbye
     token = path.rsplit("/", 1)[1]
     assert body.count(token) == 2  # in the gather action and the redirect only
@@ -183,7 +184,7 @@ def test_key_2_asks_the_worker_to_call(api: Api, client: FlaskClient, rt: Runtim
     assert spoken(ack) == ["Tack. Vi ringer dig.", "Hej då."]
     [item] = _inbox(rt)
     assert (item.kind, item.intent) == ("callback", "callback")
-    assert _event_state(rt, reg.event_id) == "planned"
+    assert _event_state(rt, reg.event_id) == "declined"  # "I can't come, or call me"
 
 
 def test_key_9_repeats_and_records_nothing(api: Api, client: FlaskClient, rt: Runtime,

@@ -22,12 +22,10 @@ from service.domain.people.number_checks import number_failed
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.gateways.twilio_errors import (
-    NO_SMS,
     explain_error,
     is_permanent,
     number_problem,
     opts_out,
-    reminder_reason,
 )
 from service.store.models import Client, InboxItem, Message, Reminder
 from service.store.states import (
@@ -107,8 +105,7 @@ def record_status(session: Session, rt: DomainContext, message: Message, *, stat
         _call_outcome(session, rt, reminder, message, new, error_code, now)
     else:
         _sms_outcome(session, rt, reminder, new, error_code, now)
-    if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED \
-            and number_problem(error_code) != NO_SMS:  # (moved to calls: planned again)
+    if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED:
         fallbacks.after_failed(session, rt, reminder, now)  # e.g. call unanswered: text
 
 
@@ -158,8 +155,7 @@ def _number_failed(session: Session, rt: DomainContext, reminder: Reminder, chan
     problem = number_problem(code)
     if problem is None or reminder.recipient != "client":
         return False
-    reminder.reason = reminder_reason(code)
-    number_failed(session, rt, reminder.client, channel, problem, now)
+    number_failed(session, rt, reminder.client, channel, problem, explain_error(code), now)
     return True
 
 

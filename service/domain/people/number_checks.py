@@ -25,19 +25,20 @@ from service.store.states import InboxKind, ListenReason, ReminderState
 
 __all__ = ["clear_number_checks", "number_failed"]
 
+# The worker's one item; "{why}" is the gateway's error in words (twilio_errors).
 SUMMARIES = {
-    "sms": "Tarkista asiakkaan puhelinnumero: siihen ei voi lähettää tekstiviestejä "
-           "(numeroa ei ole tai siihen ei saada yhteyttä). Tekstiviestit on pysäytetty.",
-    "voice": "Tarkista asiakkaan puhelinnumero: siihen ei voi soittaa (numeroa ei ole tai "
-             "siihen ei saada yhteyttä). Muistutussoitot on pysäytetty.",
-    NO_SMS: "Asiakkaan numero ei ota vastaan tekstiviestejä (lankapuhelin?). Muistutukset "
-            "tulevat nyt puheluina. Tarkista numero.",
+    "sms": "Tarkista asiakkaan puhelinnumero ({why}). Tekstiviestit tähän numeroon on "
+           "pysäytetty, kunnes numero korjataan.",
+    "voice": "Tarkista asiakkaan puhelinnumero ({why}). Muistutussoitot tähän numeroon on "
+             "pysäytetty, kunnes numero korjataan.",
+    NO_SMS: "Asiakkaan numero ei ota vastaan tekstiviestejä ({why}). Muistutukset tulevat "
+            "nyt puheluina. Tarkista numero.",
 }
 BLOCKED = {"sms": ListenReason.SMS_BLOCKED, "voice": ListenReason.VOICE_BLOCKED}
 
 
 def number_failed(session: Session, rt: DomainContext, client: Client, channel: str,
-                  problem: str, now: datetime) -> None:
+                  problem: str, why: str, now: datetime) -> None:
     """A permanent number error on `channel` ("sms" or "voice"): block it for every
     event; a number that takes no texts moves to calls. The worker is told once,
     however many reminders were on their way."""
@@ -61,7 +62,8 @@ def number_failed(session: Session, rt: DomainContext, client: Client, channel: 
     if first:
         session.add(InboxItem(worker_id=client.worker_id, client_id=client.id,
                               kind=InboxKind.FAILED, created_at=now,
-                              summary=SUMMARIES[NO_SMS if to_calls else channel]))
+                              summary=SUMMARIES[NO_SMS if to_calls else channel]
+                              .format(why=why)[:300]))
 
 
 def skip_blocked(session: Session, client: Client, channel: str, now: datetime) -> int:
