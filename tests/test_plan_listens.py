@@ -22,7 +22,7 @@ from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import AuditEntry, Client, Reminder
+from service.store.models import AuditEntry, Client
 from tests.conftest import Api, load, load_all, signed_post
 from tests.reach import (
     SECOND,

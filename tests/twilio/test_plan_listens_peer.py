@@ -7,7 +7,7 @@ the development gateway cannot play: it is tested here.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -129,26 +129,25 @@ def test_after_downtime_one_text_goes_not_three(
 
 
 def _answered_call(rt: Runtime, http: ScriptedHttpClient, api: Api, client: FlaskClient
-                   ) -> tuple[Registered, dict[str, Any], str, datetime]:
+                   ) -> tuple[Registered, dict[str, Any], str]:
     """A reminder call placed through the peer, answered, its TwiML fetched."""
     reg = register_appointment(api, channel="voice")
     assert tick(rt, now=reg.due()).sent == 1
     [exchange] = http.exchanges
     [message] = messages_of(rt, reg.reminders["week_before"]["id"])
-    at = reg.due() + timedelta(seconds=40)
-    clock.freeze(at)
+    clock.freeze(reg.due() + timedelta(seconds=40))
     call = {"CallSid": message.gateway_sid or "", "AccountSid": ACCOUNT_SID,
             "From": OUR_NUMBER, "To": CLIENT_PHONE, "CallStatus": "in-progress",
             "Direction": "outbound-api", "AnsweredBy": "human"}
     root = parse_twiml(signed_post(client, local_path(str(exchange.data["Url"])), call).data)
     assert spoken(root)[-1] == "Jos et halua enää näitä muistutussoittoja, paina 3."
-    return reg, call, local_path(root.find("Gather").attrib["action"]), at  # type: ignore[union-attr]
+    return reg, call, local_path(root.find("Gather").attrib["action"])  # type: ignore[union-attr]
 
 
 def test_key_2_over_twilio_declines_and_stops_the_automated_calls(
         twilio_rt: Runtime, peer_http: ScriptedHttpClient, twilio_api: Api,
         twilio_client: FlaskClient) -> None:
-    reg, call, gather, at = _answered_call(twilio_rt, peer_http, twilio_api, twilio_client)
+    reg, call, gather = _answered_call(twilio_rt, peer_http, twilio_api, twilio_client)
     ack = signed_post(twilio_client, gather, {**call, "Digits": "2"})
     assert spoken(parse_twiml(ack.data))[0] == "Kiitos. Sinulle soitetaan."
     assert twilio_api.get(f"/events/{reg.event_id}").json["state"] == "declined"
@@ -163,7 +162,7 @@ def test_key_2_over_twilio_declines_and_stops_the_automated_calls(
 def test_key_3_twice_over_twilio_stops_the_calls(
         twilio_rt: Runtime, peer_http: ScriptedHttpClient, twilio_api: Api,
         twilio_client: FlaskClient) -> None:
-    reg, call, gather, at = _answered_call(twilio_rt, peer_http, twilio_api, twilio_client)
+    reg, call, gather = _answered_call(twilio_rt, peer_http, twilio_api, twilio_client)
     ask = parse_twiml(signed_post(twilio_client, gather, {**call, "Digits": "3"}).data)
     stop = local_path(ask.find("Gather").attrib["action"])  # type: ignore[union-attr]
     done = parse_twiml(signed_post(twilio_client, stop, {**call, "Digits": "3"}).data)
