@@ -11,7 +11,7 @@ from sqlalchemy import select
 from service import clock
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import Client, Reminder, Worker
+from service.store.models import AuditEntry, Client, Event, InboxItem, Reminder, Worker
 from tests.conftest import load
 from tests.web.conftest import Browser, make_appointment, make_client
 
@@ -62,3 +62,26 @@ def test_a_blocked_number_is_shown_until_the_worker_edits_it(
         assert "sms" in {r.channel for r in planned}  # texts planned again to the new number
     assert "Tarkista asiakkaan puhelinnumero." not in signed_in.get(
         f"/clients/{client.id}").get_data(as_text=True)
+
+
+def test_the_worker_records_a_decline_and_the_reminders_stop(
+        signed_in: Browser, rt: Runtime, worker: Worker, other_worker: Worker) -> None:
+    client = make_client(rt, other_worker.id)  # a colleague's client, who phoned us
+    event = make_appointment(rt, client.id, worker_id=other_worker.id)
+    page = signed_in.get(f"/events/{event.id}").get_data(as_text=True)
+    assert 'id="record-answer"' in page
+    response = signed_in.post(f"/events/{event.id}/answer", {"answer": "declined"})
+    assert response.status_code == 302
+    assert load(rt, Event, event.id).state == "declined"
+    with transaction(rt.sessions) as session:
+        rows = session.scalars(select(Reminder).where(Reminder.event_id == event.id)).all()
+        assert not [r for r in rows if r.state == "planned" and r.recipient == "client"]
+        assert {r.reason for r in rows if r.recipient == "client"} >= {"declined"}
+        [item] = session.scalars(select(InboxItem)).all()
+        assert (item.worker_id, item.intent) == (other_worker.id, "decline")
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.object_type == "event", AuditEntry.detail == "answer: declined")).one()
+        assert entry.worker_id == worker.id
+    again = signed_in.post(f"/events/{event.id}/answer", {"answer": "maybe"})
+    assert again.status_code == 302 and "ei voi kirjata" in signed_in.get(
+        f"/events/{event.id}").get_data(as_text=True)
