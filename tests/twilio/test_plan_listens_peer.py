@@ -80,6 +80,7 @@ def test_an_unknown_number_reported_later_stops_texts_for_every_event(
     reg = _text_failed_later(twilio_rt, peer_http, twilio_api, twilio_client, "30005")
     row = load(twilio_rt, Client, reg.client_id)
     assert row.phone_check_reason == "no_number" and row.sms_blocked_at is not None
+    assert twilio_api.get(f"/clients/{reg.client_id}").json["phone_check"] == "no_number"
     rows = _rows(twilio_rt, reg.client_id)
     assert not [r for r in rows if r.channel == "sms" and r.state == "planned"]
     assert len({r.event_id for r in rows if r.reason == "sms_blocked"}) == 2
