@@ -239,6 +239,8 @@ class Reminder(Base):
         sent --call not answered, retries left--> planned (a later attempt)
         planned --event cancelled or rescheduled--> cancelled
         planned --too late / opted out / condition not met--> skipped (reason)
+        planned | sending --answered (after_confirm / after_decline), a later reminder
+            due at once (superseded), its number blocked--> skipped (a ListenReason)
 
     A claim carries a lease (claimed_by, lease_until): a claim whose worker died is
     taken over after the lease expires. channel "task" sends nothing; it puts an
