@@ -21,7 +21,8 @@ from service.store.states import EventKind, EventState, InboxKind
 
 __all__ = ["ANSWERS", "record_answer"]
 
-ANSWERS = {"confirmed": EventState.CONFIRMED, "declined": EventState.DECLINED}
+# The answers a worker records are the event states they lead to.
+ANSWERS = {state.value: state for state in (EventState.CONFIRMED, EventState.DECLINED)}
 SUMMARY = {EventState.CONFIRMED: "Työntekijä kirjasi: asiakas vahvisti ajan.",
            EventState.DECLINED: "Työntekijä kirjasi: asiakas ei pääse."}
 
