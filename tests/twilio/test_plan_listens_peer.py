@@ -174,3 +174,22 @@ def test_key_3_twice_over_twilio_stops_the_calls(
     assert (item["kind"], item["intent"]) == ("stop", "stop")
     tick(twilio_rt, now=reg.starts_at - timedelta(hours=2))
     assert _calls_to_twilio(peer_http, "Calls") == 1
+
+
+def test_a_text_confirm_over_twilio_keeps_only_the_informational_reminder(
+        twilio_rt: Runtime, peer_http: ScriptedHttpClient, twilio_api: Api,
+        twilio_client: FlaskClient) -> None:
+    reg = register_appointment(twilio_api, channel="sms")  # bring: henkilökortti
+    assert tick(twilio_rt, now=reg.due()).sent == 1
+    clock.freeze(reg.due() + timedelta(hours=1))
+    reply = signed_post(twilio_client, "/twilio/sms", {
+        "MessageSid": "SM" + "7" * 32, "AccountSid": ACCOUNT_SID, "From": CLIENT_PHONE,
+        "To": OUR_NUMBER, "Body": "Kyllä, tulen"})
+    assert reply.status_code == 200
+    states = {r.rule_id: (r.state, r.reason) for r in _rows(twilio_rt, reg.client_id)}
+    assert states["what_to_bring"] == ("planned", None)
+    assert states["day_before"] == states["same_morning"] == ("skipped", "confirmed")
+    for rule in ("what_to_bring", "day_before", "same_morning"):
+        tick(twilio_rt, now=reg.due(rule))
+    bodies = [str(e.data["Body"]) for e in peer_http.exchanges if e.url.endswith("/Messages.json")]
+    assert len(bodies) == 2 and "henkilökortti" in bodies[1]
