@@ -51,6 +51,9 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     from service.web.api import trusted_persons as api_trusted_persons
 
     app.register_blueprint(api_trusted_persons.bp)  # /api/v1 trusted persons, documents in
+    from service.web.api import event_changes as api_changes
+
+    app.register_blueprint(api_changes.bp)  # /api/v1 reschedule, cancel, attendance, opt-out
     from service.web import health
 
     app.register_blueprint(health.bp)  # /readyz, /metrics

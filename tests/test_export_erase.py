@@ -26,8 +26,9 @@ NAME, PHONE, NATIONAL = "Matti Mäkinen", "+358401234567", "0401234567"
 TRUSTED_NAME, TRUSTED_PHONE = "Sisko Läheinen", "+358409876543"
 PLACE, BRING = "Keskuskatu 5", "tiliotteet kahdelta kuukaudelta"
 REPLY = '=HYPERLINK("x") kyllä tulen'
+OPT_REASON = "Sanoi Kallen kuullen puhelimessa"  # a worker's free text about the client
 NEEDLES = (NAME, PHONE, NATIONAL, "401234567", TRUSTED_NAME, TRUSTED_PHONE, "409876543",
-           PLACE, BRING, "HYPERLINK", "Unknown before")
+           PLACE, BRING, "HYPERLINK", "Unknown before", OPT_REASON)
 
 
 def scan(engine: Engine, needles: tuple[str, ...]) -> list[str]:
@@ -72,6 +73,7 @@ def loaded(api: Api, client, rt: Runtime, worker: Worker) -> dict[str, Any]:
                                         "To": "+358451234567", "Body": REPLY})
     item = next(i for i in api.get("/inbox").json["items"] if i["client_id"] == cid)["id"]
     api.post(f"/inbox/{item}/handle")
+    assert api.post(f"/clients/{cid}/opt-in", {"reason": OPT_REASON}).status_code == 200
     return {"client_id": cid, "other": other, "event_id": eid, "item_id": item}
 
 

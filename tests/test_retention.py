@@ -71,6 +71,7 @@ def seeded(rt: Runtime, worker: Worker) -> dict[str, int]:
     with transaction(rt.sessions) as s:
         active = _client(s, "Aktiivi Asiakas", "+358401110001", ago(5), worker)
         old_msg = _message(s, active, ago(90) - timedelta(seconds=1), "vanha muistutus")
+        old_msg.reading_reason = "epävarma 'vanha'"  # quotes the words: erased with them
         edge_msg = _message(s, active, ago(90), "juuri ja juuri säilyvä")
         new_msg = _message(s, active, ago(10), "kyllä tulen", direction="in")
         old_event = _appointment(s, active, ago(800), "Vanha paikka 1")  # inactive event
@@ -128,6 +129,7 @@ def test_retention_erases_and_keeps_exactly_what_it_should(rt: Runtime,
         get = s.get
         assert get(Message, seeded["old_msg"]).body is None
         assert get(Message, seeded["old_msg"]).body_erased_at == NOW
+        assert get(Message, seeded["old_msg"]).reading_reason is None
         assert get(Message, seeded["old_msg"]).to_number == "+358401110001"  # kept: active
         assert get(Message, seeded["edge_msg"]).body == "juuri ja juuri säilyvä"
         assert get(Message, seeded["new_msg"]).body == "kyllä tulen"

@@ -5,7 +5,7 @@ again only fails again (and costs). The channel that failed is blocked for every
 event until the worker edits the number; the reason says what the worker checks.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0009 (written beside 0007 and 0009, chained after them at the merge)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import service.store.db
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -51,6 +51,7 @@ TEXT_FIELDS: dict[str, TextRule] = {
     "message": TextRule(1000, multiline=True, no_links=True,
                         what="a text a worker writes to a client (a reply, a cancellation "
                              "notice); also at most 3 SMS segments"),
+    "reason": TextRule(300, what="why a worker recorded a client's opt-out or opt-in"),
     "search": TextRule(200, what="the client search box"),
     "filter": TextRule(20, what="a word filter of a list (the audit log's object type)"),
 }

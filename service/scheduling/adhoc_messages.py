@@ -1,6 +1,8 @@
 """Ad-hoc messages: texts queued outside any reminder, sent by the pass or at once.
 
-A worker's reply from the inbox, a cancellation notice, and the confirmation of a
+A worker's reply from the inbox, a rescheduling or cancellation notice (a text or a
+call: domain/events/notices.py; one queued outside the client's sending window
+waits for it, messages.not_before), and the confirmation of a
 client's or a trusted person's STOP or START are written as outbound rows in status
 "queued" (domain/messages/outbound.py) and committed. The web sends a worker's text
 at once (send_message); whatever is still queued is sent by the next pass
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from service.clock import utcnow
 from service.gateways.base import GatewayError
@@ -28,9 +30,10 @@ from service.store.states import Direction, MessageStatus
 GIVE_UP_AFTER = timedelta(hours=1)
 
 
-def queued_messages_query(limit: int) -> Select[tuple[int]]:
-    """Ad-hoc messages waiting to be sent (also used by the EXPLAIN checks)."""
-    return select(Message.id).where(
+def queued_messages_query(limit: int, now: datetime | None = None) -> Select[tuple[int]]:
+    """Ad-hoc messages waiting to be sent (also used by the EXPLAIN checks); with `now`,
+    only those due: a notice queued outside the client's window waits (not_before)."""
+    query = select(Message.id).where(
         # Literals, so PostgreSQL uses the partial index ix_messages_queued.
         Message.status == sql_literal(MessageStatus.QUEUED),
         Message.direction == sql_literal(Direction.OUT),
@@ -38,12 +41,15 @@ def queued_messages_query(limit: int) -> Select[tuple[int]]:
         # (Written with coalesce so SQLite does not search the unique sid index for
         # NULL, which every failed message without a sid is.)
         func.coalesce(Message.gateway_sid, "") == "").order_by(Message.id).limit(limit)
+    if now is not None:
+        query = query.where(or_(Message.not_before.is_(None), Message.not_before <= now))
+    return query
 
 
 def send_queued_messages(rt: Runtime, now: datetime, limit: int = 100) -> int:
     """Send ad-hoc messages waiting in the table; how many this call sent."""
     with transaction(rt.sessions) as session:
-        ids = session.scalars(queued_messages_query(limit)).all()
+        ids = session.scalars(queued_messages_query(limit, now)).all()
     return sum(1 for message_id in ids if send_message(rt, message_id, now))
 
 
@@ -59,6 +65,10 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
             return False
         message = session.get(Message, message_id)
         assert message is not None
+        if _opted_out_since(message):
+            message.error_message = "opted out before the notice was due"
+            settle_status(message, MessageStatus.FAILED)
+            return False
         session.expunge(message)
     try:
         sent = call(rt, message)
@@ -72,6 +82,13 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
     return True
 
 
+def _opted_out_since(message: Message) -> bool:
+    """A notice that waited for the window (not_before) to a client who has since
+    said stop is not sent: it was checked only when it was queued."""
+    client = message.client
+    return message.not_before is not None and client is not None and client.opted_out
+
+
 def _record_refusal(rt: Runtime, message_id: int, exc: GatewayError, now: datetime) -> None:
     """Unknown when no answer came; failed when permanent or long queued; else queued
     again for the next pass."""
@@ -81,7 +98,7 @@ def _record_refusal(rt: Runtime, message_id: int, exc: GatewayError, now: dateti
         row.error_code, row.error_message = exc.code, exc.message[:300]
         if exc.uncertain:
             settle_status(row, MessageStatus.UNKNOWN)
-        elif exc.permanent or row.created_at < now - GIVE_UP_AFTER:
+        elif exc.permanent or (row.not_before or row.created_at) < now - GIVE_UP_AFTER:
             settle_status(row, MessageStatus.FAILED)
         else:
             settle_status(row, MessageStatus.QUEUED)  # transient: the next pass tries again

@@ -34,6 +34,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, select, update
 from sqlalchemy.orm import Session
 
+from service.domain.inbox.holds import holding
 from service.domain.planning import fallbacks
 from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
@@ -44,6 +45,7 @@ from service.scheduling.reminder_send import (
     CLIENT,
     Clock,
     Outcome,
+    held_back,
     load_reminder,
     lock_for_recording,
     message_values,
@@ -85,10 +87,13 @@ DUE_ROW = (
         "trusted_person_id", "condition", "send_at", "latest_at", "fallback_of")]
     + [EVENTS.c[name] for name in (
         "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
-        "documents_due", "decision_expected", "documents_in_at", "decided_at")]
+        "documents_due", "decision_expected", "documents_in_at", "decided_at",
+        "previous_starts_at")]
     + [CLIENTS.c[name] for name in (
         "phone", "language", "window", "opted_out", "anonymised_at", "sms_blocked_at",
-        "voice_blocked_at")])
+        "voice_blocked_at")]
+    # Whether an unclear reply holds the event (the same rule as the single path's).
+    + [holding(REMINDERS.c.event_id).label("held")])
 
 
 @dataclass
@@ -226,7 +231,7 @@ def _plain_send(rt: Runtime, row: Row[Any], now: datetime) -> dict[str, Any] | N
     if row.channel not in SENT_CHANNELS or row.recipient != CLIENT \
             or row.trusted_person_id is not None:
         return None
-    if still_wanted(row, row, row, now) is not None:
+    if still_wanted(row, row, row, now) is not None or held_back(row, row.held):
         return None
     if listen_reason(rt, row, row, row) is not None:
         return None  # the ORM path skips it with its reason

@@ -62,6 +62,7 @@ class TickResult:
     skipped: int = 0
     cancelled: int = 0
     deferred: int = 0
+    held: int = 0
     retried: int = 0
     failed: int = 0
     uncertain: int = 0
@@ -147,7 +148,7 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int
         commit_without_waiting(session)
         expired = session.execute(expired_query(now)).first() is not None
         claims = claim_in(session, rt, now, name, batch)
-        queued = session.execute(queued_messages_query(1)).first() is not None
+        queued = session.execute(queued_messages_query(1, now)).first() is not None
         stuck = session.execute(stuck_messages_query(stuck_before(rt, now), 1)
                                 ).first() is not None
         _beat(session, name, now, "claimed" if claims else "nothing due")

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from service.domain.inbox import holds
 from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import move_status
 from service.domain.messages.outbound import outbound_values
@@ -62,6 +63,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 MAX_RETRY_DELAY = 3600.0
 PUSH_BACK = timedelta(minutes=10)  # after an unexpected error, try this much later
+# A held reminder is looked at again this much later; releasing the hold makes it due
+# at once, so this only bounds the wait if a release was missed.
+HOLD_RECHECK = timedelta(minutes=30)
 TASK = "task"  # a reminder's channel when it is an inbox item for the worker, nothing sent
 CLIENT, TRUSTED = "client", "trusted"  # whom a reminder goes to
 
@@ -75,6 +79,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     DEFERRED = "deferred"
+    HELD = "held"  # waits for a worker's decision on an unclear reply (inbox/holds.py)
     RETRIED = "retried"
     FAILED = "failed"
     UNCERTAIN = "uncertain"
@@ -141,6 +146,21 @@ def still_wanted(reminder: DueReminder, event: DueEvent, client: DueClient, now:
     if reminder.recipient == TRUSTED and trusted_reason is not None:
         return trusted_reason
     return _condition_gone(reminder.condition, event)
+
+
+def held_back(reminder: DueReminder, held: bool) -> bool:
+    """Whether a due, still wanted reminder waits because its event is held (`held`:
+    holds.holding() for its event). Both send paths ask this: the batch path sends
+    nothing held in bulk, and prepare() pushes it back."""
+    return held and reminder.channel not in holds.NOT_HELD_CHANNELS
+
+
+def hold_back(reminder: Reminder, now: datetime) -> Outcome:
+    """Wait, not skip: back to planned, looked at again later, marked as held so that
+    releasing the hold makes it due at once."""
+    retry_at(reminder, now + HOLD_RECHECK)
+    reminder.reason = holds.HELD
+    return Outcome.HELD
 
 
 def _condition_gone(condition: str | None, event: DueEvent) -> str | None:
@@ -229,6 +249,8 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
             return Outcome.CANCELLED
         finish(reminder, ReminderState.SKIPPED, reason)
         return Outcome.SKIPPED
+    if held_back(reminder, holds.is_held(session, event.id)):
+        return hold_back(reminder, now)
     window = rt.client_window(client.window)
     if reminder.channel != TASK and not window.is_open(now):
         later = window.next_open(now)

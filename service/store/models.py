@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 from service.clock import utcnow
 from service.store.db import Base, UTCDateTime
 from service.store.states import (
+    Attendance,
     Direction,
     EventKind,
     EventState,
@@ -119,6 +120,7 @@ class Client(Base):
     channel: Mapped[str] = mapped_column(String(10), default="auto")  # sms | voice | auto
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opt_reason: Mapped[str | None] = mapped_column(String(300))  # a worker's latest opt-out/in
     window: Mapped[str | None] = mapped_column(String(20))  # own sending window "09:00-18:00"
     # A permanent gateway error stopped a channel to this number (domain/people/
     # number_checks.py): what the worker should check, and which channel is blocked.
@@ -180,7 +182,8 @@ class Event(Base):
         appointment:  planned --client answers--> confirmed | declined
                       confirmed <--answers again--> declined (or the same again)
                       confirmed | declined --rescheduled--> planned (a new answer needed)
-                      planned | confirmed | declined --> done
+                      planned | confirmed | declined --attendance recorded--> done
+                      (cancelled by the client, recorded after the start: --> cancelled)
         application:  planned --documents in--> documents_in --decision--> decided
                       planned --decision--> decided (a "yes" to the follow-up)
         either:       any state --cancelled (UI, API)--> cancelled
@@ -209,6 +212,16 @@ class Event(Base):
     decision_expected: Mapped[date | None] = mapped_column(Date)
     documents_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # after an appointment: what the worker recorded, and the answer it had before
+    # (the state is then done or cancelled; the service path asks "was it confirmed?")
+    attendance: Mapped[Attendance | None] = mapped_column(StateString(Attendance, 20))
+    attendance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_by: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="SET NULL"))
+    answer_before_attendance: Mapped[EventState | None] = mapped_column(
+        StateString(EventState, 20))
+    # the time a rescheduled appointment was moved from (the client's notice says it)
+    previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # bookkeeping
     created_by: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -329,6 +342,12 @@ class Message(Base):
     from_number: Mapped[str] = mapped_column(String(20), default="")
     body: Mapped[str | None] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(12))
+    # An inbound text's reading: why (the words or rule that decided), against which
+    # question and in which language; and what a worker corrected the intent to.
+    reading_reason: Mapped[str | None] = mapped_column(String(300))
+    reading_question: Mapped[str | None] = mapped_column(String(12))
+    reading_language: Mapped[str | None] = mapped_column(String(5))
+    corrected_intent: Mapped[str | None] = mapped_column(String(12))
     gateway: Mapped[str] = mapped_column(String(20), default="development")
     gateway_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[MessageStatus] = mapped_column(StateString(MessageStatus, 20),
@@ -340,6 +359,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     body_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a notice queued outside the client's sending window waits until then
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client | None] = relationship()
     reminder: Mapped[Reminder | None] = relationship()
@@ -395,6 +416,9 @@ class InboxItem(Base):
     kind: Mapped[InboxKind] = mapped_column(StateString(InboxKind, 20))
     intent: Mapped[str | None] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(String(300), default="")
+    # A reply that was not certain: while this item is open, no automated contact about
+    # its event goes out (domain/inbox/holds.py).
+    holds: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[InboxState] = mapped_column(StateString(InboxState, 10),
                                               default=InboxState.NEW)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -405,6 +429,12 @@ class InboxItem(Base):
     message: Mapped[Message | None] = relationship()
     event: Mapped[Event | None] = relationship()
     reminder: Mapped[Reminder | None] = relationship()
+
+    __table_args__ = (
+        # The send path asks, for each due reminder, whether its event is held.
+        Index("ix_inbox_items_holding", "event_id", sqlite_where=text("holds"),
+              postgresql_where=text("holds")),
+    )
 
 
 class AuditEntry(Base):

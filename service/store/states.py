@@ -5,9 +5,9 @@ goes through that machine's one function, which checks the table with check_move
 reminders domain/planning/reminder_states.py, events domain/events/event_states.py,
 inbox items domain/inbox/items.py, message status domain/messages/delivery.py.
 Anything else is a bug. The enums are `StrEnum`s, so a member is stored and compared
-as its plain value. The tables hold the edges the code takes (and an appointment's way
-to "done", which nothing sets yet); an edge from a state to itself is a repeat the
-code allows (a client answering twice).
+as its plain value. The tables hold the edges the code takes (an appointment
+goes to "done" when the worker records its attendance); an edge from a state to
+itself is a repeat the code allows (a client answering twice).
 
     Reminder:  planned --claim--> sending --accepted--> sent --delivered/answered--> delivered
                sending --permanent error--> failed
@@ -140,6 +140,16 @@ class EventState(StrEnum):
     DONE = "done"
     DOCUMENTS_IN = "documents_in"
     DECIDED = "decided"
+
+
+class Attendance(StrEnum):
+    """What the worker recorded after an appointment (not a machine: a correction
+    overwrites it). Attended and no-show close the event as done; cancelled by the
+    client closes it as cancelled."""
+
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED_BY_CLIENT = "cancelled_by_client"
 
 
 R = ReminderState

@@ -13,11 +13,13 @@ from service.domain.reports.service_path import (
     Application,
     Appointment,
     AppointmentAnswers,
+    AppointmentAttendance,
     Period,
     Reply,
     ReplyWaits,
     application_waits,
     appointment_answers,
+    appointment_attendance,
     reply_waits,
     report_rows,
     service_path_report,
@@ -142,4 +144,31 @@ def test_csv_rows_carry_every_figure() -> None:
     assert ("ajat", TOTAL, "yhteensä", "6") in rows
     assert ("vastaukset", "callback", "mediaani_tuntia", "0.5") in rows
     assert ("vastaukset", TOTAL, "pisin_tuntia", "275.0") in rows
-    assert len(rows) == 2 * 6 + 4 * 4 + 3 * 5
+    assert len(rows) == 2 * 6 + 4 * 4 + 3 * 5 + 5 * len(report.attendance)
+    assert report.attendance and all(
+        ("läsnäolo", t.type, "ei_kirjattu", str(t.not_recorded)) in rows for t in report.attendance)
+
+
+def test_attendance_counts_no_shows_and_whether_they_had_confirmed() -> None:
+    """The answer before attendance closed the event decides "confirmed"; a cancelled
+    appointment without a record is ours, not the client's; days after "as of" are not yet."""
+    rows = [
+        Appointment("health", date(2026, 3, 3), "done", "no_show", "confirmed"),
+        Appointment("health", date(2026, 3, 4), "done", "no_show", "planned"),
+        Appointment("health", date(2026, 3, 5), "done", "attended", "declined"),
+        Appointment("health", date(2026, 3, 6), "cancelled", "cancelled_by_client", "planned"),
+        Appointment("health", date(2026, 3, 7), "cancelled"),
+        Appointment("kela", date(2026, 3, 9), "confirmed"),
+        Appointment("kela", date(2026, 3, 20), "planned"),  # after "as of": not yet
+        Appointment("kela", date(2026, 2, 27), "done", "no_show", "confirmed"),  # February
+    ]
+    now = datetime(2026, 3, 15, 12, tzinfo=UTC)
+    assert appointment_attendance(rows, MARCH, now) == [
+        AppointmentAttendance("health", 1, 2, 1, 1, 0),
+        AppointmentAttendance("kela", 0, 0, 0, 0, 1),
+        AppointmentAttendance(TOTAL, 1, 2, 1, 1, 1),
+    ]
+    assert appointment_attendance([], MARCH, now) == []
+    answers = {a.type: a for a in appointment_answers(rows, MARCH)}
+    assert (answers["health"].confirmed, answers["health"].declined,
+            answers["health"].unanswered) == (1, 1, 1)

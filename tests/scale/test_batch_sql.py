@@ -230,6 +230,54 @@ def test_a_state_for_a_partial_index_is_written_into_the_sql_text(engine: Engine
         sql_literal(Quoted.ODD)
 
 
+def _hold(rt: Runtime, reminder_ids: list[int]) -> None:
+    """Events 1, 3 and 5 of these get an open holding item (an unclear reply); event 0 a
+    handled one, event 2 an open item that holds nothing: neither of those holds."""
+    with transaction(rt.sessions) as session:
+        events = [session.get(Reminder, rid).event_id for rid in reminder_ids]
+        for i, event_id in enumerate(events):
+            if i != 4:  # event 4 has no item at all
+                session.add(InboxItem(event_id=event_id, kind="reply", intent="unknown",
+                                      holds=i != 2, state="handled" if i == 0 else "new",
+                                      created_at=T0 - timedelta(hours=1)))
+
+
+def test_the_batch_and_the_single_path_hold_the_same_reminders(
+        rt: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    """An unclear reply holds its event: neither path sends its reminder, and both push
+    it back the same way (planned, reason "held"), while the rest of the batch goes."""
+    rt.gateway = QueuedGateway()
+    by_batch = seed_due(rt.engine, 6, T0 - timedelta(minutes=1))
+    later = T0 + timedelta(minutes=2)
+    by_single = seed_due(rt.engine, 6, later - timedelta(minutes=1), first=100)
+    _hold(rt, by_batch)
+    _hold(rt, by_single)
+
+    with caplog.at_level(logging.ERROR):
+        result = tick(rt, now=T0, worker_name="w")
+    _no_fallback(caplog)
+    assert (result.claimed, result.sent, result.held) == (6, 3, 3)
+
+    outcomes = [process_reminder(rt, claim.id, later, "w")
+                for claim in claim_due(rt, later, "w", 10)]
+    assert sorted(outcomes) == sorted([Outcome.SENT] * 3 + [Outcome.HELD] * 3)
+
+    def rows(ids: list[int], at: datetime) -> list[tuple[Any, ...]]:
+        """Each reminder's columns; send_at as an offset from when it was processed
+        (both sets were due a minute before that)."""
+        with transaction(rt.sessions) as session:
+            return [(r.state, r.reason, r.send_at - at, r.attempts, r.claimed_by,
+                     session.scalar(select(func.count()).select_from(Message)
+                                    .where(Message.reminder_id == r.id)))
+                    for r in (session.get(Reminder, rid) for rid in ids)]
+
+    assert rows(by_batch, T0) == rows(by_single, later)
+    held = rows(by_batch, T0)[1]
+    assert held == ("planned", "held", timedelta(minutes=30), 0, None, 0)
+    assert [row[0] for row in rows(by_batch, T0)] == ["sent", "planned", "sent", "planned",
+                                                      "sent", "planned"]
+
+
 def _listening_cases(rt: Runtime, ids: list[int]) -> int:
     """Make the seeded reminders ids[1..3] ones the plan that listens stops: a later one
     of the same event due too (superseded), a declined event, a number blocked for

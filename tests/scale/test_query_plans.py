@@ -52,7 +52,7 @@ def _idle_plans(rt: Runtime, engine: Engine) -> dict[str, dict[str, Any]]:
             "claim": _explain_pg(conn, claim_statement(rt, T0, "w", 100)),
             "take_over": _explain_pg(conn, take_over_statement(rt, T0, "w", 100)),
             "expired": _explain_pg(conn, expired_query(T0)),
-            "queued": _explain_pg(conn, queued_messages_query(100)),
+            "queued": _explain_pg(conn, queued_messages_query(100, T0)),
             "stuck": _explain_pg(conn, stuck_messages_query(T0, 1)),
         }
         trans.rollback()
@@ -145,3 +145,30 @@ def test_the_partial_index_predicates_are_literal_in_the_sql(rt: Runtime) -> Non
     assert "reminders.state = 'sending'" in sql
     assert "messages.status = 'queued'" in str(
         queued_messages_query(10).compile(dialect=rt.engine.dialect))
+
+
+def test_the_held_check_reads_the_holding_index(rt: Runtime) -> None:
+    """Both send paths ask, per due reminder, whether its event is held (holds.holding):
+    that reads the small partial index of holding items, however many items are stored."""
+    from sqlalchemy import select
+
+    from service.domain.inbox.holds import holding
+    from service.store.models import InboxItem
+
+    with rt.engine.begin() as conn:
+        conn.execute(insert(InboxItem), [
+            {"kind": "reply", "summary": "", "state": "handled", "holds": i % 100 == 0,
+             "created_at": T0} for i in range(3_000)])
+        conn.exec_driver_sql("ANALYZE")
+    with rt.engine.connect() as conn:
+        sql = str(select(holding(5)).compile(dialect=conn.dialect,
+                                             compile_kwargs={"literal_binds": True}))
+        if rt.engine.dialect.name == "postgresql":
+            found = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql).scalar_one()
+            plan = (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
+            assert "ix_inbox_items_holding" in _index_names(plan)
+            assert "inbox_items" not in _seq_scanned(plan)
+            return
+        detail = " | ".join(str(row[-1]) for row in
+                            conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all())
+    assert "USING INDEX ix_inbox_items_holding" in detail, detail

@@ -50,7 +50,6 @@ def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, wo
             client_id=pekka.id, agency="Talous- ja velkaneuvonta",
             decision_expected=date(2026, 5, 20)), NOW - timedelta(days=30))
         ev.register_event(session, rt, application, NOW - timedelta(days=30))
-    _reply(client, "+358401234567", "mikä paikka?", "1")
     _reply(client, "+358501112222", "soita minulle", "2")
     _reply(client, "+358443334444", "LOPETA", "3")
     _reply(client, "+358507654321", "Gretan oma viesti", "4")
@@ -62,11 +61,14 @@ def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, wo
         due_at = due.send_at
     gateway.fail_next.append(GatewayError("21211 invalid", code=21211, permanent=True))
     tick(rt, now=due_at + timedelta(seconds=1))
+    _reply(client, "+358401234567", "mikä paikka?", "1")  # after: it would hold the send
 
     page = signed_in.get("/").get_data(as_text=True)
     section = {name: page.split(f'id="{name}"')[1].split("<h2")[0] for name in (
-        "replies", "callbacks", "problems", "unconfirmed", "stops", "overdue")}
-    assert "mikä paikka?" in section["replies"]
+        "held", "replies", "callbacks", "problems", "unconfirmed", "stops", "overdue")}
+    # An unclear reply holds its event: listed first, among the held, and only there.
+    assert "mikä paikka?" in section["held"] and "Pidätetty:" in section["held"]
+    assert "mikä paikka?" not in section["replies"]
     assert "soita minulle" in section["callbacks"] and "Liisa Laine" in section["callbacks"]
     assert "Matti Mäkinen" in section["problems"] and "ei lähtenyt" in section["problems"]
     assert "Kelan pop-up" in section["unconfirmed"]

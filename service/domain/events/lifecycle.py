@@ -335,6 +335,8 @@ def replan(session: Session, rt: DomainContext, event: Event, now: datetime,
 def reschedule(session: Session, rt: DomainContext, event: Event, data: AppointmentInput,
                now: datetime) -> list[Reminder]:
     validate_appointment(data, now)
+    if event.starts_at is not None and event.starts_at != data.starts_at:
+        event.previous_starts_at = event.starts_at  # the notice says "moved from"
     event.starts_at = data.starts_at
     event.place = (data.place or "").strip() or None
     event.bring = (data.bring or "").strip() or None

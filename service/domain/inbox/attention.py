@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.inbox import holds
 from service.domain.inbox.items import visible_to
 from service.store.models import Client, Event, InboxItem
 from service.store.states import INBOX_OPEN, EventKind, EventState, InboxKind, InboxState
@@ -21,6 +23,10 @@ LIMIT = 50
 
 @dataclass
 class Attention:
+    # Unclear replies that hold their event's automated contact: first on the page,
+    # with what each holds (planned reminders by channel, per event).
+    held: list[InboxItem] = field(default_factory=list)
+    held_counts: dict[int, Counter[str]] = field(default_factory=dict)
     replies: list[InboxItem] = field(default_factory=list)
     callbacks: list[InboxItem] = field(default_factory=list)
     problems: list[InboxItem] = field(default_factory=list)
@@ -39,8 +45,16 @@ def _items(session: Session, worker_id: int, kinds: tuple[InboxKind, ...], new_o
            ) -> list[InboxItem]:
     states = frozenset({InboxState.NEW}) if new_only else INBOX_OPEN
     return list(session.scalars(select(InboxItem).where(
-        visible_to(worker_id), InboxItem.kind.in_(kinds), InboxItem.state.in_(states))
+        visible_to(worker_id), InboxItem.kind.in_(kinds), InboxItem.state.in_(states),
+        InboxItem.holds.is_(False))  # a holding item is listed once, among the held
         .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
+
+
+def _held(session: Session, worker_id: int) -> list[InboxItem]:
+    """Open items that hold an event, oldest first: the longest wait is the first to see."""
+    return list(session.scalars(select(InboxItem).where(
+        visible_to(worker_id), InboxItem.holds.is_(True), InboxItem.state.in_(INBOX_OPEN))
+        .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
 def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -> Attention:
@@ -48,7 +62,10 @@ def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -
     own = Client.worker_id == worker_id
     alive = Client.anonymised_at.is_(None)
     today = now.astimezone(tz).date()
+    held = _held(session, worker_id)
     return Attention(
+        held=held,
+        held_counts=holds.waiting(session, sorted({i.event_id for i in held if i.event_id})),
         replies=_items(session, worker_id, REPLY_KINDS, new_only=True),
         callbacks=_items(session, worker_id, (K.CALLBACK,), new_only=False),
         problems=_items(session, worker_id, PROBLEM_KINDS, new_only=False),

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from service.domain.errors import ValidationError
+from service.domain.inbox.holds import release
 from service.store.models import InboxItem, Message, Reminder, Worker
 from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxState, check_move
 
@@ -59,9 +60,14 @@ def mark_read(item: InboxItem) -> bool:
 
 
 def mark_handled(item: InboxItem, worker_id: int | None, now: datetime) -> None:
-    """Handled by this worker (None: settled by the service itself)."""
+    """Handled by this worker (None: settled by the service itself). Handling is the
+    worker's decision on an unclear reply, so it also releases the event's hold,
+    whichever page or API call handled it."""
     move(item, InboxState.HANDLED)
     item.handled_at, item.handled_by = now, worker_id
+    session = object_session(item)
+    if session is not None:
+        release(session, item, now)
 
 
 def reopen(item: InboxItem) -> None:

@@ -26,6 +26,7 @@ from service.store.states import EventKind
 # Long but realistic values: if these fit, real ones do.
 SAMPLE_APPOINTMENT = Event(
     kind=EventKind.APPOINTMENT, starts_at=datetime(2026, 9, 30, 7, 30, tzinfo=UTC),
+    previous_starts_at=datetime(2026, 9, 23, 11, 45, tzinfo=UTC),
     place="Keski-Suomen keskussairaala, Hoitajantie 3, Jyväskylä",
     bring="henkilökortti ja tiliotteet", needs_transport=True)
 SAMPLE_APPLICATION = Event(

@@ -12,6 +12,7 @@ from service.domain.errors import ValidationError
 from service.domain.fields import collect_text
 from service.domain.people.number_checks import clear_number_checks
 from service.domain.phones import Phone, PhoneError, parse_phone
+from service.domain.privacy import audit
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
 
 
@@ -120,3 +121,24 @@ def update_client(session: Session, client: Client, data: ClientInput, now: date
     client.last_activity_at = now
     session.flush()
     return client
+
+
+def record_opt_choice(session: Session, client: Client, *, opted_out: bool, reason: object,
+                      worker_id: int | None, now: datetime) -> bool:
+    """A worker records the client's own wish to stop (or start again) getting texts and
+    calls, told in person or on the phone. Why a reason is required: a stop changes what
+    a vulnerable client hears from us, so the next worker must see why. Audited; the
+    caller commits. Returns whether the client's choice changed."""
+    errors: dict[str, str] = {}
+    text = collect_text(errors, "reason", reason)
+    if not text and "reason" not in errors:
+        errors["reason"] = "Kirjoita syy, esim. \"asiakas pyysi puhelimessa\"."
+    if errors:
+        raise ValidationError(errors)
+    changed = client.opted_out != opted_out
+    if changed:
+        client.opted_out, client.opted_out_at = opted_out, now if opted_out else None
+    client.opt_reason, client.updated_at = text, now
+    audit.record(session, worker_id, "update", "client", client.id,
+                 "opt-out recorded" if opted_out else "opt-in recorded")
+    return changed

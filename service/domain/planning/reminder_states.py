@@ -50,6 +50,7 @@ REASONS = {
     "ended_by_worker": "työntekijä lopetti viestit läheiselle",
     "trusted_opted_out": "läheinen on kieltäytynyt viesteistä",
     "delivered_after_all": "alkuperäinen viesti meni sittenkin perille",
+    "held": "odottaa: asiakkaan epäselvä vastaus odottaa työntekijän päätöstä",
     ListenReason.SUPERSEDED: "myöhempi muistutus lähti samalla kertaa tämän sijaan",
     ListenReason.OFFSET_PASSED: "muistutuksen aika oli jo ohi, kun tapahtuma kirjattiin",
     ListenReason.DECLINED: "asiakas ilmoitti, ettei pääse",

@@ -36,6 +36,7 @@ def messages_of(session: Session, client: Client) -> list[Message]:
 def scrub_message(message: Message, now: datetime) -> None:
     """Body, the client's side number and the gateway's error text (it can quote the number)."""
     message.body = None
+    message.reading_reason = None  # it quotes the reply's words
     if message.body_erased_at is None:
         message.body_erased_at = now
     if message.direction == Direction.OUT:
@@ -50,6 +51,7 @@ def anonymise_client_row(client: Client, now: datetime) -> None:
     client.name, client.phone, client.number_type = ERASED_NAME, "", "other"
     client.language, client.channel, client.window = "fi", "auto", None
     client.opted_out, client.opted_out_at = True, None  # nothing can ever be sent again
+    client.opt_reason = None  # a worker's free text about the client
     client.worker_id = None
     client.anonymised_at = now
 

@@ -20,7 +20,7 @@ from service.domain.privacy.redact import strip_numbers
 from service.store.models import AuditEntry, Event, InboxItem, Message
 
 ACTIONS = ("view", "create", "update", "delete", "export", "erase", "login", "logout",
-           "login_failed", "send", "handle", "reassign", "import", "cancel", "anonymise")
+           "login_failed", "send", "handle", "reassign", "import", "cancel", "anonymise", "correct")
 
 
 class AuditLogIsAppendOnly(RuntimeError):

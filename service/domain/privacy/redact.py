@@ -45,3 +45,34 @@ def strip_numbers(text: str) -> str:
 
 def has_number(text: str) -> bool:
     return PHONE_IN_TEXT.search(text) is not None
+
+
+NAME_MARK = "[nimi]"
+_NAME_WORD = r"[A-ZÅÄÖÜ][a-zåäöüéA-ZÅÄÖ'-]+"
+# A name after a sign-off or a slash or dash at the end ("t. Liisa", "terv Matti",
+# "Hälsningar Anna", "/Pekka", "-Anna"): replies are signed with a name, often not
+# the client's own, so the names known to the service are not enough.
+SIGNED = re.compile(
+    r"(?P<sign>(?i:\b(?:t|terv|terveisin|tervehdys|mvh|hälsningar|hälsning|regards|cheers|br)"
+    r"\b\.?))"
+    rf"(?P<gap>\s*,?\s*){_NAME_WORD}(?:\s+{_NAME_WORD})?"
+    rf"|(?<![\w])(?P<dash>[/\-])\s?{_NAME_WORD}\s*$")
+
+
+def redact_text(text: str, names: list[str]) -> str:
+    """Free text with no phone number (***) and no name: every word of `names` (the
+    people the service knows around the message) and a signature's name become
+    [nimi]. For texts that leave the service, e.g. the corrections export."""
+    masked = strip_numbers(text)
+    words = sorted({w for name in names for w in re.split(r"[\s,]+", name) if len(w) >= 2},
+                   key=len, reverse=True)
+    for word in words:
+        masked = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", NAME_MARK, masked,
+                        flags=re.IGNORECASE)
+    return SIGNED.sub(_signed_mark, masked)
+
+
+def _signed_mark(match: re.Match[str]) -> str:
+    if match.group("dash"):
+        return match.group("dash") + NAME_MARK
+    return match.group("sign") + (match.group("gap") or " ") + NAME_MARK

@@ -67,7 +67,9 @@ def _event_active_since(cutoff: datetime) -> ColumnElement[bool]:
 def erase_old_bodies(session: Session, cutoff: datetime, now: datetime) -> tuple[int, int]:
     bodies = _rowcount(session.execute(
         update(Message).where(Message.body.is_not(None), Message.created_at < cutoff)
-        .values(body=None, body_erased_at=now, updated_at=Message.updated_at),
+        # The reading's reason quotes the reply's words: it goes with the body.
+        .values(body=None, reading_reason=None, body_erased_at=now,
+                updated_at=Message.updated_at),
         execution_options={"synchronize_session": False}))
     tasks = _rowcount(session.execute(
         update(InboxItem).where(InboxItem.kind == InboxKind.TASK, InboxItem.created_at < cutoff,

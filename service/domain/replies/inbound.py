@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
 from service.domain.events import event_states
+from service.domain.inbox import holds
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
@@ -21,7 +22,7 @@ from service.domain.planning.answers import drop_answered
 from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
-from service.domain.replies.reading import Intent
+from service.domain.replies.reading import Intent, Question, Reading
 from service.domain.texts.rendering import render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
@@ -173,6 +174,29 @@ def stopped_by_key(session: Session, client: Client, now: datetime) -> None:
                  "opted_out: asiakas lopetti soitot näppäimellä", at=now)
 
 
+def note_reading(message: Message, item: InboxItem, reading: Reading, *,
+                 holds_event: bool) -> None:
+    """Keep why the reply was read so (the inbox shows it, a correction is compared with
+    it); a client's reply that was not certain holds its event's automated contact
+    until a worker handles the item (domain/inbox/holds.py)."""
+    message.reading_reason = reading.reason[:300]
+    message.reading_question = reading.question.value if reading.question else None
+    message.reading_language = (reading.language or "")[:5] or None
+    if holds_event and not reading.certain and item.event_id is not None:
+        item.holds = True
+        item.summary = holds.MESSAGES[holds.HELD]
+
+
+def _reading(session: Session, phone: str, body: str, digits: str | None,
+             speaker: Client | TrustedPerson | None, intent: Intent | None) -> Reading:
+    """How the reply reads; an intent the call itself made certain (3 pressed twice to
+    stop the calls) is taken as it is."""
+    if intent is not None:
+        return Reading(intent, True, f"näppäin {digits or '-'} (vahvistettu)", Question.CALL)
+    return read_answer(session, phone=phone, body=body, digits=digits,
+                       language=speaker.language if speaker else None)
+
+
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
                     client: Client | None) -> TrustedPerson | None:
     if reminder is not None:
@@ -193,12 +217,13 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     client = reminder.client if reminder is not None else find_client(session, phone)
     person = _trusted_sender(session, phone, reminder, client)
     speaker = person or client  # read in their language, against what we last sent them
-    intent = intent or read_answer(session, phone=phone, body=body, digits=digits,
-                                   language=speaker.language if speaker else None).intent
+    reading = _reading(session, phone, body, digits, speaker, intent)
+    intent = reading.intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
                                              to=to, sid=sid, channel=channel,
                                              reminder=reminder, now=now)
+        note_reading(message, item, reading, holds_event=False)
         return ReplyOutcome(message.id, item.id, intent.value, message.client_id,
                             message.event_id)
     event: Event | None = None
@@ -223,13 +248,13 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     else:
         client.last_activity_at = now
         apply_intent(session, rt, client, event, reminder, intent, now)
-        if channel == "voice":
-            act_on_key(session, rt, client, event, digits, now)
+        act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
         item = InboxItem(worker_id=client.worker_id, client_id=client.id,
                          event_id=event.id if event else None, message_id=message.id,
                          reminder_id=reminder.id if reminder else None,
                          kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
                          summary=_summary(intent, channel, digits), created_at=now)
+    note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()
     return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,

@@ -16,6 +16,12 @@ to the day the decision came, or to the end of the period ("as of") if it had no
 Appointments (per type, with a total): those whose day falls in the period and that
 were not cancelled: confirmed (also "done"), declined, unanswered (no answer yet).
 
+Attendance (per type, with a total): appointments whose day falls in the period and
+has come (up to "as of"): attended, no_show (did not come) and, of those, no_show_confirmed
+(the client had confirmed the reminder: a confirmed no-show is a different problem from
+an unanswered one), cancelled_by_client, and not_recorded (not cancelled by us, nothing
+recorded yet). The answer counted is the one the event had when attendance was recorded.
+
 Replies (per kind, with a total): a client's answer, call-back request, stop or start,
 or a text from an unknown number, received in the period. Waits run from arrival to
 the moment a worker marked it handled, or to "as of" if not yet handled.
@@ -27,11 +33,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from service.store.states import EventState, InboxKind
+from service.store.states import Attendance, EventState, InboxKind
 
 K = InboxKind
 REPLY_KINDS = (K.REPLY, K.CALLBACK, K.STOP, K.START, K.UNKNOWN_SENDER)
@@ -85,6 +91,13 @@ class Appointment:
     type: str
     day: date
     state: EventState
+    attendance: Attendance | None = None
+    answer: EventState | None = None  # the state before attendance closed it
+
+    @property
+    def answered(self) -> EventState:
+        """The client's answer as it stood before the appointment was closed."""
+        return self.answer if self.answer is not None else self.state
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,16 @@ class AppointmentAnswers:
 
 
 @dataclass(frozen=True)
+class AppointmentAttendance:
+    type: str
+    attended: int
+    no_show: int
+    no_show_confirmed: int
+    cancelled_by_client: int
+    not_recorded: int
+
+
+@dataclass(frozen=True)
 class ReplyWaits:
     kind: str
     received: int
@@ -134,6 +157,7 @@ class ServicePathReport:
     applications: list[AgencyWaits]
     appointments: list[AppointmentAnswers]
     replies: list[ReplyWaits]
+    attendance: list[AppointmentAttendance] = field(default_factory=list)
 
 
 def _median(values: list[float]) -> float | None:
@@ -173,7 +197,7 @@ def appointment_answers(appointments: list[Appointment],
     for a in appointments:
         if not period.start <= a.day <= period.end or a.state == EventState.CANCELLED:
             continue
-        column = ANSWER_COLUMN.get(a.state, 2)
+        column = ANSWER_COLUMN.get(a.answered, 2)
         counts[a.type][column] += 1
     rows = [AppointmentAnswers(t, *c) for t, c in counts.items()]
     rows.sort(key=lambda r: (-r.total, r.type))
@@ -181,6 +205,33 @@ def appointment_answers(appointments: list[Appointment],
         rows.append(AppointmentAnswers(TOTAL, sum(r.confirmed for r in rows),
                                        sum(r.declined for r in rows),
                                        sum(r.unanswered for r in rows)))
+    return rows
+
+
+ATTENDANCE_COLUMN = {Attendance.ATTENDED: 0, Attendance.NO_SHOW: 1,
+                     Attendance.CANCELLED_BY_CLIENT: 3}
+
+
+def appointment_attendance(appointments: list[Appointment], period: Period,
+                           now: datetime) -> list[AppointmentAttendance]:
+    """Per type, most no-shows first, and a total row last (AppointmentAttendance)."""
+    as_of = period.as_of_day(now)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for a in appointments:
+        if not period.start <= a.day <= min(period.end, as_of):
+            continue
+        if a.attendance is None:
+            if a.state != EventState.CANCELLED:
+                counts[a.type][4] += 1
+            continue
+        counts[a.type][ATTENDANCE_COLUMN[a.attendance]] += 1
+        if a.attendance == Attendance.NO_SHOW and a.answered == EventState.CONFIRMED:
+            counts[a.type][2] += 1
+    rows = [AppointmentAttendance(t, *c) for t, c in counts.items()]
+    rows.sort(key=lambda r: (-r.no_show, r.type))
+    if rows:
+        rows.append(AppointmentAttendance(TOTAL, *(sum(getattr(r, name) for r in rows) for name in (
+            "attended", "no_show", "no_show_confirmed", "cancelled_by_client", "not_recorded"))))
     return rows
 
 
@@ -219,7 +270,8 @@ def service_path_report(period: Period, now: datetime, applications: list[Applic
     return ServicePathReport(period=period, as_of=period.as_of(now),
                              applications=application_waits(applications, period, now),
                              appointments=appointment_answers(appointments, period),
-                             replies=reply_waits(replies, period, now))
+                             replies=reply_waits(replies, period, now),
+                             attendance=appointment_attendance(appointments, period, now))
 
 
 def report_rows(report: ServicePathReport) -> list[tuple[str, str, str, str]]:
@@ -240,6 +292,12 @@ def report_rows(report: ServicePathReport) -> list[tuple[str, str, str, str]]:
         for measure, value in (("vahvistettu", p.confirmed), ("ei_pääse", p.declined),
                                ("ei_vastausta", p.unanswered), ("yhteensä", p.total)):
             rows.append(("ajat", p.type, measure, num(value)))
+    for t in report.attendance:
+        for measure, value in (("tuli", t.attended), ("ei_tullut", t.no_show),
+                               ("ei_tullut_vaikka_vahvisti", t.no_show_confirmed),
+                               ("asiakas_perui", t.cancelled_by_client),
+                               ("ei_kirjattu", t.not_recorded)):
+            rows.append(("läsnäolo", t.type, measure, num(value)))
     for r in report.replies:
         for measure, value in (("saapuneita", r.received), ("käsitelty", r.handled),
                                ("mediaani_tuntia", r.median_hours),

@@ -40,11 +40,13 @@ def load_applications(session: Session, period: Period) -> list[Application]:
 
 def load_appointments(session: Session, period: Period) -> list[Appointment]:
     rows = session.execute(
-        select(Event.appointment_type, Event.starts_at, Event.state)
+        select(Event.appointment_type, Event.starts_at, Event.state, Event.attendance,
+               Event.answer_before_attendance)
         .where(Event.kind == EventKind.APPOINTMENT, Event.starts_at >= period.start_at,
                Event.starts_at < period.end_at))
     return [Appointment(type=kind or "other", day=starts.astimezone(period.tz).date(),
-                        state=state) for kind, starts, state in rows]
+                        state=state, attendance=attendance, answer=answer)
+            for kind, starts, state, attendance, answer in rows]
 
 
 def load_replies(session: Session, period: Period) -> list[Reply]:

@@ -48,6 +48,10 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
             values["when"] = dates.format_datetime(local, lang, sender.tz)
             values["date"] = dates.format_date(local.date(), lang)
         values["time"] = dates.format_time(local, lang, sender.tz)
+    if event.previous_starts_at is not None:  # "moved from X to Y"
+        old = dates.to_local(event.previous_starts_at, sender.tz)
+        values["old_when"] = (dates.spoken_datetime(old, lang, sender.tz) if spoken
+                              else dates.format_datetime(old, lang, sender.tz))
     fmt = dates.spoken_date if spoken else dates.format_date
     if event.documents_due is not None:
         values["deadline"] = fmt(event.documents_due, lang)

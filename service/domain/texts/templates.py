@@ -23,6 +23,7 @@ VARIABLES: dict[str, str] = {
     "when": "date and time of the appointment (spoken form in voice templates)",
     "date": "date of the appointment or deadline",
     "time": "time of the appointment",
+    "old_when": "the time a rescheduled appointment was moved from (appointment_moved)",
     "place": "where the appointment is",
     "bring": "what to bring (line left out when empty)",
     "booking_number": "the number for booking transport (Kela taxi)",

@@ -19,6 +19,7 @@ from service.domain.inbox import items as box
 from service.domain.people.api_tokens import hash_token
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
+from service.domain.replies import corrections
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
 from service.store.states import EventKind, InboxState
 from service.web.api.openapi import OPENAPI
@@ -84,7 +85,9 @@ def event_json(e: Event) -> dict[str, Any]:
                            "state": e.state}
     if e.kind == EventKind.APPOINTMENT:
         out.update(starts_at=iso_or_none(e.starts_at), place=e.place, bring=e.bring,
-                   needs_transport=e.needs_transport, appointment_type=e.appointment_type)
+                   needs_transport=e.needs_transport, appointment_type=e.appointment_type,
+                   previous_starts_at=iso_or_none(e.previous_starts_at),
+                   attendance=e.attendance)
     else:
         out.update(agency=e.agency, submitted_on=iso_or_none(e.submitted_on),
                    documents_due=iso_or_none(e.documents_due),
@@ -96,14 +99,19 @@ def message_json(m: Message) -> dict[str, Any]:
     return {"id": m.id, "direction": m.direction, "channel": m.channel,
             "client_id": m.client_id, "reminder_id": m.reminder_id, "event_id": m.event_id,
             "to": m.to_number, "from": m.from_number, "body": m.body, "status": m.status,
-            "intent": m.intent, "error_code": m.error_code, "created_at": iso_or_none(m.created_at)}
+            "intent": m.intent, "reading_reason": m.reading_reason,
+            "corrected_intent": m.corrected_intent, "error_code": m.error_code,
+            "created_at": iso_or_none(m.created_at), "gateway_sid": m.gateway_sid}
 
 
 def inbox_json(i: InboxItem) -> dict[str, Any]:
     return {"id": i.id, "worker_id": i.worker_id, "client_id": i.client_id,
             "event_id": i.event_id, "message_id": i.message_id, "reminder_id": i.reminder_id,
             "kind": i.kind, "intent": i.intent, "summary": i.summary, "state": i.state,
-            "body": i.message.body if i.message else None, "created_at": iso_or_none(i.created_at)}
+            "body": i.message.body if i.message else None,
+            "reading_reason": i.message.reading_reason if i.message else None,
+            "held": i.holds and i.state != InboxState.HANDLED,
+            "created_at": iso_or_none(i.created_at)}
 
 
 def _planned_json(planned: list[tuple[Reminder, ev.PlannedReminder]]) -> list[dict[str, Any]]:
@@ -134,7 +142,7 @@ def post_client() -> ResponseReturnValue:
     return jsonify(client_json(client)), 201
 
 
-def _datetime(data: dict[str, Any], field: str) -> datetime:
+def moment_field(data: dict[str, Any], field: str) -> datetime:
     """An aware moment from an ISO 8601 string (the schema made sure it is a string)."""
     raw = data.get(field)
     if not isinstance(raw, str) or not raw:
@@ -169,7 +177,7 @@ def post_appointment() -> ResponseReturnValue:
     try:
         data = validated_body("AppointmentInput")
         inp = ev.AppointmentInput(
-            client_id=data["client_id"], starts_at=_datetime(data, "starts_at"),
+            client_id=data["client_id"], starts_at=moment_field(data, "starts_at"),
             place=data.get("place", ""), bring=data.get("bring", ""),
             needs_transport=data.get("needs_transport", False),
             appointment_type=data.get("appointment_type", "other"))
@@ -224,19 +232,6 @@ def get_event(event_id: int) -> ResponseReturnValue:
     db().commit()
     return jsonify({**event_json(event), "reminders": [reminder_json(r)
                                                        for r in event.reminders]})
-
-
-@bp.post("/events/<id:event_id>/cancel")
-@token_required
-def cancel_event(event_id: int) -> ResponseReturnValue:
-    session = db()
-    event = session.get(Event, event_id)
-    if event is None:
-        return error_response(404, "no such event")
-    cancelled = ev.cancel_event(session, event, utcnow())
-    audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
-    session.commit()
-    return jsonify({**event_json(event), "cancelled_reminders": cancelled})
 
 
 def _client_filter() -> int | None:
@@ -309,5 +304,24 @@ def handle_inbox(item_id: int) -> ResponseReturnValue:
         return error_response(404, "no such inbox item for this worker")
     box.mark_handled(item, worker.id, utcnow())
     audit.record(session, worker.id, "handle", "inbox_item", item_id, "api")
+    session.commit()
+    return jsonify(inbox_json(item))
+
+
+@bp.post("/inbox/<id:item_id>/correct")
+@token_required
+def correct_inbox(item_id: int) -> ResponseReturnValue:
+    """What the reply really was, as the inbox page's correction (corrections.py)."""
+    session = db()
+    worker: Worker = g.api_worker
+    item = box.item_for(session, item_id, worker.id)
+    if item is None:
+        return error_response(404, "no such inbox item for this worker")
+    try:
+        data = validated_body("CorrectionInput")
+        corrections.correct_reading(session, runtime(), item, data["intent"], worker.id,
+                                    utcnow())
+    except ValidationError as exc:
+        return invalid_response(exc.errors)
     session.commit()
     return jsonify(inbox_json(item))

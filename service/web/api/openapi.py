@@ -11,8 +11,9 @@ from typing import Any
 
 from service.domain.fields import MAX_ID, TEXT_FIELDS
 from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_REASONS, RELATIONS
+from service.domain.replies.corrections import CHOICES as CORRECTIONS
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
-from service.store.states import Direction, EventKind, InboxState, ReminderState
+from service.store.states import Attendance, Direction, EventKind, InboxState, ReminderState
 
 APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other"]
@@ -53,6 +54,10 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_NOTIFY = ("tell the client by their own channel (a text, or a call for a landline or "
+           "voice client), in their window; default false, so earlier integrations stay "
+           "quiet. Nothing is sent to a client who has opted out (notice.skipped says why)")
+
 # What a request body may be: validated against these as they stand (no $ref inside).
 INPUTS: dict[str, dict[str, Any]] = {
     "ClientInput": _obj({
@@ -81,6 +86,23 @@ INPUTS: dict[str, dict[str, Any]] = {
                        "description": "when the client gave consent (default: now)"}},
         ["name", "phone", "consent_method"]),
     "DeactivationInput": _obj({"reason": {"enum": list(DEACTIVATION_REASONS)}}),
+    "EventChange": _obj({
+        "starts_at": _MOMENT, "place": _text("place"), "bring": _text("bring"),
+        "needs_transport": _B, "appointment_type": {"enum": APPOINTMENT_TYPES},
+        "notify_client": {**_B, "default": False, "description": _NOTIFY}}),
+    "CancelInput": _obj({"notify_client": {**_B, "default": False, "description": _NOTIFY}}),
+    "AttendanceInput": _obj({
+        "attended": {**_B, "description": "true: the client came; false: did not come"},
+        "cancelled_by_client": {**_B, "default": False,
+                                "description": "the client cancelled (wins over attended)"}},
+        ["attended"]),
+    "OptChoiceInput": _obj({"reason": {**_text("reason"), "minLength": 1,
+                                       "description": "why (required; not shown to the client)"}},
+                           ["reason"]),
+    "CorrectionInput": _obj({"intent": {
+        "enum": list(CORRECTIONS),
+        "description": "what the reply really was; nothing: not an answer at all"}},
+        ["intent"]),
 }
 
 _ERRORS = {
@@ -94,6 +116,10 @@ _ID_PARAM = {"in": "path", "required": True, "schema": _ID}
 _CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID}
 _INBOX_STATES = [state.value for state in InboxState]
 _REMINDER_STATES = [state.value for state in ReminderState]
+_NOTICE = {"type": ["object", "null"], "properties": {
+    "channel": {"enum": ["sms", "voice"]}, "message_id": _NI, "sent": _B,
+    "skipped": _NS, "not_before": _NS}}
+_CONFLICT = {"409": _json(_ref("Error"), "not possible in the event's state (or time)")}
 
 SCHEMAS: dict[str, Any] = {
     "Error": _obj({"error": _S}, ["error"]),
@@ -103,7 +129,7 @@ SCHEMAS: dict[str, Any] = {
     "Client": _obj({"id": _I, "name": _S, "phone": _S,
                     "number_type": {"enum": ["mobile", "fixed_line", "other"]},
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
-                    "window": _NS,
+                    "window": _NS, "opt_reason": _NS,
                     # set when Twilio refused the number for good (no_number, no_sms)
                     "phone_check": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
@@ -114,14 +140,24 @@ SCHEMAS: dict[str, Any] = {
                    "state": _S, "starts_at": _NS, "place": _NS, "bring": _NS,
                    "needs_transport": _B, "agency": _NS, "submitted_on": _NS,
                    "documents_due": _NS, "decision_expected": _NS,
-                   "reminders": {"type": "array", "items": _ref("Reminder")}}),
+                   "appointment_type": _NS, "previous_starts_at": _NS,
+                   "attendance": {"enum": [*(a.value for a in Attendance), None]},
+                   "reminders": {"type": "array", "items": _ref("Reminder")},
+                   "cancelled_reminders": _I, "notice": _NOTICE}),
     "Message": _obj({"id": _I, "direction": {"enum": [d.value for d in Direction]},
                      "channel": _S,
                      "client_id": _NI, "to": _S, "from": _S, "body": _NS, "status": _S,
-                     "intent": _NS, "error_code": _NI, "created_at": _DT}),
+                     "intent": _NS, "reading_reason": {**_NS, "description":
+                                                       "why a reply was read so"},
+                     "corrected_intent": _NS, "error_code": _NI, "created_at": _DT,
+                     "gateway_sid": {**_NS, "description": "the gateway's id (Twilio's "
+                                                           "SM/CA sid), for its console"}}),
     "InboxItem": _obj({"id": _I, "worker_id": _NI, "client_id": _NI, "kind": _S,
                        "intent": _NS, "summary": _S, "state": {"enum": _INBOX_STATES},
-                       "body": _NS, "created_at": _DT}),
+                       "body": _NS, "reading_reason": _NS,
+                       "held": {**_B, "description": "an unclear reply: the event's "
+                                "automated contact waits until the item is handled"},
+                       "created_at": _DT}),
     "TrustedPerson": _obj({
         "id": _I, "client_id": _I, "name": _S, "phone": _S, "number_type": _S,
         "language": _S, "relation": _NS,
@@ -156,14 +192,41 @@ PATHS: dict[str, Any] = {
         "requestBody": _body("ApplicationInput"),
         "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
                       **_ERRORS}}},
-    "/events/{id}": {"get": {
-        "summary": "An event, its state and its reminders",
-        "parameters": [{"name": "id", **_ID_PARAM}],
-        "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}}},
+    "/events/{id}": {
+        "get": {"summary": "An event, its state and its reminders",
+                "parameters": [{"name": "id", **_ID_PARAM}],
+                "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}},
+        "patch": {"summary": "Reschedule an appointment: its reminders are planned again; "
+                             "with notify_client, when starts_at changed, the client is "
+                             "told the time has moved from the old to the new",
+                  "parameters": [{"name": "id", **_ID_PARAM}],
+                  "requestBody": _body("EventChange"),
+                  "responses": {"200": _json(_ref("Event"), "rescheduled"), **_ERRORS,
+                                "404": _NOT_FOUND["404"], **_CONFLICT}}},
     "/events/{id}/cancel": {"post": {
-        "summary": "Cancel an event and its pending reminders",
+        "summary": "Cancel an event and its pending reminders; with notify_client the "
+                   "client is told by a text or a call",
         "parameters": [{"name": "id", **_ID_PARAM}],
-        "responses": {"200": _json(_ref("Event"), "cancelled"), **_NOT_FOUND}}},
+        "requestBody": _body("CancelInput", required=False),
+        "responses": {"200": _json(_ref("Event"), "cancelled"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
+    "/events/{id}/attendance": {"post": {
+        "summary": "After the appointment has started: attended, did not come, or "
+                   "cancelled by the client (409 before it starts)",
+        "parameters": [{"name": "id", **_ID_PARAM}],
+        "requestBody": _body("AttendanceInput"),
+        "responses": {"200": _json(_ref("Event"), "recorded"), **_ERRORS,
+                      "404": _NOT_FOUND["404"], **_CONFLICT}}},
+    "/clients/{id}/opt-out": {"post": {
+        "summary": "Record the client's wish to get no texts or calls, with the reason",
+        "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("OptChoiceInput"),
+        "responses": {"200": _json(_ref("Client"), "recorded"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
+    "/clients/{id}/opt-in": {"post": {
+        "summary": "Record that the client wants reminders again, with the reason",
+        "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("OptChoiceInput"),
+        "responses": {"200": _json(_ref("Client"), "recorded"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
     "/reminders": {"get": {
         "summary": "Reminders, optionally of one client", "parameters": [_CLIENT_FILTER],
         "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED}}},
@@ -181,6 +244,12 @@ PATHS: dict[str, Any] = {
     "/inbox/{id}/handle": {"post": {
         "summary": "Mark an inbox item handled", "parameters": [{"name": "id", **_ID_PARAM}],
         "responses": {"200": _json(_ref("InboxItem"), "handled"), **_NOT_FOUND}}},
+    "/inbox/{id}/correct": {"post": {
+        "summary": "Say what a client's reply really was: applied as if read so, the item "
+                   "handled (releasing the event's hold), and audited",
+        "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("CorrectionInput"),
+        "responses": {"200": _json(_ref("InboxItem"), "corrected and handled"), **_ERRORS,
+                      "404": _NOT_FOUND["404"]}}},
     "/clients/{client_id}/trusted-persons": {
         "post": {"summary": "Record a trusted person with the client's consent (who: the "
                             "token's worker; when; how); they join the coming reminders",
@@ -212,9 +281,14 @@ OPERATION_IDS = {
     ("/clients", "post"): "api.post_client", ("/clients/{id}", "get"): "api.get_client",
     ("/appointments", "post"): "api.post_appointment",
     ("/applications", "post"): "api.post_application",
-    ("/events/{id}", "get"): "api.get_event", ("/events/{id}/cancel", "post"): "api.cancel_event",
+    ("/events/{id}", "get"): "api.get_event", ("/events/{id}", "patch"): "api_changes.patch_event",
+    ("/events/{id}/cancel", "post"): "api_changes.cancel_event",
+    ("/events/{id}/attendance", "post"): "api_changes.post_attendance",
+    ("/clients/{id}/opt-out", "post"): "api_changes.opt_out",
+    ("/clients/{id}/opt-in", "post"): "api_changes.opt_in",
     ("/reminders", "get"): "api.list_reminders", ("/messages", "get"): "api.list_messages",
     ("/inbox", "get"): "api.list_inbox", ("/inbox/{id}/handle", "post"): "api.handle_inbox",
+    ("/inbox/{id}/correct", "post"): "api.correct_inbox",
     ("/clients/{client_id}/trusted-persons", "post"): "api_reach.add_trusted_person",
     ("/clients/{client_id}/trusted-persons", "get"): "api_reach.list_trusted_persons",
     ("/clients/{client_id}/trusted-persons/{id}/deactivate", "post"):

@@ -27,9 +27,11 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "L": None, "lazy_get
 # ValueError("text"), PhoneError / ImportFileError texts, the missing-name text passed to
 # check_name_and_phone, and the tables below.
 DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
+                  "domain/events/attendance.py",
                   "domain/messages/outbound.py", "domain/calendar/dates.py",
                   "domain/phones.py", "domain/people/client_import.py",
-                  "domain/inbox/items.py", "domain/replies/inbound.py",
+                  "domain/inbox/items.py", "domain/inbox/holds.py",
+                  "domain/replies/inbound.py",
                   "domain/planning/reminder_states.py", "domain/events/worker_answers.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}

@@ -49,6 +49,7 @@ def init_ui(app: Flask) -> None:
         events,
         imports,
         inbox,
+        reply_trial,
         service_path,
         simulator,
         team_files,
@@ -60,8 +61,9 @@ def init_ui(app: Flask) -> None:
     init_i18n(app)
     init_formatting(app)
     app.context_processor(_nav_context)
-    for module in (auth, today, clients, events, inbox, imports, team_files, simulator, admin,
-                   audit_log, client_data, service_path, tokens, event_answers):
+    for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
+                   simulator, admin, audit_log, client_data, service_path, tokens,
+                   event_answers):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 

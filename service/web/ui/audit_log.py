@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "logout": L("kirjautui ulos"), "login_failed": L("kirjautuminen epäonnistui"),
     "send": L("lähetti"), "handle": L("käsitteli"), "reassign": L("siirsi toiselle"),
     "import": L("toi tiedostosta"), "cancel": L("perui"), "anonymise": L("anonymisoi"),
+    "correct": L("korjasi luennan"),
 }
 
 

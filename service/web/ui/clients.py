@@ -18,7 +18,12 @@ from service.domain.errors import ValidationError
 from service.domain.events.lifecycle import replan_client
 from service.domain.fields import collect_text, inbound_text, optional_id
 from service.domain.inbox.items import visible_to
-from service.domain.people.clients import ClientInput, create_client, update_client
+from service.domain.people.clients import (
+    ClientInput,
+    create_client,
+    record_opt_choice,
+    update_client,
+)
 from service.domain.phones import PhoneError, format_phone_national, parse_phone
 from service.domain.privacy.audit import record
 from service.store.models import Client, Event, InboxItem, Message, Worker
@@ -168,7 +173,11 @@ def _event_order(event: Event) -> tuple[bool, datetime]:
 
 @bp.get("/<id:client_id>")
 def show(client_id: int) -> ResponseReturnValue:
-    client = _client_or_404(client_id)
+    return _show(_client_or_404(client_id))
+
+
+def _show(client: Client, errors: dict[str, str] | None = None,
+          reason: str = "") -> ResponseReturnValue:
     session = db()
     events = sorted(session.scalars(select(Event).where(Event.client_id == client.id)),
                     key=_event_order)
@@ -183,4 +192,24 @@ def show(client_id: int) -> ResponseReturnValue:
     record(session, current_worker().id, "view", "client", client.id)
     session.commit()
     return render_template("clients/show.html", client=client, events=events,
-                           messages=messages, open_items=open_items)
+                           messages=messages, open_items=open_items, errors=errors or {},
+                           reason=reason), 422 if errors else 200
+
+
+@bp.post("/<id:client_id>/opt")
+def opt(client_id: int) -> ResponseReturnValue:
+    """The client told the worker to stop (or start again) texts and calls: recorded with
+    the reason, audited (domain/people/clients.record_opt_choice)."""
+    client = _client_or_404(client_id)
+    opted_out = request.form.get("choice") == "out"
+    reason = request.form.get("reason", "")
+    try:
+        record_opt_choice(db(), client, opted_out=opted_out, reason=reason,
+                          worker_id=current_worker().id, now=utcnow())
+    except ValidationError as exc:
+        db().rollback()
+        return _show(client, exc.errors, reason)
+    db().commit()
+    flash(_("Kielto on kirjattu: asiakkaalle ei lähetetä viestejä eikä soiteta.") if opted_out
+          else _("Asiakas saa taas muistutukset."), "success")
+    return redirect(url_for("clients.show", client_id=client.id))

@@ -16,20 +16,32 @@ from sqlalchemy.orm import Session
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
+from service.domain.events import notices
+from service.domain.events.attendance import (
+    AttendanceRefused,
+    attendance_problem,
+    record_attendance,
+)
 from service.domain.fields import optional_id
-from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
+from service.domain.messages.outbound import check_text, sms_recipient
 from service.domain.privacy.audit import record
 from service.domain.texts.rendering import render_text
+from service.scheduling.adhoc_messages import send_message
 from service.store.models import Client, Event, Message, Reminder
-from service.store.states import Direction, EventKind, EventState, ReminderState
+from service.store.states import Attendance, Direction, EventKind, EventState, ReminderState
 from service.web.context import db, runtime
 from service.web.ui import event_forms as forms
-from service.web.ui.formatting import APPOINTMENT_TYPES
+from service.web.ui.formatting import APPOINTMENT_TYPES, L, local_datetime
 from service.web.ui.security import current_worker
 from service.web.ui.sending import send_now
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-CANCEL_TEMPLATE = "appointment_cancelled"
+NOTICE_BLOCKERS = {
+    notices.OPTED_OUT: L("Asiakas on kieltäytynyt viesteistä (LOPETA). Soita hänelle, jos "
+                         "asia on tärkeä."),
+    notices.ERASED: L("Asiakkaan tiedot on poistettu."),
+    notices.NO_TEMPLATE: L("Tiimin viestipohjista puuttuu tämä ilmoitus."),
+}
 NOT_SENT = (ReminderState.SKIPPED, ReminderState.CANCELLED)  # listed last
 
 
@@ -68,8 +80,10 @@ def _render(kind: EventKind, client: Client, values: dict[str, str], errors: dic
     template = "events/appointment_form.html" if kind == EventKind.APPOINTMENT \
         else "events/application_form.html"
     options = [(t, str(APPOINTMENT_TYPES.get(t, t))) for t in ev.APPOINTMENT_TYPES]
+    channel = notices.notice_channel(client)
     return render_template(template, client=client, v=values, errors=errors, plan=plan,
-                           event=event, type_options=options), 422 if errors else 200
+                           event=event, type_options=options, notice_channel=channel,
+                           ), 422 if errors else 200
 
 
 def _saved(event: Event, reminders: list[Reminder], message: str) -> ResponseReturnValue:
@@ -127,8 +141,8 @@ def _create(kind: EventKind, client: Client, values: dict[str, str],
 def change(event_id: int) -> ResponseReturnValue:
     """Reschedule an appointment or change an application's dates; the plan is made again."""
     event = _event(event_id)
-    if event.state == EventState.CANCELLED:
-        flash(_("Peruttua tapahtumaa ei voi muuttaa."), "error")
+    if event.state in (EventState.CANCELLED, EventState.DONE):
+        flash(_("Peruttua tai pidettyä tapahtumaa ei voi muuttaa."), "error")
         return redirect(url_for("events.show", event_id=event.id))
     rt, session, now = runtime(), db(), utcnow()
     kind = event.kind
@@ -136,11 +150,13 @@ def change(event_id: int) -> ResponseReturnValue:
         values = (forms.appointment_values_of(event, rt.config.tz)
                   if kind == EventKind.APPOINTMENT
                   else forms.application_values_of(event))
+        values["notify_client"] = "1"  # ticked unless the worker unticks it
         return _render(kind, event.client, values, {}, event=event)
     data: ev.AppointmentInput | ev.ApplicationInput
     try:
         if kind == EventKind.APPOINTMENT:
             values = forms.appointment_values(request.form)
+            values["notify_client"] = "1" if request.form.get("notify_client") == "1" else "0"
             data = forms.read_appointment(values, event.client_id, rt.config.tz, now)
         else:
             values = forms.application_values(request.form)
@@ -150,8 +166,13 @@ def change(event_id: int) -> ResponseReturnValue:
     if request.form.get("action") != "save":
         plan = forms.preview_rows(ev.plan_event(_preview_event(data), event.client, rt, now))
         return _render(kind, event.client, values, {}, plan, event=event)
+    notice = None
     if isinstance(data, ev.AppointmentInput):
+        old_start = event.starts_at
         reminders = ev.reschedule(session, rt, event, data, now)
+        if values.get("notify_client") == "1" and event.starts_at != old_start:
+            notice = notices.queue_notice(session, rt, event, notices.MOVED, now=now,
+                                          worker_id=current_worker().id)
     else:
         event.agency = data.agency.strip()
         event.submitted_on, event.documents_due = data.submitted_on, data.documents_due
@@ -159,24 +180,47 @@ def change(event_id: int) -> ResponseReturnValue:
         reminders = ev.replan(session, rt, event, now)
     record(session, current_worker().id, "update", "event", event.id, "rescheduled")
     session.commit()
+    if notice is not None:
+        send_notice(notice)
     return _saved(event, reminders, _("Muutokset on tallennettu ja muistutukset suunniteltu "
                                       "uudelleen."))
 
 
-def _cancel_text(event: Event) -> str:
+def _cancel_text(event: Event, channel: str) -> str:
+    """The cancellation as the client would get it: a text the worker may edit, or the
+    team's call script (spoken as it stands)."""
     rt = runtime()
-    if event.kind != EventKind.APPOINTMENT or not rt.templates.has("sms", CANCEL_TEMPLATE):
+    if notices.why_not(rt, event, notices.CANCELLED, channel) is not None:
         return ""
-    return render_text(rt.templates, "sms", CANCEL_TEMPLATE, event.client.language, event,
-                       rt.sender)
+    return notices.notice_text(rt, event, notices.CANCELLED, channel)
 
 
-def _sms_blocker(client: Client) -> str | None:
-    try:
-        sms_recipient(client, None)
-    except ValidationError as exc:
-        return exc.errors["body"]
-    return None
+def _blocker(event: Event, channel: str) -> str | None:
+    """Why the client cannot be told by us (in words), or None."""
+    if channel == "sms":
+        try:
+            sms_recipient(event.client, None)
+        except ValidationError as exc:
+            return exc.errors["body"]
+    why = notices.why_not(runtime(), event, notices.CANCELLED, channel)
+    return None if why is None else str(NOTICE_BLOCKERS.get(why, why))
+
+
+def send_notice(notice: notices.Notice) -> None:
+    """Send a committed notice at once if the client's window is open, and say how it went
+    (a call is only placed now: whether it was answered comes later)."""
+    now = utcnow()
+    if notice.message is None:
+        return
+    if not notices.due_now(notice, now):
+        flash(_("Ilmoitus lähtee, kun asiakkaan lähetysaika alkaa: %(when)s.",
+                when=local_datetime(notice.message.not_before)), "info")
+    elif notice.channel == "sms":
+        send_now(notice.message.id)
+    elif send_message(runtime(), notice.message.id, now):
+        flash(_("Asiakkaalle soitetaan nyt, ja kone kertoo muutoksen."), "success")
+    else:
+        flash(_("Puhelu ei lähtenyt heti; sitä yritetään pian uudelleen."), "warning")
 
 
 @bp.route("/<id:event_id>/cancel", methods=["GET", "POST"])
@@ -185,14 +229,16 @@ def cancel(event_id: int) -> ResponseReturnValue:
     if event.state == EventState.CANCELLED:
         flash(_("Tapahtuma on jo peruttu."), "info")
         return redirect(url_for("events.show", event_id=event.id))
-    client, blocker = event.client, _sms_blocker(event.client)
+    client, channel = event.client, notices.notice_channel(event.client)
+    blocker = _blocker(event, channel)
     pending = sum(1 for r in event.reminders if r.state == ReminderState.PLANNED)
     notify = request.form.get("notify") == "1"
-    text = request.form.get("notice_text", _cancel_text(event))
+    text = request.form.get("notice_text", _cancel_text(event, channel)) \
+        if channel == "sms" else _cancel_text(event, channel)
     errors: dict[str, str] = {}
     if request.method == "POST" and notify:
         try:
-            text = check_text(text, "notice_text")
+            text = check_text(text, "notice_text") if channel == "sms" else text
         except ValidationError as exc:
             errors = exc.errors
         if blocker:
@@ -200,21 +246,16 @@ def cancel(event_id: int) -> ResponseReturnValue:
     if request.method == "GET" or errors:
         return render_template("events/cancel.html", event=event, client=client,
                                pending=pending, blocker=blocker, text=text, notify=notify,
-                               errors=errors), 422 if errors else 200
+                               channel=channel, errors=errors), 422 if errors else 200
     rt, session, now, me = runtime(), db(), utcnow(), current_worker()
     cancelled = ev.cancel_event(session, event, now)
     record(session, me.id, "cancel", "event", event.id)
-    message = None
-    if notify:
-        message = queue_worker_text(rt, to=client.phone, body=text, client=client,
-                                    worker_id=me.id, now=now, event_id=event.id)
-        session.add(message)
-        session.flush()
-        record(session, me.id, "send", "message", message.id, "cancellation notice")
+    notice = notices.queue_notice(session, rt, event, notices.CANCELLED, now=now,
+                                  worker_id=me.id, body=text) if notify else None
     session.commit()
     flash(_("Tapahtuma on peruttu. Peruttuja muistutuksia: %(n)s.", n=cancelled), "success")
-    if message is not None:
-        send_now(message.id)
+    if notice is not None:
+        send_notice(notice)
     return redirect(url_for("events.show", event_id=event.id))
 
 
@@ -250,4 +291,32 @@ def show(event_id: int) -> ResponseReturnValue:
     reminders = sorted(event.reminders, key=lambda r: (
         r.state in NOT_SENT and r.sent_at is None, r.sent_at or r.send_at))
     return render_template("events/show.html", event=event, client=event.client, texts=texts,
-                           reminders=reminders)
+                           reminders=reminders, attendance_options=_attendance_options(),
+                           can_record=attendance_problem(event, None, utcnow()) is None,
+                           errors={})
+
+
+def _attendance_options() -> list[tuple[str, str, str | None]]:
+    return [(Attendance.ATTENDED, _("Tuli"), None),
+            (Attendance.NO_SHOW, _("Ei tullut"), None),
+            (Attendance.CANCELLED_BY_CLIENT, _("Asiakas perui"),
+             _("Asiakas kertoi itse, ettei tule. Aika merkitään perutuksi."))]
+
+
+@bp.post("/<id:event_id>/attendance")
+def attendance(event_id: int) -> ResponseReturnValue:
+    """After the appointment: did the client come? (A no-show is a problem point.)"""
+    event, session = _event(event_id), db()
+    raw = request.form.get("attendance", "")
+    choice = next((a for a in Attendance if a.value == raw), None)
+    if choice is None:
+        flash(_("Valitse, tuliko asiakas."), "error")
+        return redirect(url_for("events.show", event_id=event.id) + "#attendance")
+    try:
+        record_attendance(session, event, choice, worker_id=current_worker().id, now=utcnow())
+    except AttendanceRefused as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("events.show", event_id=event.id))
+    session.commit()
+    flash(_("Läsnäolo on kirjattu."), "success")
+    return redirect(url_for("events.show", event_id=event.id))

@@ -6,7 +6,10 @@ Message, committed first and then sent at once; the tick retries it if that fail
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,13 +17,16 @@ from sqlalchemy import select
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.fields import optional_id
+from service.domain.inbox import holds
 from service.domain.inbox import items as box
 from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
 from service.domain.privacy.audit import record
+from service.domain.privacy.export import safe_cell
+from service.domain.replies import corrections
 from service.store.models import InboxItem, Worker
 from service.store.states import INBOX_OPEN, InboxState
 from service.web.context import db, runtime
-from service.web.ui.security import current_worker
+from service.web.ui.security import admin_required, current_worker
 from service.web.ui.sending import send_now
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -59,10 +65,14 @@ def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
         sms_recipient(item.client, item.message.from_number if item.message else None)
     except ValidationError as exc:
         reply_blocker = exc.errors["body"]
+    held = item.holds and item.state != InboxState.HANDLED and item.event_id is not None
     return render_template("inbox/item.html", item=item, errors=errors, body=body,
                            original=box.original_message(session, item),
                            replies=box.replies_sent(session, item), workers=workers,
-                           reply_blocker=reply_blocker), status
+                           reply_blocker=reply_blocker, choices=corrections.CHOICES,
+                           can_correct=corrections.can_correct(item),
+                           held=holds.waiting(session, [item.event_id]).get(item.event_id)
+                           if held and item.event_id is not None else None), status
 
 
 @bp.get("/<id:item_id>")
@@ -131,3 +141,35 @@ def reassign(item_id: int) -> ResponseReturnValue:
         return redirect(url_for("inbox.item", item_id=found.id))
     flash(_("Asia on siirretty."), "success")
     return redirect(url_for("inbox.index"))
+
+
+@bp.post("/<id:item_id>/correct")
+def correct(item_id: int) -> ResponseReturnValue:
+    """The worker says what the reply was: applied as if read so, handled, audited."""
+    found, me = _item(item_id), current_worker()
+    try:
+        corrections.correct_reading(db(), runtime(), found, request.form.get("intent", ""),
+                                    me.id, utcnow())
+    except ValidationError as exc:
+        return _render_item(found, exc.errors, status=422)
+    db().commit()
+    flash(_("Vastaus on korjattu ja asia käsitelty."), "success")
+    return redirect(url_for("inbox.item", item_id=found.id))
+
+
+@bp.get("/export-corrections.csv")
+@admin_required
+def corrections_csv() -> ResponseReturnValue:
+    """Corrected readings for the reply table: no number, name or id (Excel reads the
+    BOM and the semicolons)."""
+    rows = corrections.export_rows(db())
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(corrections.EXPORT_HEADER)
+    # Only the client's text can start like a formula; "-" means "not known".
+    writer.writerows((safe_cell(text), *rest) for text, *rest in rows)
+    record(db(), current_worker().id, "export", "corrections", None, f"{len(rows)} rows")
+    db().commit()
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="korjaukset.csv"'})
