@@ -4,8 +4,8 @@ Why: after Twilio said a number does not exist or cannot take texts, sending to 
 again only fails again (and costs). The channel that failed is blocked for every
 event until the worker edits the number; the reason says what the worker checks.
 
-Revision ID: 0008
-Revises: 0009 (written beside 0007 and 0009, chained after them at the merge)
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 import service.store.db
 
-revision = "0008"
-down_revision = "0009"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
