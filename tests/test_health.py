@@ -16,13 +16,15 @@ from sqlalchemy import Engine, func, select
 from service import clock
 from service.app import create_app
 from service.config import ConfigError, load_config
+from service.domain.events.lifecycle import replan_client
+from service.domain.people.clients import ClientInput, update_client
 from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling.dispatch import beat, tick
 from service.store.db import make_engine, transaction
 from service.store.migrate import alembic_config
-from service.store.models import Heartbeat, Reminder
+from service.store.models import Client, Heartbeat, Reminder
 from tests.conftest import Api, signed_post
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -114,9 +116,14 @@ def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
     # the first goes 30 s late and fails for good; the next one 90 s late and goes through
     gateway.fail_next.append(GatewayError("invalid", code=21211, permanent=True))
     tick(rt, now=planned[0] + timedelta(seconds=30), limit=1)
+    with transaction(rt.sessions) as session:  # the worker corrects the refused number
+        row = session.get(Client, cid)
+        assert row is not None and row.sms_blocked_at is not None
+        update_client(session, row, ClientInput(row.name, "040 765 4321"), planned[0])
+        replan_client(session, rt, row, planned[0])
     tick(rt, now=planned[1] + timedelta(seconds=90), limit=1)
     signed_post(client, "/twilio/sms", {"MessageSid": "SM" + "5" * 32,
-                                        "From": "+358401234567", "To": "+358451234567",
+                                        "From": "+358407654321", "To": "+358451234567",
                                         "Body": "Kyllä tulen"})
     clock.freeze(planned[1] + timedelta(seconds=120))
     body = client.get("/metrics")
@@ -132,7 +139,7 @@ def test_metrics_are_computed_from_the_database(api: Api, client, rt: Runtime,
     assert m['rinnalla_inbox_unhandled{kind="reply"}'] == 1
     assert 'rinnalla_messages{channel="sms",direction="in",status="received"}' in m
     text = body.get_data(as_text=True)
-    for personal in ("Matti", "401234567", "Keskuskatu", "Kyllä"):
+    for personal in ("Matti", "401234567", "407654321", "Keskuskatu", "Kyllä"):
         assert personal not in text
 
 

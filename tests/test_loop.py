@@ -79,16 +79,16 @@ def test_register_tick_reply_inbox(api: Api, client, rt: Runtime, gateway: Devel
     assert len(api.get("/inbox").json["items"]) == 1
 
     # What to bring goes whatever the answer; the day-before reminder is conditional
-    # on no answer yet: it is skipped.
+    # on no answer yet: the confirm skipped it at once.
     bring = datetime.fromisoformat(rules["what_to_bring"]["send_at"])
     assert tick(rt, now=bring + timedelta(seconds=1)).delivered == 1
     assert "henkilökortti" in gateway.sent[-1][2]
     day_before = datetime.fromisoformat(rules["day_before"]["send_at"])
     result = tick(rt, now=day_before + timedelta(seconds=1))
-    assert result.skipped == 1 and result.delivered == 0
+    assert result.claimed == 0 and result.delivered == 0
     states = {r["rule"]: (r["state"], r["reason"])
               for r in api.get(f"/reminders?client_id={client_id}").json["reminders"]}
-    assert states["day_before"] == ("skipped", "already_answered")
+    assert states["day_before"] == ("skipped", "confirmed")
     assert states["week_before"][0] == "delivered"
 
     handled = api.post(f"/inbox/{inbox[0]['id']}/handle")

@@ -37,16 +37,23 @@ class TwilioCode:
     outcome: ErrorOutcome | None = None  # None: decided by the HTTP status
     reason: str | None = None  # permanent codes: the reminder's reason
     opted_out: bool = False  # the recipient blocked our messages (STOP at Twilio)
+    # A permanent fault of the number on this channel (domain/people/number_checks.py):
+    # "no_number" it does not exist or cannot be reached; "no_sms" it takes no texts.
+    number: str | None = None
 
 
 _P, _T = ErrorOutcome.PERMANENT, ErrorOutcome.TRANSIENT
+# The number problems. 30003 (handset unreachable: off, no coverage) is not one: it
+# passes when the phone is on again. 21408 and 21612 are about our own account.
+NO_NUMBER, NO_SMS = "no_number", "no_sms"
 CODES: Mapping[int, TwilioCode] = {
-    13223: TwilioCode("numero ei kelpaa puheluun", _P, GATEWAY_ERROR),
-    13224: TwilioCode("numero ei kelpaa puheluun", _P, GATEWAY_ERROR),
+    13223: TwilioCode("numero ei kelpaa puheluun", _P, GATEWAY_ERROR, number=NO_NUMBER),
+    13224: TwilioCode("numero ei kelpaa puheluun", _P, GATEWAY_ERROR, number=NO_NUMBER),
     20003: TwilioCode("tunnistautuminen Twilioon epäonnistui (tarkista tunnukset)", _P,
                       GATEWAY_ERROR),
     20429: TwilioCode("liikaa pyyntöjä, yritetään myöhemmin", _T),
-    21211: TwilioCode("numero ei kelpaa", _P, "invalid_number"),
+    21211: TwilioCode("numero ei kelpaa", _P, "invalid_number", number=NO_NUMBER),
+    21214: TwilioCode("numeroon ei saada yhteyttä", _P, "invalid_number", number=NO_NUMBER),
     21215: TwilioCode("puhelut tähän maahan eivät ole sallittuja (Twilion maa-asetukset)", _P,
                       GATEWAY_ERROR),
     21217: TwilioCode("numero ei kelpaa", _P, GATEWAY_ERROR),
@@ -58,15 +65,15 @@ CODES: Mapping[int, TwilioCode] = {
     21611: TwilioCode("lähetysjono on täynnä, yritetään myöhemmin", _T),
     21612: TwilioCode("numeroon ei voi lähettää tältä numerolta", _P, GATEWAY_ERROR),
     21614: TwilioCode("numero ei ole matkapuhelin: tekstiviesti ei mene perille, käytä "
-                      "puhelua", _P, "not_a_mobile"),
+                      "puhelua", _P, "not_a_mobile", number=NO_SMS),
     30001: TwilioCode("lähetysjono on täynnä, yritetään myöhemmin", _T),
     30002: TwilioCode("tili on suljettu", _P, GATEWAY_ERROR),
     30003: TwilioCode("puhelin ei ole tavoitettavissa (pois päältä tai kuuluvuusalueen "
                       "ulkopuolella)"),
     30004: TwilioCode("vastaanottaja on estänyt viestit", _P, GATEWAY_ERROR),
-    30005: TwilioCode("numeroa ei ole olemassa", _P, GATEWAY_ERROR),
+    30005: TwilioCode("numeroa ei ole olemassa", _P, "invalid_number", number=NO_NUMBER),
     30006: TwilioCode("numero on lankapuhelin tai ei ota vastaan tekstiviestejä: käytä "
-                      "puhelua", _P, "not_a_mobile"),
+                      "puhelua", _P, "not_a_mobile", number=NO_SMS),
     30007: TwilioCode("operaattori suodatti viestin"),
     30008: TwilioCode("tuntematon virhe operaattorilla"),
     30036: TwilioCode("viesti vanheni jonossa ennen lähetystä"),
@@ -90,6 +97,12 @@ def opts_out(code: int | None) -> bool:
     """The recipient has blocked our messages: they must be treated as opted out."""
     known = CODES.get(code) if code is not None else None
     return known is not None and known.opted_out
+
+
+def number_problem(code: int | None) -> str | None:
+    """What a permanent error says about the number itself (NO_NUMBER, NO_SMS), if anything."""
+    known = CODES.get(code) if code is not None else None
+    return known.number if known is not None else None
 
 
 def reminder_reason(code: int | None) -> str:

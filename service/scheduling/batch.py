@@ -40,6 +40,7 @@ from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
 from service.scheduling.gateway_call import Outbound, accepted_status, call
+from service.scheduling.listening import listen_reason, superseded_ids
 from service.scheduling.reminder_send import (
     CLIENT,
     Clock,
@@ -54,6 +55,7 @@ from service.scheduling.reminder_send import (
     record_error,
     record_sent,
     still_wanted,
+    wanted_check,
 )
 from service.store.bulk_sql import id_in, insert_rows, update_rows
 from service.store.db import commit_without_waiting, transaction
@@ -82,14 +84,15 @@ SHARED = ("direction", "from_number", "gateway", "status", "worker_id", "created
 DUE_ROW = (
     [REMINDERS.c[name] for name in (
         "id", "event_id", "client_id", "rule_id", "template", "channel", "recipient",
-        "trusted_person_id", "condition", "send_at", "latest_at")]
+        "trusted_person_id", "condition", "send_at", "latest_at", "fallback_of")]
     + [EVENTS.c[name] for name in (
         "kind", "state", "starts_at", "place", "bring", "needs_transport", "agency",
         "appointment_type",
         "documents_due", "decision_expected", "documents_in_at", "decided_at",
         "previous_starts_at")]
     + [CLIENTS.c[name] for name in (
-        "phone", "language", "window", "opted_out", "anonymised_at")]
+        "phone", "language", "window", "opted_out", "anonymised_at", "sms_blocked_at",
+        "voice_blocked_at")]
     # Whether an unclear reply holds the event (the same rule as the single path's).
     + [holding(REMINDERS.c.event_id).label("held")])
 
@@ -195,8 +198,9 @@ def prepare_batch(rt: Runtime, ids: list[int], clock: Clock,
                    REMINDERS.c.claimed_by == name)).all()
         plain: list[dict[str, Any]] = []
         one_by_one: list[int] = []
+        later = superseded_ids(session, [r.id for r in rows], now, wanted_check(rt, now))
         for row in sorted(rows, key=lambda r: (r.send_at, r.id)):
-            values = _plain_send(rt, row, now)
+            values = None if row.id in later else _plain_send(rt, row, now)
             if values is None:
                 one_by_one.append(row.id)
             else:
@@ -230,6 +234,8 @@ def _plain_send(rt: Runtime, row: Row[Any], now: datetime) -> dict[str, Any] | N
         return None
     if still_wanted(row, row, row, now) is not None or held_back(row, row.held):
         return None
+    if listen_reason(rt, row, row, row) is not None:
+        return None  # the ORM path skips it with its reason
     if not rt.client_window(row.window).is_open(now):
         return None
     # The row carries every event column rendering reads (DUE_ROW, above).

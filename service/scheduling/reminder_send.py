@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -33,18 +33,31 @@ from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import move_status
 from service.domain.messages.outbound import outbound_values
 from service.domain.people import trusted_persons as trusted
+from service.domain.people.number_checks import number_failed
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
 from service.domain.texts.rendering import CLIENT as CLIENT_READER
 from service.domain.texts.rendering import Reader, reader_for, render_text
 from service.gateways.base import GatewayError, SendResult
-from service.gateways.twilio_errors import opts_out, reminder_reason
+from service.gateways.twilio_errors import (
+    explain_error,
+    number_problem,
+    opts_out,
+    reminder_reason,
+)
 from service.runtime import Runtime
 from service.scheduling.claims import renew
 from service.scheduling.gateway_call import call, record_acceptance, settle_status
+from service.scheduling.listening import listen_reason, superseded_ids
 from service.store.db import transaction
 from service.store.models import Client, Event, Message, Reminder
-from service.store.states import EventState, InboxKind, MessageStatus, ReminderState
+from service.store.states import (
+    EventState,
+    InboxKind,
+    ListenReason,
+    MessageStatus,
+    ReminderState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +181,26 @@ def _condition_gone(condition: str | None, event: DueEvent) -> str | None:
     return None
 
 
+def wanted_check(rt: Runtime, now: datetime) -> Callable[[Any, Any], bool]:
+    """Whether a due reminder row (and its event) would go, for superseded_ids: the
+    same questions the send paths ask."""
+    def wanted(row: Any, event: Any) -> bool:
+        return (still_wanted(row, event, row, now) is None
+                and listen_reason(rt, row, event, row) is None)
+    return wanted
+
+
+def listening_skip(session: Session, rt: Runtime, reminder: Reminder, now: datetime
+                   ) -> str | None:
+    """Why the plan that listens drops this due reminder: the answer, a blocked number,
+    or a later reminder due at the same time (scheduling/listening.py)."""
+    reason = listen_reason(rt, reminder, reminder.event, reminder.client)
+    if reason is None and reminder.channel != TASK and reminder.id in superseded_ids(
+            session, [reminder.id], now, wanted_check(rt, now)):
+        reason = ListenReason.SUPERSEDED
+    return reason
+
+
 def message_values(rt: Runtime, reminder: DueReminder, event: Event, to: str, language: str,
                    now: datetime, reader: Reader = CLIENT_READER) -> dict[str, object]:
     """The columns of the message row a due reminder sends, before it is sent.
@@ -209,6 +242,8 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
     trusted_reason = (trusted.why_not_sent(reminder.trusted_person, client)
                       if reminder.recipient == TRUSTED else None)
     reason = still_wanted(reminder, event, client, now, trusted_reason)
+    if reason is None:
+        reason = listening_skip(session, rt, reminder, now)
     if reason is not None:
         if reason == "event_cancelled":
             finish(reminder, ReminderState.CANCELLED, reason)
@@ -338,6 +373,8 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
         notify_about(session, reminder, InboxKind.UNCERTAIN,
                      "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
         return Outcome.UNCERTAIN
+    if exc.permanent and number_problem(exc.code) and reminder.recipient == CLIENT:
+        return number_error(session, rt, reminder, exc.code, now)
     if exc.permanent:
         reason = reminder_reason(exc.code)
         if opts_out(exc.code):
@@ -346,6 +383,18 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
         return fail(session, rt, reminder, reason,
                     f"Muistutus ei lähtenyt: {rstate.REASONS[reason]}.", now)
     return _retry_or_fail(session, rt, reminder, exc, now)
+
+
+def number_error(session: Session, rt: Runtime, reminder: Reminder, code: int | None,
+                 now: datetime) -> Outcome:
+    """The client's number cannot take this channel: the reminder fails, the channel is
+    blocked for every event and the worker told once (domain/people/number_checks.py),
+    instead of one item per reminder."""
+    finish(reminder, ReminderState.FAILED, reminder_reason(code))
+    number_failed(session, rt, reminder.client, reminder.channel,
+                  number_problem(code) or "", explain_error(code), now)
+    fallbacks.after_failed(session, rt, reminder, now)  # another way now, if one is left
+    return Outcome.FAILED
 
 
 def _retry_or_fail(session: Session, rt: Runtime, reminder: Reminder, exc: GatewayError,

@@ -123,6 +123,12 @@ class Client(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opt_reason: Mapped[str | None] = mapped_column(String(300))  # a worker's latest opt-out/in
     window: Mapped[str | None] = mapped_column(String(20))  # own sending window "09:00-18:00"
+    # A permanent gateway error stopped a channel to this number (domain/people/
+    # number_checks.py): what the worker should check, and which channel is blocked.
+    # Editing the number clears all three.
+    phone_check_reason: Mapped[str | None] = mapped_column(String(60))
+    sms_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voice_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -250,6 +256,8 @@ class Reminder(Base):
         sent --call not answered, retries left--> planned (a later attempt)
         planned --event cancelled or rescheduled--> cancelled
         planned --too late / opted out / condition not met--> skipped (reason)
+        planned | sending --answered (after_confirm / after_decline), a later reminder
+            due at once (superseded), its number blocked--> skipped (a ListenReason)
 
     A claim carries a lease (claimed_by, lease_until): a claim whose worker died is
     taken over after the lease expires. channel "task" sends nothing; it puts an

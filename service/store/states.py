@@ -17,7 +17,8 @@ itself is a repeat the code allows (a client answering twice).
                sent --undelivered / not answered, retries spent--> failed
                sent --call not answered, retries left--> planned
                planned --event cancelled or rescheduled--> cancelled
-               planned --too late / opted out / condition not met / superseded--> skipped
+               planned --too late / opted out / condition not met / superseded / answered
+                         / number blocked--> skipped (a ListenReason or another reason)
 
     Message:   a status only moves further along MESSAGE_RANK (callbacks arrive out of
                order), or stays (the same word again), plus our own edges around the
@@ -55,6 +56,26 @@ class ReminderState(StrEnum):
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
     UNCERTAIN = "uncertain"
+
+
+class ListenReason(StrEnum):
+    """Why a plan that listens dropped a reminder (reminder_states.REASONS has the words).
+
+    superseded: a later reminder of the same event to the same person was due at the
+    same time and went instead; offset_passed: its time had already passed when the
+    event was planned; declined / confirmed: the answer made it unwanted (the rule's
+    after_decline / after_confirm); sms_blocked / voice_blocked: a permanent number
+    error stopped that channel to the client's number; calls_stopped: the client
+    stopped the calls themselves (a key in the call).
+    """
+
+    SUPERSEDED = "superseded"
+    OFFSET_PASSED = "offset_passed"
+    DECLINED = "declined"
+    CONFIRMED = "confirmed"
+    SMS_BLOCKED = "sms_blocked"
+    VOICE_BLOCKED = "voice_blocked"
+    CALLS_STOPPED = "calls_stopped"
 
 
 class MessageStatus(StrEnum):

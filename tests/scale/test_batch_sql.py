@@ -28,7 +28,7 @@ from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.bulk_sql import id_in, insert_rows, sql_literal, update_rows
 from service.store.db import transaction
 from service.store.models import Event, InboxItem, Message, Reminder
-from service.store.states import MessageStatus, ReminderState
+from service.store.states import EventState, MessageStatus, ReminderState
 from tests.scale.seed import phone, seed_due
 
 T0 = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)  # Wednesday 12:00 in Helsinki
@@ -276,3 +276,51 @@ def test_the_batch_and_the_single_path_hold_the_same_reminders(
     assert held == ("planned", "held", timedelta(minutes=30), 0, None, 0)
     assert [row[0] for row in rows(by_batch, T0)] == ["sent", "planned", "sent", "planned",
                                                       "sent", "planned"]
+
+
+def _listening_cases(rt: Runtime, ids: list[int]) -> int:
+    """Make the seeded reminders ids[1..3] ones the plan that listens stops: a later one
+    of the same event due too (superseded), a declined event, a number blocked for
+    texts. Returns the later reminder's id."""
+    with transaction(rt.sessions) as session:
+        first = session.get(Reminder, ids[1])
+        assert first is not None
+        later = Reminder(event_id=first.event_id, client_id=first.client_id,
+                         rule_id="scale_test_later", template=first.template,
+                         channel=first.channel, recipient="client",
+                         send_at=first.send_at + timedelta(seconds=30), state="planned",
+                         created_at=first.created_at, updated_at=first.updated_at)
+        session.add(later)
+        declined = session.get(Reminder, ids[2])
+        blocked = session.get(Reminder, ids[3])
+        assert declined is not None and blocked is not None
+        declined.event.state = EventState.DECLINED
+        blocked.client.sms_blocked_at = T0 - timedelta(days=1)
+        session.flush()
+        return later.id
+
+
+def _outcomes(rt: Runtime, ids: list[int]) -> list[tuple[str, str | None]]:
+    with transaction(rt.sessions) as session:
+        return [(r.state, r.reason) for r in (session.get(Reminder, i) for i in ids) if r]
+
+
+def test_both_paths_skip_what_the_plan_that_listens_stops(
+        rt: Runtime, gateway: DevelopmentGateway, caplog: pytest.LogCaptureFixture) -> None:
+    by_batch = seed_due(rt.engine, 5, T0 - timedelta(minutes=1))
+    by_single = seed_due(rt.engine, 5, T0 + timedelta(minutes=5), first=100)
+    later = [_listening_cases(rt, by_batch), _listening_cases(rt, by_single)]
+    with caplog.at_level(logging.ERROR):
+        result = tick(rt, now=T0)
+    _no_fallback(caplog)
+    assert (result.claimed, result.delivered, result.skipped) == (6, 3, 3)
+    run_at = T0 + timedelta(minutes=10)
+    for claim in claim_due(rt, run_at, "w", 10):
+        process_reminder(rt, claim.id, run_at, "w")
+    expected = [(ReminderState.DELIVERED, None), (ReminderState.SKIPPED, "superseded"),
+                (ReminderState.SKIPPED, "declined"), (ReminderState.SKIPPED, "sms_blocked"),
+                (ReminderState.DELIVERED, None)]
+    assert _outcomes(rt, by_batch) == expected
+    assert _outcomes(rt, by_single) == expected
+    assert _outcomes(rt, later) == [(ReminderState.DELIVERED, None)] * 2
+    assert len(gateway.sent) == 6

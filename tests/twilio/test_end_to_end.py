@@ -83,4 +83,4 @@ def test_voice_reminder_confirmed_with_key_1(twilio_rt: Runtime, peer_http: Scri
     reminders = {r["rule"]: r for r in
                  twilio_api.get(f"/reminders?client_id={reg.client_id}").json["reminders"]}
     assert (reminders["day_before"]["state"], reminders["day_before"]["reason"]) == (
-        "skipped", "already_answered")
+        "skipped", "confirmed")  # skipped when the answer came

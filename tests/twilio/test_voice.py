@@ -186,7 +186,7 @@ def test_key_2_asks_the_worker_to_call(api: Api, client: FlaskClient, rt: Runtim
     assert spoken(ack) == ["Tack. Vi ringer dig.", "Hej då."]
     [item] = _inbox(rt)
     assert (item.kind, item.intent) == ("callback", "callback")
-    assert _event_state(rt, reg.event_id) == "planned"
+    assert _event_state(rt, reg.event_id) == "declined"  # "I can't come, or call me"
 
 
 def test_key_9_repeats_and_records_nothing(api: Api, client: FlaskClient, rt: Runtime,

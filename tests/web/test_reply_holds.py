@@ -97,12 +97,11 @@ def test_a_decline_correction_applies_the_intent_and_releases_the_hold(
     assert api.get(f"/events/{event_id}").json["state"] == "declined"
     [item] = inbox(rt, "reply")
     assert (item.state, item.intent, item.handled_by) == ("handled", "decline", worker.id)
+    # The decline itself skips what is left of the event (domain/planning/answers.py).
     call = by_rule(rt, event_id)["day_before_call"]
-    assert (call.state, call.reason) == ("planned", None)  # released: due again at once
-    assert call.send_at <= CALL_DUE + SECOND
+    assert (call.state, call.reason) == ("skipped", "declined")
     result = run(rt, CALL_DUE + 2 * SECOND)
-    assert (result.held, result.skipped) == (0, 1)
-    assert by_rule(rt, event_id)["day_before_call"].reason == "already_answered"
+    assert (result.claimed, result.held) == (0, 0)
     assert _calls(rt) == []
     message = load_all(rt, select(Message).where(Message.direction == "in"))[0]
     assert (message.intent, message.corrected_intent) == ("unknown", "decline")
@@ -116,8 +115,9 @@ def test_a_confirm_correction_confirms_and_the_call_is_not_made(
     _, event_id, item_id = _unclear_reply(api, client, rt)
     _correct(signed_in, item_id, "confirm")  # before the call is due
     assert api.get(f"/events/{event_id}").json["state"] == "confirmed"
+    assert by_rule(rt, event_id)["day_before_call"].reason == "confirmed"  # skipped at once
     result = run(rt, CALL_DUE + SECOND)
-    assert (result.held, result.skipped, result.sent + result.delivered) == (0, 1, 0)
+    assert (result.held, result.claimed, result.sent + result.delivered) == (0, 0, 0)
     assert _calls(rt) == []
 
 
@@ -216,5 +216,8 @@ def test_the_hold_covers_the_trusted_persons_reminders_too(api: Api, client: Fla
            if r.state == "planned" and r.channel != "task" and r.send_at <= morning]
     assert {r.recipient for r in due} == {"client", "trusted"}
     result = run(rt, morning)
-    assert result.held == len(due) and result.sent + result.delivered == 0
+    # The held call and the same-morning text are due at once: the call is superseded.
+    assert (result.held, result.skipped) == (len(due) - 1, 1)
+    assert result.sent + result.delivered == 0
+    assert by_rule(rt, event_id)["day_before_call"].reason == "superseded"
     assert len(load_all(rt, select(Message).where(Message.direction == "out"))) == sent_before

@@ -13,7 +13,7 @@ from service.app import create_app
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
-from service.store.models import Event, InboxItem, Message, Reminder, Worker
+from service.store.models import Client, Event, InboxItem, Message, Reminder, Worker
 from tests.conftest import load
 from tests.web.conftest import Browser, make_appointment, make_client
 
@@ -80,3 +80,24 @@ def test_only_in_development(rt: Runtime, worker: Worker) -> None:
     page = browser.get("/").get_data(as_text=True)
     assert "Puhelinsimulaattori" not in page
     assert browser.get("/simulator").status_code == 404
+
+
+def test_calls_stopped_with_key_3_twice_in_the_simulator(
+        signed_in: Browser, rt: Runtime, worker: Worker) -> None:
+    person = make_client(rt, worker.id, "Aino Virtanen", "014 123 4567", "fi")
+    make_appointment(rt, person.id, worker_id=worker.id)
+    _deliver_first(rt, person.id, "voice")
+    with transaction(rt.sessions) as session:
+        call = session.scalars(select(Message).where(Message.channel == "voice")).one()
+    answered = signed_in.post(f"/simulator/{person.id}/answer/{call.id}").get_data(as_text=True)
+    assert "Jos et halua enää näitä muistutussoittoja, paina 3." in answered
+    asked = signed_in.post(f"/simulator/{person.id}/key/{call.id}",
+                           {"digit": "3", "step": "gather"}).get_data(as_text=True)
+    assert "paina 3 uudelleen" in asked and 'name="step" value="stop"' in asked
+    done = signed_in.post(f"/simulator/{person.id}/key/{call.id}",
+                          {"digit": "3", "step": "stop"}).get_data(as_text=True)
+    assert "Muistutussoitot on nyt lopetettu." in done
+    with transaction(rt.sessions) as session:
+        client = session.get(Client, person.id)
+        assert client is not None and client.opted_out
+        assert session.scalars(select(InboxItem.kind)).all() == ["stop"]

@@ -6,7 +6,7 @@ plan can be shown as a preview before saving; apply_plan() writes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -17,11 +17,18 @@ from service.domain.errors import ValidationError
 from service.domain.events import event_states
 from service.domain.fields import collect_text, day_problem
 from service.domain.planning import reminder_states as rstate
-from service.domain.planning.send_times import Rule, plan_send_time
+from service.domain.planning.answers import answer_reason
+from service.domain.planning.send_times import Rule, ideal_send_time, plan_send_time
 from service.domain.texts.rendering import reader_for, render_text
 from service.domain.texts.sms import analyse_sms
 from service.store.models import Client, Event, Reminder, TrustedPerson
-from service.store.states import EVENT_CLOSED, EventKind, EventState, ReminderState
+from service.store.states import (
+    EVENT_CLOSED,
+    EventKind,
+    EventState,
+    ListenReason,
+    ReminderState,
+)
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "video", "health", "kela",
                      "employment", "debt_counselling", "guardianship", "other")
@@ -105,45 +112,105 @@ def _recipients(client: Client, rule: Rule) -> list[tuple[str, TrustedPerson | N
     return out
 
 
-def plan_event(event: Event, client: Client, rt: DomainContext,
-               now: datetime) -> list[PlannedReminder]:
-    """Every reminder the rules give for this event, planned or skipped with a reason."""
-    plan: list[PlannedReminder] = []
+def plan_event(event: Event, client: Client, rt: DomainContext, now: datetime,
+               sent_rules: frozenset[tuple[str, int | None]] = frozenset()
+               ) -> list[PlannedReminder]:
+    """Every reminder the rules give for this event, planned or skipped with a reason.
+
+    `sent_rules` (rule id, trusted person id) already went out for this event: when
+    planning again, such a rule whose time has passed is not sent a second time.
+    """
+    plan: list[tuple[PlannedReminder, datetime]] = []
     for rule in rt.schedules.for_kind(event.kind):
-        if rule.fallback_of is not None:
-            continue  # fallbacks are planned when their original is sent
+        if not _applies(event, rule):
+            continue
         anchored = _anchor(event, rule, rt)
         if anchored is None:
             continue
-        if rule.condition == "needs_transport" and not event.needs_transport:
-            continue
-        if rule.condition == "something_to_bring" and not event.bring:
-            continue
-        if rule.condition == "documents_missing" and event.documents_in_at is not None:
-            continue
-        anchor, latest = anchored
         for recipient, person in _recipients(client, rule):
-            number_type = person.number_type if person else client.number_type
-            language = person.language if person else client.language
-            channel = resolve_channel(rule.channel, number_type,
-                                      client.channel if person is None else "auto")
-            window = rt.client_window(client.window)
-            result = plan_send_time(rule, anchor, now=now, window=window, latest=latest)
-            text = render_text(rt.templates, channel, rule.template, language, event,
-                               rt.sender, client_name=client.name,
-                               reader=reader_for(person, client.name))
-            info = analyse_sms(text) if channel == "sms" else None
-            plan.append(PlannedReminder(
-                rule_id=rule.id, template=rule.template, channel=channel,
-                recipient=recipient, trusted_person_id=person.id if person else None,
-                condition=rule.condition, send_at=result.send_at,
-                latest_at=latest - rule.min_lead if latest is not None else None,
-                state=ReminderState.PLANNED if result.send_at else ReminderState.SKIPPED,
-                reason=result.skip_reason, text=text,
-                segments=info.segments if info else None,
-                encoding=info.encoding if info else None))
-    plan.sort(key=lambda p: (p.send_at is None, p.send_at or now))
-    return plan
+            plan.append(_plan_one(event, client, rt, now, rule, anchored, recipient, person))
+    planned = _without_passed(plan, now, sent_rules)
+    planned.sort(key=lambda p: (p.send_at is None, p.send_at or now))
+    return planned
+
+
+def _applies(event: Event, rule: Rule) -> bool:
+    """Whether the rule is planned ahead for this event at all (fallbacks are planned
+    when their original is sent; some conditions are known now)."""
+    if rule.fallback_of is not None:
+        return False
+    if rule.condition == "needs_transport" and not event.needs_transport:
+        return False
+    if rule.condition == "something_to_bring" and not event.bring:
+        return False
+    return not (rule.condition == "documents_missing" and event.documents_in_at is not None)
+
+
+def _plan_one(event: Event, client: Client, rt: DomainContext, now: datetime, rule: Rule,
+              anchored: tuple[datetime, datetime | None], recipient: str,
+              person: TrustedPerson | None) -> tuple[PlannedReminder, datetime]:
+    """One reminder of the plan, and the time its rule asked for (it may have passed)."""
+    anchor, latest = anchored
+    number_type = person.number_type if person else client.number_type
+    if person is None and client.sms_blocked_at is not None:
+        number_type = "fixed_line"  # texts do not reach this number: calls instead
+    language = person.language if person else client.language
+    channel = resolve_channel(rule.channel, number_type,
+                              client.channel if person is None else "auto")
+    window = rt.client_window(client.window)
+    result = plan_send_time(rule, anchor, now=now, window=window, latest=latest)
+    reason: str | None = result.skip_reason
+    if reason is None:
+        reason = _answered_or_blocked(event, client, rule, recipient, channel)
+    text = render_text(rt.templates, channel, rule.template, language, event,
+                       rt.sender, client_name=client.name, reader=reader_for(person, client.name))
+    info = analyse_sms(text) if channel == "sms" else None
+    ideal = ideal_send_time(anchor, rule, window.tz, window.holidays_country)
+    return PlannedReminder(
+        rule_id=rule.id, template=rule.template, channel=channel,
+        recipient=recipient, trusted_person_id=person.id if person else None,
+        condition=rule.condition, send_at=None if reason else result.send_at,
+        latest_at=latest - rule.min_lead if latest is not None else None,
+        state=ReminderState.SKIPPED if reason else ReminderState.PLANNED,
+        reason=reason, text=text, segments=info.segments if info else None,
+        encoding=info.encoding if info else None), ideal
+
+
+def _answered_or_blocked(event: Event, client: Client, rule: Rule, recipient: str,
+                         channel: str) -> str | None:
+    """Planning again after an answer or a blocked number: the same reasons as at send
+    time (scheduling/listening.py)."""
+    if recipient == "client" and channel == "voice" and client.voice_blocked_at is not None:
+        return ListenReason.VOICE_BLOCKED
+    return answer_reason(rule, recipient=recipient, fallback=False, condition=rule.condition,
+                         event_state=event.state)
+
+
+def _without_passed(plan: list[tuple[PlannedReminder, datetime]], now: datetime,
+                    sent_rules: frozenset[tuple[str, int | None]]) -> list[PlannedReminder]:
+    """A rule whose time had passed when the event was planned is skipped ("offset_passed"),
+    so an event registered late does not get its reminders all at once. Only when a
+    person would otherwise get nothing more does the last of those go, at once."""
+    future: set[tuple[str, int | None]] = set()
+    last: dict[tuple[str, int | None], tuple[datetime, int]] = {}
+    for index, (p, ideal) in enumerate(plan):
+        person = (p.recipient, p.trusted_person_id)
+        if p.state != ReminderState.PLANNED:
+            continue
+        if ideal >= now:
+            future.add(person)
+        elif (p.rule_id, p.trusted_person_id) not in sent_rules \
+                and (person not in last or ideal > last[person][0]):
+            last[person] = (ideal, index)
+    out: list[PlannedReminder] = []
+    for index, (p, ideal) in enumerate(plan):
+        person = (p.recipient, p.trusted_person_id)
+        if p.state == ReminderState.PLANNED and ideal < now and (
+                person in future or last.get(person, (ideal, -1))[1] != index):
+            p = replace(p, state=ReminderState.SKIPPED, reason=ListenReason.OFFSET_PASSED,
+                        send_at=None)
+        out.append(p)
+    return out
 
 
 def apply_plan(session: Session, event: Event, plan: list[PlannedReminder],
@@ -257,13 +324,18 @@ def cancel_pending(session: Session, event: Event, reason: str) -> int:
     return count
 
 
-def replan(session: Session, rt: DomainContext, event: Event, now: datetime) -> list[Reminder]:
-    """After a change: drop what is still pending and plan again from the new facts."""
-    cancel_pending(session, event, "rescheduled")
+def replan(session: Session, rt: DomainContext, event: Event, now: datetime,
+           reason: str = "rescheduled") -> list[Reminder]:
+    """After a change: drop what is still pending (with `reason`) and plan again from
+    the new facts."""
+    cancel_pending(session, event, reason)
     session.flush()
     if event.state == EventState.CANCELLED:
         return []
-    return apply_plan(session, event, plan_event(event, event.client, rt, now), now)
+    sent = frozenset(session.execute(select(Reminder.rule_id, Reminder.trusted_person_id).where(
+        Reminder.event_id == event.id,
+        Reminder.state.in_([ReminderState.SENT, ReminderState.DELIVERED]))).tuples())
+    return apply_plan(session, event, plan_event(event, event.client, rt, now, sent), now)
 
 
 def reschedule(session: Session, rt: DomainContext, event: Event, data: AppointmentInput,
@@ -289,8 +361,9 @@ def cancel_event(session: Session, event: Event, now: datetime) -> int:
     return cancel_pending(session, event, "event_cancelled")
 
 
-def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime) -> None:
+def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime,
+                  reason: str = "rescheduled") -> None:
     """A changed phone, language or channel changes every pending reminder."""
     for event in client.events:
         if event.state not in EVENT_CLOSED:
-            replan(session, rt, event, now)
+            replan(session, rt, event, now, reason)

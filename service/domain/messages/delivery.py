@@ -12,6 +12,7 @@ about a message whose send was uncertain settles that uncertainty.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,12 @@ from service.domain.context import DomainContext
 from service.domain.inbox.items import mark_handled, notify_about, notify_about_message
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
-from service.gateways.twilio_errors import explain_error, is_permanent, opts_out
+from service.gateways.twilio_errors import (
+    explain_error,
+    is_permanent,
+    number_problem,
+    opts_out,
+)
 from service.store.models import Client, InboxItem, Message, Reminder
 from service.store.states import (
     MESSAGE_RANK,
@@ -69,11 +75,21 @@ def move_status(message: Message, new: MessageStatus) -> None:
                                 message.status, new)
 
 
+class NumberError(Protocol):
+    """What to do when a callback says the client's number is wrong for good: the
+    webhook hands in domain/people/number_checks.number_failed (this module sits below
+    people and events, which plan again, so it cannot import it)."""
+
+    def __call__(self, session: Session, rt: DomainContext, client: Client, channel: str,
+                 problem: str, why: str, now: datetime) -> None: ...
+
+
 def record_status(session: Session, rt: DomainContext, message: Message, *, status: str,
                   error_code: int | None, answered_by: str | None, sid: str | None,
-                  now: datetime) -> None:
+                  now: datetime, number_error: NumberError | None = None) -> None:
     """What a status callback tells about a message: its status if further on, and for
-    a reminder what follows (delivered, failed, another try, the worker told)."""
+    a reminder what follows (delivered, failed, another try, the worker told; a number
+    wrong for good handed to `number_error`)."""
     if sid and not message.gateway_sid:
         message.gateway_sid = sid  # the callback can beat our own write of the sid
     if answered_by:
@@ -96,9 +112,9 @@ def record_status(session: Session, rt: DomainContext, message: Message, *, stat
         settle_uncertain(session, reminder, now)
     state_before = reminder.state
     if message.channel == "voice":
-        _call_outcome(session, rt, reminder, message, new, error_code, now)
+        _call_outcome(session, rt, reminder, message, new, error_code, now, number_error)
     else:
-        _sms_outcome(session, reminder, new, error_code, now)
+        _sms_outcome(session, rt, reminder, new, error_code, now, number_error)
     if reminder.state == ReminderState.FAILED and state_before != ReminderState.FAILED:
         fallbacks.after_failed(session, rt, reminder, now)  # e.g. call unanswered: text
 
@@ -142,8 +158,20 @@ def settle_failed(session: Session, reminder: Reminder, now: datetime) -> None:
         rstate.move(fallback, ReminderState.CANCELLED, "delivered_after_all")
 
 
-def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
-                 code: int | None, now: datetime) -> None:
+def _number_failed(session: Session, rt: DomainContext, reminder: Reminder, channel: str,
+                   code: int | None, now: datetime, number_error: NumberError | None) -> bool:
+    """A permanent fault of the client's own number: one check for every event
+    (domain/people/number_checks.py) instead of an item per reminder."""
+    problem = number_problem(code)
+    if problem is None or reminder.recipient != "client" or number_error is None:
+        return False
+    number_error(session, rt, reminder.client, channel, problem, explain_error(code), now)
+    return True
+
+
+def _sms_outcome(session: Session, rt: DomainContext, reminder: Reminder,
+                 status: MessageStatus, code: int | None, now: datetime,
+                 number_error: NumberError | None) -> None:
     if status in SMS_DELIVERED and reminder.state == ReminderState.FAILED:
         settle_failed(session, reminder, now)
     elif status in SMS_DELIVERED and rstate.can_move(reminder.state, ReminderState.DELIVERED):
@@ -152,6 +180,8 @@ def _sms_outcome(session: Session, reminder: Reminder, status: MessageStatus,
         rstate.move(reminder, ReminderState.FAILED, "undelivered")
         if opts_out(code) and reminder.recipient == "client":
             _opt_out(reminder.client, now)
+        if _number_failed(session, rt, reminder, "sms", code, now, number_error):
+            return
         why = explain_error(code) if code else "viesti ei mennyt perille"
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Tekstiviesti ei mennyt perille: {why}.")
@@ -186,7 +216,8 @@ def heard(reminder: Reminder, now: datetime) -> None:
 
 
 def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, message: Message,
-                  status: MessageStatus, code: int | None, now: datetime) -> None:
+                  status: MessageStatus, code: int | None, now: datetime,
+                  number_error: NumberError | None) -> None:
     if status == M.COMPLETED and answered_by_person(message.answered_by):
         if rstate.can_move(reminder.state, ReminderState.DELIVERED):
             rstate.move(reminder, ReminderState.DELIVERED)
@@ -197,6 +228,8 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
         return  # already delivered (a key was pressed) or settled otherwise
     if status == M.FAILED and is_permanent(code):
         rstate.move(reminder, ReminderState.FAILED, "invalid_number")
+        if _number_failed(session, rt, reminder, "voice", code, now, number_error):
+            return
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Puhelu ei onnistunut: {explain_error(code)}.")
         return

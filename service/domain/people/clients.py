@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from service.domain.calendar.window import SendingWindow, parse_window
 from service.domain.errors import ValidationError
 from service.domain.fields import collect_text
+from service.domain.people.number_checks import clear_number_checks
 from service.domain.phones import Phone, PhoneError, parse_phone
 from service.domain.privacy import audit
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
@@ -110,6 +111,10 @@ def create_client(session: Session, data: ClientInput, now: datetime,
 def update_client(session: Session, client: Client, data: ClientInput, now: datetime,
                   team_window: SendingWindow | None = None) -> Client:
     clean = validate_client(session, data, team_window)
+    if clean.get("phone") != client.phone:
+        clear_number_checks(client)
+    elif client.sms_blocked_at is not None:
+        clean.pop("number_type", None)  # the same number still takes no texts
     for key, value in clean.items():
         setattr(client, key, value)
     client.updated_at = now

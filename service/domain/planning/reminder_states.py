@@ -4,7 +4,13 @@ of a reminder's state goes through move(), checked against REMINDER_TRANSITIONS.
 from __future__ import annotations
 
 from service.store.models import Reminder
-from service.store.states import REMINDER_TRANSITIONS, InvalidTransition, ReminderState, check_move
+from service.store.states import (
+    REMINDER_TRANSITIONS,
+    InvalidTransition,
+    ListenReason,
+    ReminderState,
+    check_move,
+)
 from service.store.states import can_move as _can_move
 
 __all__ = ["REASONS", "InvalidTransition", "can_move", "move"]
@@ -45,6 +51,13 @@ REASONS = {
     "trusted_opted_out": "läheinen on kieltäytynyt viesteistä",
     "delivered_after_all": "alkuperäinen viesti meni sittenkin perille",
     "held": "odottaa: asiakkaan epäselvä vastaus odottaa työntekijän päätöstä",
+    ListenReason.SUPERSEDED: "myöhempi muistutus lähti samalla kertaa tämän sijaan",
+    ListenReason.OFFSET_PASSED: "muistutuksen aika oli jo ohi, kun tapahtuma kirjattiin",
+    ListenReason.DECLINED: "asiakas ilmoitti, ettei pääse",
+    ListenReason.CONFIRMED: "asiakas vahvisti ajan",
+    ListenReason.SMS_BLOCKED: "numeroon ei voi lähettää tekstiviestejä: tarkista numero",
+    ListenReason.VOICE_BLOCKED: "numeroon ei voi soittaa: tarkista numero",
+    ListenReason.CALLS_STOPPED: "asiakas lopetti soitot puhelun näppäimellä",
 }
 
 

@@ -26,11 +26,12 @@ CHANNELS = ("sms", "voice", "auto", "task")
 RECIPIENTS = ("client", "trusted", "worker")
 CONDITIONS = ("unconfirmed", "documents_missing", "needs_transport", "undecided",
               "something_to_bring")
+AFTER_ANSWER = ("cancel", "keep")  # after_confirm / after_decline
 # Conditions an answer from the client changes: a "no_answer" fallback waits on one.
 ANSWER_CONDITIONS = ("unconfirmed", "undecided")
 _KEYS = {"id", "anchor", "template", "channel", "before", "after", "at", "min_days_ahead",
          "min_lead", "condition", "recipient", "fallback_of", "description", "on", "wait",
-         "working_days_before"}
+         "working_days_before", "after_confirm", "after_decline"}
 # A fallback's time comes from its original reminder, so these keys make no sense on it.
 _NOT_ON_FALLBACKS = ("anchor", "before", "after", "at", "min_days_ahead",
                      "working_days_before")
@@ -101,12 +102,14 @@ def _rule(kind: str, raw: dict[str, Any]) -> Rule:
     condition = raw.get("condition")
     if condition is not None and condition not in CONDITIONS:
         raise _KeyProblem("condition", f"condition must be one of {', '.join(CONDITIONS)}")
+    after_confirm, after_decline = _after_answer(raw, condition)
     try:
         return Rule(id=raw["id"], anchor=anchor, template=raw["template"], channel=channel,
                     before=before, after=after, at=at,
                     min_days_ahead=min_days, min_lead=min_lead, condition=condition,
                     recipient=recipient, fallback_of=fallback_of, fallback_on=fallback_on,
-                    wait=wait, working_days_before=working_days)
+                    wait=wait, working_days_before=working_days,
+                    after_confirm=after_confirm, after_decline=after_decline)
     except ValueError as exc:
         raise _KeyProblem("before" if "before" in raw else "after", str(exc)) from exc
 
@@ -122,6 +125,21 @@ def _check_identity(raw: dict[str, Any]) -> None:
             raise _KeyProblem(None, f"every rule needs {required} = \"...\"")
     if not _ID.match(raw["id"]):
         raise _KeyProblem("id", "id must be lower-case letters, digits and _")
+
+
+def _after_answer(raw: dict[str, Any], condition: str | None) -> tuple[str | None, str | None]:
+    """after_confirm and after_decline: "cancel" or "keep" (domain/planning/answers.py)."""
+    values: list[str | None] = []
+    for key in ("after_confirm", "after_decline"):
+        value = raw.get(key)
+        if value is not None and value not in AFTER_ANSWER:
+            raise _KeyProblem(key, f"{key} must be one of {', '.join(AFTER_ANSWER)}")
+        values.append(value)
+    if values[0] == "keep" and (condition == "unconfirmed" or "fallback_of" in raw):
+        raise _KeyProblem("after_confirm", "after_confirm = \"keep\" cannot keep a rule that "
+                                           "waits for an answer (condition \"unconfirmed\" or "
+                                           "a fallback): a confirm always ends it")
+    return values[0], values[1]
 
 
 def _channel_and_recipient(raw: dict[str, Any]) -> tuple[str, str]:

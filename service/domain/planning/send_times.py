@@ -86,6 +86,10 @@ class Rule:
     fallback_on: str | None = None
     wait: timedelta = timedelta(0)
     working_days_before: int | None = None
+    # What a client's answer does to this rule's reminders not yet sent: "cancel" or
+    # "keep"; None is the default (domain/planning/answers.py).
+    after_confirm: str | None = None
+    after_decline: str | None = None
 
     def __post_init__(self) -> None:
         # Fail when the schedule is loaded, not when a reminder is due.

@@ -18,10 +18,12 @@ from service.domain.inbox import holds
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
+from service.domain.planning.answers import drop_answered
+from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
-from service.domain.replies.reading import Intent, Reading
-from service.domain.texts.rendering import render_text
+from service.domain.replies.reading import Intent, Question, Reading
+from service.domain.texts.rendering import CALL_STOP_KEY, render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
 
@@ -39,6 +41,18 @@ SUMMARY = {
 }
 
 
+# Keys of a reminder call that act beyond what read_key reads (web/twilio/voice_hooks.py):
+# 2 "I can't come, or call me" declines AND asks for a call; 3 (pressed twice) stops calls.
+KEY_DECLINE_CALLBACK = "2"
+KEY_STOP_CALLS = CALL_STOP_KEY  # offered in every call to the client (texts/rendering.py)
+KEY_SUMMARY = {
+    KEY_DECLINE_CALLBACK: "Asiakas ei pääse tai pyytää soittamaan (näppäin 2 puhelussa). "
+                          "Soita hänelle.",
+    KEY_STOP_CALLS: "Asiakas lopetti muistutussoitot puhelussa (näppäin 3). "
+                    "Sovi hänen kanssaan, miten häntä muistutetaan.",
+}
+
+
 @dataclass(frozen=True)
 class ReplyOutcome:
     message_id: int
@@ -47,6 +61,13 @@ class ReplyOutcome:
     client_id: int | None
     event_id: int | None
     duplicate: bool = False
+
+
+def _summary(intent: Intent, channel: str, digits: str | None) -> str:
+    """The inbox item's words: a call's keys that act beyond the intent say so."""
+    if channel == "voice" and digits in KEY_SUMMARY:
+        return KEY_SUMMARY[digits]
+    return SUMMARY[intent]
 
 
 def normalise_sender(raw: str) -> str:
@@ -105,6 +126,7 @@ def apply_intent(session: Session, rt: DomainContext, client: Client, event: Eve
         event_states.move(event, answer, now)
         if answer is EventState.DECIDED:
             event.decided_at = now
+        drop_answered(session, rt, event, now)
 
 
 def _answered_state(event: Event, reminder: Reminder | None, intent: Intent
@@ -133,6 +155,25 @@ def queue_text(session: Session, rt: DomainContext, client: Client, template: st
     return message
 
 
+def act_on_key(session: Session, rt: DomainContext, client: Client, event: Event | None,
+               digits: str | None, now: datetime) -> None:
+    """Key 2 in a call declines as well as asking for a call: the remaining automated
+    calls and texts of that event stop; the worker gets the call-back item."""
+    if digits != KEY_DECLINE_CALLBACK or event is None \
+            or event.kind != EventKind.APPOINTMENT or event.state == EventState.CANCELLED:
+        return
+    if event_states.can_move(event, EventState.DECLINED):
+        event_states.move(event, EventState.DECLINED, now)
+        drop_answered(session, rt, event, now)
+
+
+def stopped_by_key(session: Session, client: Client, now: datetime) -> None:
+    """Key 3 pressed twice in a call: the client stopped the calls themselves. Audited
+    as the service's change (no worker made it)."""
+    record_audit(session, None, "update", "client", client.id,
+                 "opted_out: asiakas lopetti soitot näppäimellä", at=now)
+
+
 def note_reading(message: Message, item: InboxItem, reading: Reading, *,
                  holds_event: bool) -> None:
     """Keep why the reply was read so (the inbox shows it, a correction is compared with
@@ -146,6 +187,16 @@ def note_reading(message: Message, item: InboxItem, reading: Reading, *,
         item.summary = holds.MESSAGES[holds.HELD]
 
 
+def _reading(session: Session, phone: str, body: str, digits: str | None,
+             speaker: Client | TrustedPerson | None, intent: Intent | None) -> Reading:
+    """How the reply reads; an intent the call itself made certain (3 pressed twice to
+    stop the calls) is taken as it is."""
+    if intent is not None:
+        return Reading(intent, True, f"näppäin {digits or '-'} (vahvistettu)", Question.CALL)
+    return read_answer(session, phone=phone, body=body, digits=digits,
+                       language=speaker.language if speaker else None)
+
+
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
                     client: Client | None) -> TrustedPerson | None:
     if reminder is not None:
@@ -155,7 +206,8 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
 
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
-                 reminder: Reminder | None = None) -> ReplyOutcome:
+                 reminder: Reminder | None = None, intent: Intent | None = None
+                 ) -> ReplyOutcome:
     """Store and act on one inbound answer; the same gateway sid twice is stored once."""
     existing = session.scalars(select(Message).where(Message.gateway_sid == sid)).first()
     if existing is not None:
@@ -165,8 +217,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     client = reminder.client if reminder is not None else find_client(session, phone)
     person = _trusted_sender(session, phone, reminder, client)
     speaker = person or client  # read in their language, against what we last sent them
-    reading = read_answer(session, phone=phone, body=body, digits=digits,
-                          language=speaker.language if speaker else None)
+    reading = _reading(session, phone, body, digits, speaker, intent)
     intent = reading.intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
@@ -197,11 +248,12 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     else:
         client.last_activity_at = now
         apply_intent(session, rt, client, event, reminder, intent, now)
+        act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
         item = InboxItem(worker_id=client.worker_id, client_id=client.id,
                          event_id=event.id if event else None, message_id=message.id,
                          reminder_id=reminder.id if reminder else None,
                          kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-                         summary=SUMMARY[intent], created_at=now)
+                         summary=_summary(intent, channel, digits), created_at=now)
     note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()

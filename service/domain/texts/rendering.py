@@ -43,7 +43,10 @@ class Reader:
     stop_key: str = ""
 
 
-CLIENT = Reader()
+# The key that stops automated calls, offered in every call to the client themselves
+# (a client reached only by calls has no other way to say stop; replies/inbound.py acts on it).
+CALL_STOP_KEY = "3"
+CLIENT = Reader(stop_key=CALL_STOP_KEY)
 
 
 def reader_for(person: TrustedPerson | None, client_name: str, stop_key: str = "") -> Reader:

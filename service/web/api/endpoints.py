@@ -68,7 +68,7 @@ def iso_or_none(value: datetime | date | None) -> str | None:
 def client_json(c: Client) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "phone": c.phone, "number_type": c.number_type,
             "language": c.language, "channel": c.channel, "opted_out": c.opted_out,
-            "worker_id": c.worker_id, "window": c.window}
+            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason}
 
 
 def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:

@@ -132,7 +132,9 @@ SCHEMAS: dict[str, Any] = {
     "Client": _obj({"id": _I, "name": _S, "phone": _S,
                     "number_type": {"enum": ["mobile", "fixed_line", "other"]},
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
-                    "window": _NS, "opt_reason": _NS}, ["id", "phone", "number_type"]),
+                    "window": _NS, "opt_reason": _NS,
+                    # set when Twilio refused the number for good (no_number, no_sms)
+                    "phone_check": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
                       "channel": {"enum": ["sms", "voice", "task"]}, "recipient": _S,
                       "send_at": _DT, "state": {"enum": _REMINDER_STATES}, "reason": _NS,

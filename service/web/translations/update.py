@@ -32,10 +32,10 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/phones.py", "domain/people/client_import.py",
                   "domain/inbox/items.py", "domain/inbox/holds.py",
                   "domain/replies/inbound.py",
-                  "domain/planning/reminder_states.py",
+                  "domain/planning/reminder_states.py", "domain/events/worker_answers.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
-DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY"}
+DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

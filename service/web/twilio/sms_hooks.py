@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from service.clock import utcnow
 from service.domain.fields import INBOUND_BODY_MAX
 from service.domain.messages.delivery import record_status
+from service.domain.people.number_checks import number_failed
 from service.domain.replies.inbound import ReplyOutcome, record_reply
 from service.store.models import Message
 from service.web.context import db, runtime
@@ -72,6 +73,7 @@ def status_callback(token: str) -> Response:
     status = form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or ""
     record_status(session, runtime(), message, status=status.lower()[:20],
                   error_code=error_code(), answered_by=text_field("AnsweredBy", 30) or None,
-                  sid=form.get("MessageSid") or form.get("CallSid"), now=utcnow())
+                  sid=form.get("MessageSid") or form.get("CallSid"), now=utcnow(),
+                  number_error=number_failed)
     session.commit()
     return twiml()

@@ -99,6 +99,17 @@ def menu_again(speaker: Speaker, notice: str, reminder: str, *, gather_url: str,
     return str(response.to_xml(xml_declaration=True))
 
 
+def ask_again(speaker: Speaker, question: str, *, gather_url: str, goodbye: str) -> str:
+    """A question that one more key answers (stopping the calls must be certain)."""
+    response = VoiceResponse()
+    gather = response.nest(Gather(input="dtmf", num_digits=1, action=gather_url,
+                                  method="POST", timeout=GATHER_SECONDS))
+    _say(gather, speaker, question)
+    _say(response, speaker, goodbye)
+    response.hangup()
+    return str(response.to_xml(xml_declaration=True))
+
+
 def spoken_then_hang_up(speaker: Speaker | None, text: str) -> str:
     """A short acknowledgement (or nothing at all) and the end of the call."""
     response = VoiceResponse()

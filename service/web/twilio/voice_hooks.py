@@ -2,8 +2,11 @@
 
 /twilio/voice/<token>         the reminder (round 1; ?round=2 is the one repeat after
                               silence), then goodbye
-/twilio/voice/<token>/gather  1 confirms, 2 asks for a call back (recorded exactly like
-                              a text reply), 9 repeats, anything else: the menu again
+/twilio/voice/<token>/gather  1 confirms, 2 declines and asks for a call back (recorded
+                              like a text reply), 3 asks whether to stop the calls (a
+                              client's call only), 9 repeats, anything else: the menu again
+/twilio/voice/<token>/stop    3 again: the client stopped the calls themselves (opted out,
+                              audited, the worker told); anything else: goodbye
 /twilio/voice/incoming        someone calls our number: put through to team.phone
 Each answers from the database alone, well inside Twilio's 15-second limit.
 """
@@ -20,11 +23,14 @@ from service.clock import utcnow
 from service.domain.messages.delivery import answered_by_person, heard
 from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.inbound import (
+    KEY_STOP_CALLS,
     ReplyOutcome,
     find_client,
     normalise_sender,
     record_reply,
+    stopped_by_key,
 )
+from service.domain.replies.reading import Intent
 from service.domain.texts.rendering import reader_for, render_text
 from service.runtime import Runtime
 from service.store.models import Event, Message
@@ -41,6 +47,7 @@ log = logging.getLogger(__name__)
 
 REPLY_KEYS = {"1": "call_thanks_confirm", "2": "call_thanks_callback"}
 REPEAT_KEY = "9"
+STOP_KEY = KEY_STOP_CALLS  # offered in every reminder call's menu to the client
 
 
 def _xml(body: str) -> Response:
@@ -67,15 +74,21 @@ def _prompt(rt: Runtime, name: str, language: str) -> str:
 
 
 def _reminder_text(rt: Runtime, message: Message, language: str) -> str:
-    """What was rendered when the call was placed; rendered again if retention erased it."""
-    if message.body:
-        return message.body
+    """What was rendered when the call was placed (rendered again if retention erased
+    it); a call to the client offers the key that stops calls in its menu."""
+    text = message.body or ""
     reminder = message.reminder
-    if reminder is None:
-        return ""
-    client_name = reminder.client.name if reminder.client is not None else ""
-    return render_text(rt.templates, "voice", reminder.template, language, reminder.event,
-                       rt.sender, reader=reader_for(reminder.trusted_person, client_name))
+    if not text and reminder is not None:
+        client_name = reminder.client.name if reminder.client is not None else ""
+        text = render_text(rt.templates, "voice", reminder.template, language, reminder.event,
+                           rt.sender, reader=reader_for(reminder.trusted_person, client_name))
+    return text
+
+
+def _client_call(message: Message) -> bool:
+    """A reminder call to the client themselves (a trusted person's calls are theirs)."""
+    reminder = message.reminder
+    return reminder is not None and reminder.recipient == "client"
 
 
 def _reminder_twiml(rt: Runtime, message: Message, token: str, last_round: bool) -> str:
@@ -123,6 +136,10 @@ def gather(token: str) -> Response:
     digits = request.form.get("Digits", "").strip()
     if digits == REPEAT_KEY:
         return _xml(_reminder_twiml(rt, message, token, last_round=False))
+    if digits == STOP_KEY and _client_call(message):
+        return _xml(voice_twiml.ask_again(speaker, _prompt(rt, "call_stop_confirm", language),
+                                          gather_url=rt.public_url(f"/twilio/voice/{token}/stop"),
+                                          goodbye=_prompt(rt, "call_goodbye", language)))
     if digits not in REPLY_KEYS:
         return _xml(voice_twiml.menu_again(
             speaker, _prompt(rt, "call_invalid_key", language),
@@ -147,6 +164,40 @@ def gather(token: str) -> Response:
             log.info("voice reply %s intent=%s", outcome.message_id, outcome.intent)
     return _xml(voice_twiml.spoken_then_hang_up(speaker, _prompt(rt, REPLY_KEYS[digits],
                                                                  language)))
+
+
+@bp.post("/<token:token>/stop")
+@twilio_signed
+def stop(token: str) -> Response:
+    """The client pressed 3 twice: they stop the calls. Recorded once per CallSid as a
+    stop (opted out, the worker's item), audited, and the call says it is done."""
+    session, rt = db(), runtime()
+    message = _call_message(session, token)
+    if message is None or not _client_call(message):
+        return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    language = _language(message)
+    speaker = voice_twiml.speaker_for(language, rt.config.twilio)
+    call_sid = request.form.get("CallSid", "")
+    if request.form.get("Digits", "").strip() != STOP_KEY or not call_sid:
+        return _xml(voice_twiml.spoken_then_hang_up(speaker,
+                                                    _prompt(rt, "call_goodbye", language)))
+    now = utcnow()
+    reminder = message.reminder
+    assert reminder is not None
+
+    def record() -> ReplyOutcome:
+        outcome = record_reply(session, rt, sender=message.to_number, to=message.from_number,
+                               body=f"Näppäin {STOP_KEY} kahdesti", sid=f"{call_sid}:stop",
+                               now=now, channel="voice", digits=STOP_KEY, reminder=reminder,
+                               intent=Intent.STOP)
+        heard(reminder, now)
+        if not outcome.duplicate:
+            stopped_by_key(session, reminder.client, now)
+        return outcome
+
+    record_once(f"{call_sid}:stop", record)
+    return _xml(voice_twiml.spoken_then_hang_up(speaker,
+                                                _prompt(rt, "call_thanks_stopped", language)))
 
 
 @bp.post("/incoming")

@@ -45,6 +45,7 @@ def init_ui(app: Flask) -> None:
         auth,
         client_data,
         clients,
+        event_answers,
         events,
         imports,
         inbox,
@@ -61,7 +62,8 @@ def init_ui(app: Flask) -> None:
     init_formatting(app)
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
-                   simulator, admin, audit_log, client_data, service_path, tokens):
+                   simulator, admin, audit_log, client_data, service_path, tokens,
+                   event_answers):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 

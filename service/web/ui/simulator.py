@@ -34,6 +34,17 @@ class CallScreen:
     message_id: int
     lines: list[str]
     keypad: bool
+    step: str = "gather"  # which webhook the next key goes to (voice_hooks: gather, stop)
+
+
+STEPS = ("gather", "stop")
+
+
+def gather_step(twiml: bytes) -> str:
+    """Where the TwiML sends the next key: the menu, or the question whether to stop calls."""
+    gather = ET.fromstring(twiml).find(".//Gather")
+    action = gather.get("action", "") if gather is not None else ""
+    return action.rsplit("/", 1)[-1] if action.rsplit("/", 1)[-1] in STEPS else "gather"
 
 
 @bp.before_request
@@ -139,7 +150,7 @@ def answer(client_id: int, message_id: int) -> ResponseReturnValue:
     if status != 200:
         abort(502)
     lines, keypad = spoken_lines(data)
-    return _screen(client, CallScreen(message.id, lines, keypad))
+    return _screen(client, CallScreen(message.id, lines, keypad, gather_step(data)))
 
 
 @bp.post("/<id:client_id>/key/<id:message_id>")
@@ -149,9 +160,11 @@ def key(client_id: int, message_id: int) -> ResponseReturnValue:
     digit = request.form.get("digit", "")
     if digit not in KEYS:
         abort(400)
-    status, data = post_signed(f"/twilio/voice/{message.callback_token}/gather",
-                               {**_call_params(message), "Digits": digit})
+    step = request.form.get("step", "gather")
+    status, data = post_signed(
+        f"/twilio/voice/{message.callback_token}/{step if step in STEPS else 'gather'}",
+        {**_call_params(message), "Digits": digit})
     if status != 200:
         abort(502)
     lines, keypad = spoken_lines(data)
-    return _screen(client, CallScreen(message.id, lines, keypad))
+    return _screen(client, CallScreen(message.id, lines, keypad, gather_step(data)))

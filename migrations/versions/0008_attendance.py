@@ -10,8 +10,8 @@
   window;
 - clients.opt_reason: why a worker recorded the latest opt-out or opt-in.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from alembic import op
 
 import service.store.db
 
-revision = "0009"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,46 @@
+"""The worker records the client's answer: they said it on the phone or at the desk.
+
+Why: a client who tells the worker "en pääse" must stop getting that appointment's
+reminders exactly as if they had texted it (domain/planning/answers.py). When someone
+other than the client's own worker records it, the client's worker gets an item.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from service.domain.context import DomainContext
+from service.domain.errors import ValidationError
+from service.domain.events import event_states
+from service.domain.planning.answers import drop_answered
+from service.domain.privacy.audit import record
+from service.store.models import Event, InboxItem
+from service.store.states import EventKind, EventState, InboxKind
+
+__all__ = ["ANSWERS", "record_answer"]
+
+# The answers a worker records are the event states they lead to.
+ANSWERS = {state.value: state for state in (EventState.CONFIRMED, EventState.DECLINED)}
+SUMMARY = {EventState.CONFIRMED: "Työntekijä kirjasi: asiakas vahvisti ajan.",
+           EventState.DECLINED: "Työntekijä kirjasi: asiakas ei pääse."}
+
+
+def record_answer(session: Session, rt: DomainContext, event: Event, answer: str,
+                  worker_id: int, now: datetime) -> int:
+    """Confirm or decline an appointment for the client; how many reminders it skipped."""
+    new = ANSWERS.get(answer)
+    if new is None or event.kind != EventKind.APPOINTMENT \
+            or not event_states.can_move(event, new):
+        raise ValidationError({"answer": "Vastausta ei voi kirjata tälle tapahtumalle."})
+    event_states.move(event, new, now)
+    event.updated_at = now
+    skipped = drop_answered(session, rt, event, now)
+    record(session, worker_id, "update", "event", event.id, f"answer: {answer}", at=now)
+    if event.client.worker_id not in (None, worker_id):
+        session.add(InboxItem(worker_id=event.client.worker_id, client_id=event.client_id,
+                              event_id=event.id, kind=InboxKind.REPLY,
+                              intent="confirm" if new is EventState.CONFIRMED else "decline",
+                              summary=SUMMARY[new], created_at=now))
+    return skipped
