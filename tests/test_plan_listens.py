@@ -86,7 +86,7 @@ def test_a_confirm_keeps_the_informational_reminders_and_ends_the_questions(
         assert states[rule] == (rstate.SKIPPED, "confirmed"), rule
     taxi = by_rule(rt, event)["book_transport"].send_at
     assert run(rt, taxi + SECOND).delivered == 1
-    assert "tilaa taksi" in gateway.sent[-1][2]
+    assert "tilaa Kela-taksi" in gateway.sent[-1][2]
     assert run(rt, hel(2026, 9, 30, 9, 0)).claimed == 0
     assert len(gateway.sent) == 2
 
@@ -119,7 +119,7 @@ def test_a_later_reminder_that_will_be_skipped_does_not_silence_an_earlier_one(
     # which the confirm already skipped, so the taxi reminder still goes.
     run(rt, by_rule(rt, event)["day_before"].send_at + timedelta(hours=20))
     assert _states(rt, event)["book_transport"] == (rstate.DELIVERED, None)
-    assert "tilaa taksi" in gateway.sent[-1][2]
+    assert "tilaa Kela-taksi" in gateway.sent[-1][2]
 
 
 def test_an_appointment_registered_late_skips_the_passed_rules(
@@ -229,7 +229,7 @@ def _call_twiml(client: FlaskClient, rt: Runtime, at: datetime) -> tuple[dict[st
             "AnsweredBy": "human"}
     twiml = signed_post(client, f"/twilio/voice/{message.callback_token}", call)
     root = parse_twiml(twiml.data)
-    assert "Jos et halua enää näitä muistutussoittoja, paina 3." in spoken(root)
+    assert "Jos et halua puheluita, paina 3." in spoken(root)
     return call, local_path(root.find("Gather").attrib["action"])  # type: ignore[union-attr]
 
 

@@ -141,7 +141,7 @@ def _answered_call(rt: Runtime, http: ScriptedHttpClient, api: Api, client: Flas
             "From": OUR_NUMBER, "To": CLIENT_PHONE, "CallStatus": "in-progress",
             "Direction": "outbound-api", "AnsweredBy": "human"}
     root = parse_twiml(signed_post(client, local_path(str(exchange.data["Url"])), call).data)
-    assert spoken(root)[-1] == "Jos et halua enää näitä muistutussoittoja, paina 3."
+    assert spoken(root)[-1] == "Jos et halua puheluita, paina 3."
     return reg, call, local_path(root.find("Gather").attrib["action"])  # type: ignore[union-attr]
 
 

@@ -90,7 +90,7 @@ def test_calls_stopped_with_key_3_twice_in_the_simulator(
     with transaction(rt.sessions) as session:
         call = session.scalars(select(Message).where(Message.channel == "voice")).one()
     answered = signed_in.post(f"/simulator/{person.id}/answer/{call.id}").get_data(as_text=True)
-    assert "Jos et halua enää näitä muistutussoittoja, paina 3." in answered
+    assert "Jos et halua puheluita, paina 3." in answered
     asked = signed_in.post(f"/simulator/{person.id}/key/{call.id}",
                            {"digit": "3", "step": "gather"}).get_data(as_text=True)
     assert "paina 3 uudelleen" in asked and 'name="step" value="stop"' in asked
