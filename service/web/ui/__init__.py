@@ -43,6 +43,7 @@ def init_ui(app: Flask) -> None:
         admin,
         audit_log,
         auth,
+        client_contacts,
         client_data,
         clients,
         event_answers,
@@ -53,6 +54,7 @@ def init_ui(app: Flask) -> None:
         service_path,
         simulator,
         team_files,
+        text_check,
         today,
         tokens,
     )
@@ -63,7 +65,7 @@ def init_ui(app: Flask) -> None:
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
-                   event_answers):
+                   event_answers, text_check, client_contacts):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 
