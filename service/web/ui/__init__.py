@@ -41,6 +41,7 @@ def _error_page(status: int, template: str) -> ResponseReturnValue:
 def init_ui(app: Flask) -> None:
     from service.web.ui import (
         admin,
+        application_steps,
         audit_log,
         auth,
         client_contacts,
@@ -65,7 +66,7 @@ def init_ui(app: Flask) -> None:
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
-                   event_answers, text_check, client_contacts):
+                   event_answers, text_check, client_contacts, application_steps):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 
