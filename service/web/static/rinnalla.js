@@ -82,6 +82,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-phone-check]"), phoneCheck);
     Array.prototype.forEach.call(document.querySelectorAll("[data-text-check]"), textCheck);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
+      b.hidden = false;  // printing needs the script; Ctrl+P works without it
+      b.addEventListener("click", function () { window.print(); });
+    });
     focusErrors();
   });
 }());
