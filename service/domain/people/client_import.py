@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from service.domain.fields import TEXT_FIELDS, normalise, text_problem
+from service.domain.people.clients import SHARED_NUMBER
 from service.domain.phones import PhoneError, parse_phone
 
 MAX_ROWS = 5000

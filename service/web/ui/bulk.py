@@ -118,7 +118,8 @@ def _send(values: dict[str, str], found: list[Client], picked: list[Client]
         session.rollback()
         return _page(values, exc.errors, found, picked)
     session.commit()
-    return redirect(url_for("bulk.progress", at=now.isoformat(), **plan.left_out))
+    counts = "".join(f"&{key}={n}" for key, n in sorted(plan.left_out.items()))
+    return redirect(url_for("bulk.progress", at=now.isoformat()) + counts)
 
 
 @bp.get("/sent")

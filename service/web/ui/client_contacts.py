@@ -113,8 +113,9 @@ def end_person(client_id: int, person_id: int) -> ResponseReturnValue:
     if person is None or person.client_id != client.id:
         abort(404)
     try:
-        cancelled = trusted.deactivate_trusted_person(
-            session, person, current_worker().id, request.form.get(f"end_reason-{person_id}", ""), utcnow())
+        reason = request.form.get(f"end_reason-{person_id}", "")
+        cancelled = trusted.deactivate_trusted_person(session, person, current_worker().id,
+                                                      reason, utcnow())
     except ValidationError as exc:
         return show_page(client, {"end_reason": exc.errors["reason"]})
     session.commit()

@@ -64,7 +64,7 @@ def _filtered(query: Select[tuple[InboxItem]], q: str, kind: str) -> Select[tupl
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    me, errors = current_worker(), {}
+    me, errors = current_worker(), dict[str, str]()
     team = request.args.get("box") == "team"
     state = request.args.get("state", "open")
     state = state if state in STATE_FILTERS else "open"
@@ -79,7 +79,7 @@ def index() -> ResponseReturnValue:
     return render_template("inbox/index.html", items=items, originals=originals,
                            box="team" if team else "mine", state=state, kind=kind,
                            q=q if not errors else "", errors=errors,
-                           filtered=bool(q or kind or state not in ("open", "handled")),
+                           filtered=bool(q or kind or state not in ("open", InboxState.HANDLED)),
                            ), 422 if errors else 200
 
 

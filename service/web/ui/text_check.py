@@ -21,19 +21,20 @@ bp = Blueprint("texts", __name__, url_prefix="/texts")
 
 def count_line(check: TextCheck) -> str:
     info = check.info
-    return _(MESSAGES["count"], length=info.length, segments=info.segments,
-             encoding=info.encoding)
+    return str(_(MESSAGES["count"], length=info.length, segments=info.segments,
+             encoding=info.encoding))
 
 
 def ucs2_warning(check: TextCheck) -> str | None:
     """The characters that force UCS-2, named, or None when the text is plain GSM-7."""
     if not check.info.non_gsm_chars:
         return None
-    return _(MESSAGES["ucs2"], chars=", ".join(char_name(c) for c in check.info.non_gsm_chars))
+    return str(_(MESSAGES["ucs2"],
+                 chars=", ".join(char_name(c) for c in check.info.non_gsm_chars)))
 
 
 def link_error(check: TextCheck) -> str | None:
-    return _(MESSAGES["link"], link=check.links[0]) if check.links else None
+    return str(_(MESSAGES["link"], link=check.links[0])) if check.links else None
 
 
 def feedback(body: str) -> dict[str, object]:
