@@ -19,22 +19,25 @@ from service.domain.texts.worker_texts import MESSAGES, TextCheck, char_name, in
 bp = Blueprint("texts", __name__, url_prefix="/texts")
 
 
+def _say(key: str, **values: object) -> str:
+    """One of the domain's MESSAGES in the worker's language, filled in."""
+    return str(_(MESSAGES[key], **values))
+
+
 def count_line(check: TextCheck) -> str:
     info = check.info
-    return str(_(MESSAGES["count"], length=info.length, segments=info.segments,
-             encoding=info.encoding))
+    return _say("count", length=info.length, segments=info.segments, encoding=info.encoding)
 
 
 def ucs2_warning(check: TextCheck) -> str | None:
     """The characters that force UCS-2, named, or None when the text is plain GSM-7."""
     if not check.info.non_gsm_chars:
         return None
-    return str(_(MESSAGES["ucs2"],
-                 chars=", ".join(char_name(c) for c in check.info.non_gsm_chars)))
+    return _say("ucs2", chars=", ".join(char_name(c) for c in check.info.non_gsm_chars))
 
 
 def link_error(check: TextCheck) -> str | None:
-    return str(_(MESSAGES["link"], link=check.links[0])) if check.links else None
+    return _say("link", link=check.links[0]) if check.links else None
 
 
 def feedback(body: str) -> dict[str, object]:
