@@ -139,3 +139,22 @@ def test_my_upcoming_appointments_this_week_and_next(signed_in: Browser, rt: Run
     assert "ke 2.12.2026" in page and "su 13.12.2026" in page and "ma 14.12.2026" not in page
     assert "desk.css" in page and 'data-print' in page
     assert "@media print" in signed_in.get("/static/desk.css").get_data(as_text=True)
+
+
+def test_the_new_pages_speak_swedish_and_english(signed_in: Browser, rt: Runtime,
+                                                 worker: Worker) -> None:
+    clock.freeze(NOW)
+    _group(rt, worker)
+    signed_in.get("/")
+    signed_in.post("/language", {"lang": "sv", "next": "/"})
+    page = signed_in.get("/appointments/upcoming").get_data(as_text=True)
+    assert "<h1>Mina kommande tider</h1>" in page
+    page = signed_in.post("/bulk", {"audience": "mine", "body": "Hej \U0001F44B kela.fi",
+                                    "action": "preview"}).get_data(as_text=True)
+    assert "Meddelande till flera klienter" in page and "Tecknet" in page
+    assert "Meddelandet innehåller en länk (kela.fi)" in page
+    assert "Kostnadsuppskattning: 0,24 €" in page
+    signed_in.post("/language", {"lang": "en", "next": "/"})
+    page = signed_in.post("/bulk", {"audience": "mine", "body": "Hello",
+                                    "action": "preview"}).get_data(as_text=True)
+    assert "Estimated cost: €0.24" in page and "Left out:" in page

@@ -38,6 +38,7 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/events/applications.py", "domain/people/trusted_persons.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
+DOMAIN_CONSTANTS = {"SHARED_NUMBER"}  # single texts the forms show
 
 
 def _text(node: ast.AST | None) -> list[str]:
@@ -69,6 +70,8 @@ def domain_texts() -> list[str]:
             values = getattr(module, table, None)
             if isinstance(values, dict):
                 found += [str(v) for v in values.values()]
+        found += [str(getattr(module, name)) for name in DOMAIN_CONSTANTS
+                  if isinstance(getattr(module, name, None), str)]
     return [text for text in dict.fromkeys(found) if "datetime" not in text]
 
 
