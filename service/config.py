@@ -71,6 +71,8 @@ class Config:
     saturday_window: str = ""
     sunday_window: str = ""
     time_zone: str = "Europe/Helsinki"
+    # Euros a text segment costs, for the estimate shown before a message to many.
+    sms_segment_price: float = 0.08
     # No default: a name like "Sosiaalitoimi" on a shared phone discloses; the team chooses.
     team_name: str = ""
     team_name_sv: str = ""
@@ -122,6 +124,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "saturday_window": "saturday_window",
         "sunday_window": "sunday_window",
         "time_zone": "time_zone",
+        "segment_price": "sms_segment_price",
     },
     "team": {
         "name": "team_name",
@@ -277,6 +280,8 @@ def validate_config(config: Config) -> None:
     if config.gateway_kind not in ("development", "twilio"):
         raise ConfigError("gateway.kind must be \"development\" or \"twilio\"")
     _validate_sending(config)
+    if config.sms_segment_price < 0:
+        raise ConfigError("sending.segment_price must not be negative")
     for key in ("tick_seconds", "batch_size", "lease_seconds", "max_attempts",
                 "send_threads", "retry_seconds"):
         if getattr(config, key) < 1:

@@ -18,6 +18,7 @@ from service.config import REPO_ROOT, ConfigError, load_config
     ("worker", "lease_seconds = -5", "worker.lease_seconds must be at least 1, not -5"),
     ("worker", "send_threads = 0", "worker.send_threads must be at least 1, not 0"),
     ("twilio", "calls_per_second = 0.0", "twilio.calls_per_second must be above zero"),
+    ("sending", "segment_price = -0.01", "sending.segment_price must not be negative"),
 ])
 def test_a_number_out_of_range_is_a_clear_error(tmp_path: Path, section: str, line: str,
                                                 message: str) -> None:
@@ -30,6 +31,13 @@ def test_a_number_out_of_range_is_a_clear_error(tmp_path: Path, section: str, li
 def test_the_defaults_pass() -> None:
     config = load_config(env={})
     assert (config.batch_size, config.lease_seconds, config.send_threads) == (500, 300, 4)
+    assert config.sms_segment_price == 0.08
+
+
+def test_the_segment_price_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[sending]\nsegment_price = 0.065\n", encoding="utf-8")
+    assert load_config(path, env={}).sms_segment_price == 0.065
 
 
 # --- [files]: the team's own templates and schedules ----------------------------------

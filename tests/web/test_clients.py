@@ -86,7 +86,7 @@ def test_edit_replans_pending_reminders(signed_in: Browser, rt: Runtime, worker:
     with transaction(rt.sessions) as session:
         reminders = list(session.scalars(select(Reminder)))
         assert {r.channel for r in reminders if r.state == "planned"} - {"task"} == {"voice"}
-        assert {r.reason for r in reminders if r.state == "cancelled"} == {"rescheduled"}
+        assert {r.reason for r in reminders if r.state == "cancelled"} == {"contact_changed"}
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "update")).one()
         assert entry.object_id == client.id and "language" in entry.detail
 

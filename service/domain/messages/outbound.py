@@ -22,6 +22,7 @@ from service.domain.errors import ValidationError
 from service.domain.fields import checked_text
 from service.domain.phones import PhoneError, parse_phone
 from service.domain.texts.sms import analyse_sms, clean_sms_text
+from service.domain.texts.worker_texts import inspect_text, refuse_links
 from service.store.models import Client, Message
 from service.store.states import Direction, MessageStatus
 
@@ -29,10 +30,12 @@ MAX_SEGMENTS = 3
 
 
 def check_text(body: str, field: str = "body") -> str:
-    """Clean a worker's text for SMS and refuse an empty or very long one."""
+    """Clean a worker's text for SMS and refuse an empty or very long one, or one with a
+    link (the same rules as the templates: domain/texts/worker_texts.py)."""
     text = checked_text(field, clean_sms_text(body or ""), "message")
     if not text:
         raise ValidationError({field: "Kirjoita viesti."})
+    refuse_links(inspect_text(text), field)
     info = analyse_sms(text)
     if info.segments > MAX_SEGMENTS:
         raise ValidationError({field: f"Viesti on liian pitkä ({info.segments} tekstiviestiä). "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from service import languages
 from service.domain.fields import TEXT_FIELDS, normalise, text_problem
+from service.domain.people.clients import SHARED_NUMBER
 from service.domain.phones import PhoneError, parse_phone
 
 MAX_ROWS = 5000
@@ -181,6 +182,7 @@ def read_client_rows(text: str, *, encoding: str = "UTF-8",
         raise ImportFileError(f"Tiedostossa on {len(data)} riviä; tuo enintään {MAX_ROWS} "
                               "kerralla.")
     seen = {(name.lower(), phone) for name, phone in existing}
+    phones = {phone for _name, phone in seen}
     rows: list[ImportRow] = []
     for number, record in data:
         row = _check_row(number, record, columns, workers or {}, default_worker_id)
@@ -190,7 +192,10 @@ def read_client_rows(text: str, *, encoding: str = "UTF-8",
                 row.duplicate = True
                 row.warnings.append("Asiakas on jo rekisterissä tai aiemmin tiedostossa: "
                                     "ohitetaan.")
+            elif row.phone in phones:
+                row.warnings.append(SHARED_NUMBER)  # the client form's rule too
             seen.add(key)
+            phones.add(row.phone)
         rows.append(row)
     return ImportPreview(encoding=encoding, delimiter=delimiter, columns=columns, rows=rows)
 

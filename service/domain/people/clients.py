@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.calendar.window import SendingWindow, parse_window
@@ -44,6 +45,22 @@ def check_name_and_phone(name: str | None, phone: str | None, missing_name: str,
         return None
     clean["phone"], clean["number_type"] = parsed.e164, parsed.number_type
     return parsed
+
+SHARED_NUMBER = ("Numero on jo toisella asiakkaalla. Muistutukset menevät molemmille tähän "
+                 "numeroon, ja numerosta tuleva vastaus kirjataan sille asiakkaalle, jolle "
+                 "viimeksi lähetettiin viesti.")
+
+
+def number_holders(session: Session, phone: str, except_id: int | None = None
+                   ) -> list[Client]:
+    """Other clients (not erased) with this E.164 number: a shared phone. Allowed, since
+    phones are shared, but a reply from it lands with the client last written to
+    (replies/inbound.find_client), so the worker must know before saving."""
+    query = select(Client).where(Client.phone == phone, Client.anonymised_at.is_(None))
+    if except_id is not None:
+        query = query.where(Client.id != except_id)
+    return list(session.scalars(query.order_by(Client.name, Client.id)))
+
 
 def validate_client(session: Session, data: ClientInput,
                     team_window: SendingWindow | None = None) -> dict[str, object]:

@@ -13,7 +13,8 @@ from service.store.states import (
 )
 from service.store.states import can_move as _can_move
 
-__all__ = ["REASONS", "InvalidTransition", "can_move", "move"]
+__all__ = ["CONTACT_CHANGED", "REASONS", "REPLACED_REASONS", "InvalidTransition", "can_move",
+           "move"]
 
 # The states by their old names here, for callers still written against them
 # (scheduling/, which the `sched` branch converts to ReminderState).
@@ -34,6 +35,7 @@ REASONS = {
     "opted_out": "asiakas on kieltäytynyt viesteistä",
     "event_cancelled": "tapahtuma peruttiin",
     "rescheduled": "tapahtuma siirrettiin",
+    "contact_changed": "asiakkaan yhteystiedot muuttuivat: tilalle tehtiin uusi muistutus",
     "already_answered": "asiakas on jo vastannut",
     "documents_in": "paperit on jo toimitettu",
     "decided": "päätös on jo tullut",
@@ -59,6 +61,11 @@ REASONS = {
     ListenReason.VOICE_BLOCKED: "numeroon ei voi soittaa: tarkista numero",
     ListenReason.CALLS_STOPPED: "asiakas lopetti soitot puhelun näppäimellä",
 }
+# A changed number, language or channel replaces the pending reminders.
+CONTACT_CHANGED = "contact_changed"
+# Cancelled only to be planned again: a new row took its place, so the plan view hides
+# it unless asked ("näytä korvatut").
+REPLACED_REASONS = frozenset({"rescheduled", CONTACT_CHANGED})
 
 
 

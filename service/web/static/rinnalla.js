@@ -33,6 +33,46 @@
     });
   }
 
+  // The checks on a text a worker writes, while typing: segments, the character that
+  // forces UCS-2, a link refused. The server computes them (the same rules as on
+  // sending); this only shows its answer.
+  function textCheck(area) {
+    var form = area.form;
+    var out = document.getElementById(area.getAttribute("data-check-output"));
+    var url = area.getAttribute("data-text-check");
+    if (!form || !out || !url) { return; }
+    var timer = null, last = null;
+    function line(cls, part, text) {
+      var p = document.createElement("p");
+      p.className = cls;
+      p.setAttribute("data-part", part);
+      p.textContent = text;
+      return p;
+    }
+    function ask() {
+      if (area.value === last) { return; }
+      last = area.value;
+      var body = new FormData();
+      body.append("body", area.value);
+      fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                  headers: {"X-CSRFToken": csrfToken(form), "Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          out.textContent = "";
+          out.appendChild(line("hint", "count", data.count));
+          if (data.warning) { out.appendChild(line("notice", "warning", data.warning)); }
+          if (data.error) { out.appendChild(line("field-error", "error", data.error)); }
+        })
+        .catch(function () { /* the server checks again on sending */ });
+    }
+    area.addEventListener("input", function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(ask, 250);
+    });
+    if (area.value) { ask(); }
+  }
+
   // Error summaries take focus so keyboard and screen-reader users hear them first.
   function focusErrors() {
     var summary = document.getElementById("error-summary");
@@ -41,6 +81,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-phone-check]"), phoneCheck);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-check]"), textCheck);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
+      b.hidden = false;  // printing needs the script; Ctrl+P works without it
+      b.addEventListener("click", function () { window.print(); });
+    });
     focusErrors();
   });
 }());

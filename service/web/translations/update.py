@@ -33,9 +33,12 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/inbox/items.py", "domain/inbox/holds.py",
                   "domain/replies/inbound.py",
                   "domain/planning/reminder_states.py", "domain/events/worker_answers.py",
-                  "web/ui/form_input.py", "web/ui/event_forms.py")
+                  "web/ui/form_input.py", "web/ui/event_forms.py",
+                  "domain/texts/worker_texts.py", "domain/messages/to_clients.py",
+                  "domain/events/applications.py", "domain/people/trusted_persons.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
-DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY"}
+DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
+DOMAIN_CONSTANTS = {"SHARED_NUMBER"}  # single texts the forms show
 
 
 def _text(node: ast.AST | None) -> list[str]:
@@ -67,6 +70,8 @@ def domain_texts() -> list[str]:
             values = getattr(module, table, None)
             if isinstance(values, dict):
                 found += [str(v) for v in values.values()]
+        found += [str(getattr(module, name)) for name in DOMAIN_CONSTANTS
+                  if isinstance(getattr(module, name, None), str)]
     return [text for text in dict.fromkeys(found) if "datetime" not in text]
 
 

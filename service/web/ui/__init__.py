@@ -41,8 +41,11 @@ def _error_page(status: int, template: str) -> ResponseReturnValue:
 def init_ui(app: Flask) -> None:
     from service.web.ui import (
         admin,
+        application_steps,
         audit_log,
         auth,
+        bulk,
+        client_contacts,
         client_data,
         clients,
         event_answers,
@@ -53,8 +56,10 @@ def init_ui(app: Flask) -> None:
         service_path,
         simulator,
         team_files,
+        text_check,
         today,
         tokens,
+        upcoming,
     )
 
     init_security(app)
@@ -63,7 +68,8 @@ def init_ui(app: Flask) -> None:
     app.context_processor(_nav_context)
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
-                   event_answers):
+                   event_answers, text_check, client_contacts, application_steps,
+                   bulk, upcoming):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 

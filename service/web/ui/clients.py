@@ -21,10 +21,12 @@ from service.domain.inbox.items import visible_to
 from service.domain.people.clients import (
     ClientInput,
     create_client,
+    number_holders,
     record_opt_choice,
     update_client,
 )
 from service.domain.phones import PhoneError, format_phone_national, parse_phone
+from service.domain.planning.reminder_states import CONTACT_CHANGED, REPLACED_REASONS
 from service.domain.privacy.audit import record
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.store.states import EVENT_CLOSED, INBOX_OPEN
@@ -76,11 +78,25 @@ def _form_input() -> ClientInput:
 
 
 def _render_form(client: Client | None, values: ClientInput, errors: dict[str, str],
-                 status: int = 200) -> ResponseReturnValue:
+                 status: int = 200, sharing: list[Client] | None = None) -> ResponseReturnValue:
     checked = phone_status(values.phone) if values.phone.strip() else None
     options = [("", _("Ei nimettyä (tiimin yhteinen)"))] + [(w.id, w.name) for w in _workers()]
     return render_template("clients/form.html", client=client, v=values, errors=errors,
-                           checked=checked, worker_options=options), status
+                           checked=checked, worker_options=options, sharing=sharing or [],
+                           sharing_phone=sharing[0].phone if sharing else ""), status
+
+
+def _unconfirmed_sharing(client: Client | None, values: ClientInput) -> list[Client]:
+    """Other clients with the typed number, unless the worker has confirmed this very
+    number as shared (a changed number asks again)."""
+    try:
+        phone = parse_phone(values.phone).e164
+    except PhoneError:
+        return []  # the save reports the number itself
+    if client is not None and client.phone == phone:
+        return []  # an edit that keeps the number: asked when it was set
+    holders = number_holders(db(), phone, client.id if client else None)
+    return [] if request.form.get("shared_ok") == phone else holders
 
 
 @bp.get("")
@@ -114,6 +130,8 @@ def new() -> ResponseReturnValue:
     values = _form_input()
     if request.form.get("action") == "check_phone":
         return _render_form(None, values, {})
+    if sharing := _unconfirmed_sharing(None, values):
+        return _render_form(None, values, {}, sharing=sharing)
     session = db()
     try:
         client = create_client(session, values, utcnow(), team_window=runtime().window)
@@ -138,6 +156,8 @@ def edit(client_id: int) -> ResponseReturnValue:
     values = _form_input()
     if request.form.get("action") == "check_phone":
         return _render_form(client, values, {})
+    if sharing := _unconfirmed_sharing(client, values):
+        return _render_form(client, values, {}, sharing=sharing)
     session, now = db(), utcnow()
     before = {name: getattr(client, name) for name in REPLAN_FIELDS}
     try:
@@ -146,8 +166,8 @@ def edit(client_id: int) -> ResponseReturnValue:
         session.rollback()
         return _render_form(client, values, exc.errors, 422)
     changed = [name for name in REPLAN_FIELDS if getattr(client, name) != before[name]]
-    if changed:
-        replan_client(session, runtime(), client, now)
+    if changed:  # the reminders are replaced, not the appointment moved
+        replan_client(session, runtime(), client, now, CONTACT_CHANGED)
     record(session, current_worker().id, "update", "client", client.id, ",".join(changed))
     session.commit()
     flash(_("Tiedot on tallennettu."), "success")
@@ -173,11 +193,12 @@ def _event_order(event: Event) -> tuple[bool, datetime]:
 
 @bp.get("/<id:client_id>")
 def show(client_id: int) -> ResponseReturnValue:
-    return _show(_client_or_404(client_id))
+    return show_page(_client_or_404(client_id))
 
 
-def _show(client: Client, errors: dict[str, str] | None = None,
-          reason: str = "") -> ResponseReturnValue:
+def show_page(client: Client, errors: dict[str, str] | None = None, reason: str = "",
+              **forms: object) -> ResponseReturnValue:
+    """The client's page; `forms` carries a refused form's values back (client_contacts)."""
     session = db()
     events = sorted(session.scalars(select(Event).where(Event.client_id == client.id)),
                     key=_event_order)
@@ -191,9 +212,19 @@ def _show(client: Client, errors: dict[str, str] | None = None,
         .order_by(InboxItem.created_at.desc())))
     record(session, current_worker().id, "view", "client", client.id)
     session.commit()
+    show_replaced = request.args.get("replaced") == "1"
+    recorder_ids = {p.consent_recorded_by for p in client.trusted_persons} - {None}
+    recorders = {w.id: w.name for w in session.scalars(
+        select(Worker).where(Worker.id.in_(recorder_ids)))} if recorder_ids else {}
     return render_template("clients/show.html", client=client, events=events,
+                           recorders=recorders,
                            messages=messages, open_items=open_items, errors=errors or {},
-                           reason=reason), 422 if errors else 200
+                           reason=reason, show_replaced=show_replaced,
+                           hidden=REPLACED_REASONS if not show_replaced else frozenset(),
+                           replaced_count=sum(1 for e in events for r in e.reminders
+                                              if r.reason in REPLACED_REASONS),
+                           today=utcnow().astimezone(runtime().config.tz).date(), **forms
+                           ), 422 if errors else 200
 
 
 @bp.post("/<id:client_id>/opt")
@@ -208,7 +239,7 @@ def opt(client_id: int) -> ResponseReturnValue:
                           worker_id=current_worker().id, now=utcnow())
     except ValidationError as exc:
         db().rollback()
-        return _show(client, exc.errors, reason)
+        return show_page(client, exc.errors, reason)
     db().commit()
     flash(_("Kielto on kirjattu: asiakkaalle ei lähetetä viestejä eikä soiteta.") if opted_out
           else _("Asiakas saa taas muistutukset."), "success")

@@ -24,6 +24,7 @@ from service.domain.events.attendance import (
 )
 from service.domain.fields import optional_id
 from service.domain.messages.outbound import check_text, sms_recipient
+from service.domain.planning.reminder_states import REPLACED_REASONS
 from service.domain.privacy.audit import record
 from service.domain.texts.rendering import render_text
 from service.scheduling.adhoc_messages import send_message
@@ -284,16 +285,26 @@ def reminder_texts(event: Event) -> dict[int, str]:
 
 @bp.get("/<id:event_id>")
 def show(event_id: int) -> ResponseReturnValue:
-    event = _event(event_id)
+    return show_page(_event(event_id))
+
+
+def show_page(event: Event, errors: dict[str, str] | None = None,
+              **forms: object) -> ResponseReturnValue:
+    """The event's page; `forms` carries a refused form's values back (application_steps).
+    Replaced reminders (planned again after a change) are hidden unless ?replaced=1."""
     texts = reminder_texts(event)
     record(db(), current_worker().id, "view", "event", event.id)
     db().commit()
-    reminders = sorted(event.reminders, key=lambda r: (
-        r.state in NOT_SENT and r.sent_at is None, r.sent_at or r.send_at))
+    show_replaced = request.args.get("replaced") == "1"
+    replaced = [r for r in event.reminders if r.reason in REPLACED_REASONS]
+    reminders = sorted((r for r in event.reminders if show_replaced or r not in replaced),
+                       key=lambda r: (r.state in NOT_SENT and r.sent_at is None,
+                                      r.sent_at or r.send_at))
     return render_template("events/show.html", event=event, client=event.client, texts=texts,
                            reminders=reminders, attendance_options=_attendance_options(),
                            can_record=attendance_problem(event, None, utcnow()) is None,
-                           errors={})
+                           errors=errors or {}, replaced_count=len(replaced),
+                           show_replaced=show_replaced, **forms), 422 if errors else 200
 
 
 def _attendance_options() -> list[tuple[str, str, str | None]]:

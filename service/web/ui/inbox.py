@@ -12,22 +12,24 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
-from service.domain.fields import optional_id
+from service.domain.fields import collect_text, optional_id
 from service.domain.inbox import holds
 from service.domain.inbox import items as box
-from service.domain.messages.outbound import check_text, queue_worker_text, sms_recipient
+from service.domain.messages.outbound import queue_worker_text, sms_recipient
+from service.domain.phones import PhoneError, parse_phone
 from service.domain.privacy.audit import record
 from service.domain.privacy.export import safe_cell
 from service.domain.replies import corrections
-from service.store.models import InboxItem, Worker
-from service.store.states import INBOX_OPEN, InboxState
+from service.store.models import Client, InboxItem, Message, Worker
+from service.store.states import INBOX_OPEN, InboxKind, InboxState
 from service.web.context import db, runtime
 from service.web.ui.security import admin_required, current_worker
 from service.web.ui.sending import send_now
+from service.web.ui.text_check import checked_text, feedback
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 LIMIT = 200
@@ -40,20 +42,45 @@ def _item(item_id: int) -> InboxItem:
     return item
 
 
+STATE_FILTERS = {"open": tuple(INBOX_OPEN), "all": tuple(InboxState),
+                 **{s.value: (s,) for s in InboxState}}
+
+
+def _filtered(query: Select[tuple[InboxItem]], q: str, kind: str) -> Select[tuple[InboxItem]]:
+    """Search by the client's name or number (or the unknown sender's), and one kind."""
+    if kind in set(InboxKind):
+        query = query.where(InboxItem.kind == kind)
+    if not q:
+        return query
+    try:
+        number = parse_phone(q).e164
+    except PhoneError:
+        return query.where(InboxItem.client_id.in_(select(Client.id).where(
+            func.lower(Client.name).contains(q.lower(), autoescape=True))))
+    return query.where(or_(
+        InboxItem.client_id.in_(select(Client.id).where(Client.phone == number)),
+        InboxItem.message_id.in_(select(Message.id).where(Message.from_number == number))))
+
+
 @bp.get("")
 def index() -> ResponseReturnValue:
-    me = current_worker()
+    me, errors = current_worker(), dict[str, str]()
     team = request.args.get("box") == "team"
-    handled = request.args.get("state") == InboxState.HANDLED
-    query = select(InboxItem).where(
-        box.in_box(me.id, team=team),
-        InboxItem.state == InboxState.HANDLED if handled else InboxItem.state.in_(INBOX_OPEN))
-    items = list(db().scalars(query.order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
-                              .limit(LIMIT)))
+    state = request.args.get("state", "open")
+    state = state if state in STATE_FILTERS else "open"
+    kind = request.args.get("kind", "")
+    q = collect_text(errors, "q", request.args.get("q", ""), "search")
+    query = select(InboxItem).where(box.in_box(me.id, team=team),
+                                    InboxItem.state.in_(STATE_FILTERS[state]))
+    items = [] if errors else list(db().scalars(
+        _filtered(query, q, kind).order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+        .limit(LIMIT)))
     originals = {item.id: box.original_message(db(), item) for item in items}
     return render_template("inbox/index.html", items=items, originals=originals,
-                           box="team" if team else "mine",
-                           state=InboxState.HANDLED if handled else "open")
+                           box="team" if team else "mine", state=state, kind=kind,
+                           q=q if not errors else "", errors=errors,
+                           filtered=bool(q or kind or state not in ("open", InboxState.HANDLED)),
+                           ), 422 if errors else 200
 
 
 def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
@@ -71,6 +98,7 @@ def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
                            replies=box.replies_sent(session, item), workers=workers,
                            reply_blocker=reply_blocker, choices=corrections.CHOICES,
                            can_correct=corrections.can_correct(item),
+                           check=feedback(body) if body else None,
                            held=holds.waiting(session, [item.event_id]).get(item.event_id)
                            if held and item.event_id is not None else None), status
 
@@ -89,7 +117,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     rt, session, now = runtime(), db(), utcnow()
     body = request.form.get("body", "")
     try:
-        text = check_text(body)
+        text, warning = checked_text(body)
         to = sms_recipient(found.client, found.message.from_number if found.message else None)
     except ValidationError as exc:
         return _render_item(found, exc.errors, body, 422)
@@ -102,6 +130,8 @@ def reply(item_id: int) -> ResponseReturnValue:
         box.mark_handled(found, me.id, now)
         record(session, me.id, "handle", "inbox_item", found.id)
     session.commit()
+    if warning:
+        flash(warning, "info")
     send_now(message.id)
     return redirect(url_for("inbox.item", item_id=found.id))
 
