@@ -152,6 +152,23 @@ def test_trusted_person_added_with_consent_and_ended(signed_in: Browser, rt: Run
     assert "suostumus päättynyt" in page
 
 
+def test_trusted_person_consent_to_share_the_clients_name_and_any_language(
+        signed_in: Browser, rt: Runtime, worker: Worker) -> None:
+    person = make_client(rt, worker.id)
+    clock.freeze(NOON)
+    form = signed_in.get(f"/clients/{person.id}").get_data(as_text=True)
+    assert 'name="shares_client_name"' in form and 'value="uk"' in form
+    assert _add_person(signed_in, person.id, language="uk", shares_client_name="1",
+                       phone="050 765 4322").startswith("302")
+    assert _add_person(signed_in, person.id, name="Toinen Läheinen",
+                       phone="050 765 4323").startswith("302")
+    with transaction(rt.sessions) as session:
+        people = {tp.name: tp for tp in session.scalars(select(TrustedPerson))}
+    assert people["Liisa Läheinen"].shares_client_name
+    assert people["Liisa Läheinen"].language == "uk"
+    assert not people["Toinen Läheinen"].shares_client_name
+
+
 @pytest.mark.parametrize(("values", "field", "words"), [
     ({"tp_consent_method": ""}, "tp_consent_method", "Kirjaa, miten asiakas antoi"),
     ({"phone": "040 123 4567"}, "tp_phone", "asiakkaan oma numero"),

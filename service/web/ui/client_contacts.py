@@ -29,7 +29,7 @@ from service.web.ui.text_check import checked_text, feedback
 
 bp = Blueprint("client_contacts", __name__, url_prefix="/clients")
 PERSON_FIELDS = ("name", "phone", "language", "relation", "consent_method", "consent_day",
-                 "consent_time")
+                 "consent_time", "shares_client_name")
 
 
 def _client(client_id: int) -> Client:
@@ -92,7 +92,8 @@ def add_person(client_id: int) -> ResponseReturnValue:
         person = trusted.add_trusted_person(session, runtime(), client, trusted.TrustedPersonInput(
             name=values["name"], phone=values["phone"], language=values["language"] or "fi",
             consent_method=values["consent_method"], relation=values["relation"] or None,
-            consent_at=consent_at), me.id, now)
+            consent_at=consent_at, shares_client_name=values["shares_client_name"] == "1"),
+            me.id, now)
     except ValidationError as exc:
         session.rollback()
         renamed = {"consent_at": "consent_day"}  # the form asks for a day and a time
