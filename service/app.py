@@ -65,6 +65,11 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     def healthz() -> ResponseReturnValue:
         return jsonify({"status": "ok"})
 
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        """Browsers ask for this path before reading the page's icon link."""
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     return app
 
 
