@@ -78,3 +78,19 @@ def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, wo
     assert "Greta" not in page  # another worker's client and reply stay on their list
     with transaction(rt.sessions) as session:
         assert session.get(Client, pekka.id).opted_out  # type: ignore[union-attr]
+
+
+def test_a_client_who_opted_back_in_is_no_longer_listed_as_refusing(
+        signed_in: Browser, client: FlaskClient, rt: Runtime, worker: Worker) -> None:
+    clock.freeze(NOW)
+    make_client(rt, worker.id, "Sanna Seppälä", "040 765 4321")
+    _reply(client, "+358407654321", "LOPETA", "1")
+    stops = signed_in.get("/").get_data(as_text=True).split('id="stops"')[1]
+    assert "Sanna Seppälä" in stops
+    clock.freeze(NOW + timedelta(hours=1))
+    _reply(client, "+358407654321", "ALOITA", "2")
+    with transaction(rt.sessions) as session:
+        sanna = session.scalars(select(Client).where(Client.name == "Sanna Seppälä")).one()
+        assert not sanna.opted_out
+    stops = signed_in.get("/").get_data(as_text=True).split('id="stops"')[1]
+    assert "Sanna Seppälä" not in stops.split('id="overdue"')[0]
