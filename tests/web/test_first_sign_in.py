@@ -80,8 +80,9 @@ def test_rinnalla_help_lists_only_rinnallas_commands_uncut() -> None:
     assert result.exit_code == 0, result.output
     commands = result.output.split("Commands:")[1]
     assert "..." not in commands
-    for generic in ("--app", "--env-file", "--debug", " routes ", " shell ", " run ",
-                    "limiter"):
+    names = {line.split()[0] for line in commands.splitlines() if line.startswith("  ")}
+    assert not names & {"routes", "shell", "run", "limiter"}
+    for generic in ("--app", "--env-file", "--debug"):
         assert generic not in result.output, generic
     assert "init-db" in result.output and "worker " in result.output
     assert "Make an API token for a worker; the token is printed once, on the last line." \
