@@ -6,6 +6,7 @@ import logging
 import secrets
 import threading
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -87,7 +88,7 @@ def _demo_events(session: object, rt: Runtime, worker_id: int, now: datetime) ->
     _ = date
 
 
-def demo_team() -> dict[str, str]:
+def demo_team() -> dict[str, Any]:
     """The demo team's number, unless the configuration gives its own: texts say
     "Soita 014 123 4567" and the phone simulator shows it as the sender."""
     return {} if load_config().team_phone else {"team_phone": "+358 14 123 4567"}

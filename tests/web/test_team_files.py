@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.domain.texts.rendering import render_text
 from service.domain.messages.template_check import SAMPLE_APPOINTMENT, sample_sender
+from service.domain.texts.rendering import render_text
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
@@ -32,7 +32,7 @@ def test_rules_and_examples_are_shown_in_finnish_words(signed_in: Browser, rt: R
     languages = [reminder.index(word) for word in ("<summary>Suomi", "<summary>Selkosuomi",
                                                    "<summary>Ruotsi", "<summary>Englanti")]
     assert languages == sorted(languages)  # Finnish first
-    assert page.count("<details") >= 2 * len(rt.templates.templates) // 2  # folded, not one long page
+    assert page.count("<details") >= len(rt.templates.templates)  # folded, not one long page
     assert 'id="edit-team-files"' not in page  # only admins edit
 
 

@@ -65,7 +65,8 @@ def about_client(session: Session, client_id: int) -> list[AuditEntry]:
     return list(session.scalars(query))
 
 
-CLIENT_OF = {"event": Event, "message": Message, "inbox_item": InboxItem}
+CLIENT_OF: dict[str, type[Event] | type[Message] | type[InboxItem]] = {
+    "event": Event, "message": Message, "inbox_item": InboxItem}
 
 
 def subjects(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:

@@ -51,7 +51,7 @@ class Preview:
 
 
 def editable_files() -> list[str]:
-    """Every team file, as "message_templates/<channel>/<name>.<lang>.txt" and "schedules/<kind>.toml"."""
+    """Every team file: "schedules/<kind>.toml", "message_templates/<channel>/<file>.txt"."""
     config = runtime().config
     templates = sorted("message_templates/" + p.relative_to(config.templates_dir).as_posix()
                        for p in config.templates_dir.glob("*/*.txt"))
