@@ -110,10 +110,11 @@ def describe_rule(rule: Rule) -> str:
         wait: timedelta = getattr(rule, "wait", timedelta(0))
         later = _("myöhemmin")
         when = f"{describe_offset(wait)} {later}" if wait else _("heti")
+        named = f"”{rule_label(fallback_of)}”"
         if getattr(rule, "fallback_on", None) == "no_answer":
-            condition = _("jos viestiin %(rule)s ei vastata", rule=fallback_of)
+            condition = _("jos viestiin %(rule)s ei vastata", rule=named)
         else:
-            condition = _("jos viesti %(rule)s ei mene perille", rule=fallback_of)
+            condition = _("jos viesti %(rule)s ei mene perille", rule=named)
         return f"{condition}, {when}"
     anchor = {"starts_at": _("ajan alkua"), "documents_due": _("lisäselvitysten määräpäivää"),
               "decision_expected": _("päätöksen odotettua päivää")}[rule.anchor]
