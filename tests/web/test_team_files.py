@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.domain.messages.template_check import SAMPLE_APPOINTMENT, sample_sender
+from service.domain.messages.template_check import SAMPLE_APPOINTMENT
 from service.domain.texts.rendering import render_text
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
@@ -54,7 +54,7 @@ def _versions(rt: Runtime) -> list[TeamFileVersion]:
 
 def _example(rt: Runtime) -> str:
     return render_text(rt.templates, "sms", "appointment_reminder", "fi", SAMPLE_APPOINTMENT,
-                       sample_sender(rt.sender), client_name="Matti")
+                       rt.sender, client_name="Matti")
 
 
 def test_preview_then_save_is_in_force_at_once_in_every_process(

@@ -16,11 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from service.domain.messages.template_check import (
-    SAMPLE_APPLICATION,
-    SAMPLE_APPOINTMENT,
-    sample_sender,
-)
+from service.domain.messages.template_check import SAMPLE_APPLICATION, SAMPLE_APPOINTMENT
 from service.domain.planning.schedules import EVENT_KINDS, ScheduleSet
 from service.domain.privacy.audit import record
 from service.domain.texts.rendering import render_text
@@ -96,7 +92,7 @@ def _preview(path: str, templates: TemplateSet, schedules: ScheduleSet) -> Previ
     template = templates.get(channel, name, lang)
     event = SAMPLE_APPLICATION if template.variables & DATE_VARIABLES else SAMPLE_APPOINTMENT
     example = render_text(templates, channel, name, lang, event,
-                          sample_sender(runtime().sender), client_name="Matti Meikäläinen")
+                          runtime().sender, client_name="Matti Meikäläinen")
     return Preview(example=example, sms=analyse_sms(example) if channel == "sms" else None)
 
 
