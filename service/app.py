@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,6 +64,11 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         return jsonify({"status": "ok"})
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        """Browsers ask for this path before reading the page's icon link."""
+        return redirect(url_for("static", filename="favicon.svg"), 301)
 
     return app
 

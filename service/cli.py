@@ -31,7 +31,40 @@ def _create_app() -> Flask:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+class RinnallaGroup(FlaskGroup):
+    """`rinnalla --help` lists Rinnalla's own commands and options, descriptions uncut.
+
+    Flask's generic options (--app, --env-file, --debug) and commands (run, shell, routes,
+    plugins' such as limiter) still work but are hidden: a newcomer reads only what is ours.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        for param in self.params:
+            if param.name in ("app", "env_file", "debug") and isinstance(param, click.Option):
+                param.hidden = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        own = []
+        for name in super().list_commands(ctx):
+            command = self.get_command(ctx, name)
+            callback = command.callback if command is not None else None
+            if callback is not None and callback.__module__.startswith("service."):
+                own.append(name)
+        return own
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=RinnallaGroup, create_app=_create_app, add_default_commands=True,
              add_version_option=False)
 def main() -> None:
     """Rinnalla: SMS and voice reminders for clients who are not online."""
@@ -67,7 +100,7 @@ def create_worker(name: str, email: str, admin: bool) -> None:
         if session.scalars(select(Worker).where(Worker.email == email.lower())).first():
             raise click.ClickException(f"worker {email} exists already")
         session.add(Worker(name=name, email=email.lower(), password_hash=hash_password(password),
-                           role="admin" if admin else "worker"))
+                           role="admin" if admin else "worker", must_change_password=True))
     click.echo(f"Työntekijä {email} luotu ({'admin' if admin else 'worker'}).")
     click.echo(f"Salasana: {password}")
 

@@ -86,11 +86,12 @@ def export_client_command(client_id: int, fmt: str, output: str | None,
 
     worker_id = _worker_id(by_email)
     with transaction(_rt().sessions) as session:
-        data = client_export(session, client_id)
+        data = client_export(session, client_id, plain=fmt == "json")
         if data is None:
             raise click.ClickException(f"asiakasta {client_id} ei löydy")
         audit.record(session, worker_id, "export", "client", client_id, f"cli {fmt}")
-    text = to_json(data) + "\n" if fmt == "json" else to_csv(data, bom=output is not None)
+    text = to_json(data) + "\n" if fmt == "json" else to_csv(data, _rt().tz,
+                                                                  bom=output is not None)
     if output:
         with open(output, "w", encoding="utf-8", newline="") as file:
             file.write(text)

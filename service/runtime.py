@@ -7,22 +7,31 @@ validated at every start and a broken template stops the start with a clear erro
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Config
 from service.domain.calendar.window import SendingWindow, parse_window
-from service.domain.messages.template_check import refuse_unsafe_templates
-from service.domain.planning.schedules import ScheduleSet, load_schedules
+from service.domain.messages.template_check import UnsafeTemplates, refuse_unsafe_templates
+from service.domain.planning.schedules import ScheduleError, ScheduleSet, load_schedules
 from service.domain.texts.rendering import Sender
-from service.domain.texts.templates import TemplateSet, load_templates
+from service.domain.texts.templates import TemplateError, TemplateSet, load_templates
 from service.gateways import Gateway, make_gateway
 from service.gateways.shared_pace import share_rate_limits
 from service.store.db import make_engine, make_session_factory
+from service.store.models import TeamFileVersion
+
+TEAM_FILE_ROOTS = ("message_templates", "schedules")
+TeamFileProblem = (TemplateError, ScheduleError, UnsafeTemplates)
 
 
 @dataclass
@@ -34,6 +43,29 @@ class Runtime:
     schedules: ScheduleSet
     window: SendingWindow
     gateway: Gateway
+    files_version: int = 0  # the newest team_file_versions id in force here (0: disk only)
+
+    def refresh_team_files(self) -> bool:
+        """Put the team's files as last saved in the UI in force, if they changed.
+
+        One cheap query per web request and dispatch pass, so an admin's edit reaches
+        every process without a restart. A version that no longer loads (the files on
+        disk changed under it) is logged and the files in force are kept.
+        """
+        try:
+            with self.sessions() as session:
+                newest = session.scalar(select(func.max(TeamFileVersion.id))) or 0
+                if newest == self.files_version:
+                    return False
+                overrides = team_file_overrides(session)
+        except DBAPIError:  # not migrated yet (init-db runs after the first start)
+            return False
+        try:
+            self.templates, self.schedules = load_team_files(self.config, overrides)
+        except TeamFileProblem as exc:
+            logging.getLogger(__name__).error("team files saved in the UI do not load: %s", exc)
+        self.files_version = newest
+        return True
 
     @cached_property  # asked for every message; a Runtime's config is never changed
     def sender(self) -> Sender:
@@ -88,11 +120,56 @@ def team_window(config: Config) -> SendingWindow:
     )
 
 
-def load_team_files(config: Config) -> tuple[TemplateSet, ScheduleSet]:
-    """Load and check the team's files: a link or a text over budget stops the start."""
-    templates = load_templates(config.templates_dir)
-    refuse_unsafe_templates(templates, config.sender)
-    return templates, load_schedules(config.schedules_dir, templates)
+def team_file_overrides(session: Session) -> dict[str, str | None]:
+    """The newest saved version of every team file edited in the UI (None: the disk's)."""
+    newest = (select(func.max(TeamFileVersion.id)).group_by(TeamFileVersion.path)
+              .scalar_subquery())
+    rows = session.execute(select(TeamFileVersion.path, TeamFileVersion.content)
+                           .where(TeamFileVersion.id.in_(newest)))
+    return {path: content for path, content in rows}
+
+
+def team_file_path(config: Config, relative: str) -> Path | None:
+    """The file on disk for "message_templates/sms/x.fi.txt" or "schedules/y.toml", if any.
+
+    Only existing files inside the two folders can be edited: a path from a form never
+    reaches outside them.
+    """
+    parts = PurePosixPath(relative).parts
+    if len(parts) < 2 or parts[0] not in TEAM_FILE_ROOTS or ".." in parts:
+        return None
+    base = config.templates_dir if parts[0] == "message_templates" else config.schedules_dir
+    path = base.joinpath(*parts[1:])
+    return path if path.is_file() and base.resolve() in path.resolve().parents else None
+
+
+def load_team_files(config: Config, overrides: Mapping[str, str | None] | None = None
+                    ) -> tuple[TemplateSet, ScheduleSet]:
+    """Load and check the team's files: a link or a text over budget stops the start.
+
+    With `overrides` (versions saved in the UI) the same checks run on the files on disk
+    with those versions laid over them, in a scratch copy: the disk stays the default.
+    Problems name the file relative to the team folders.
+    """
+    edited = {path: text for path, text in (overrides or {}).items()
+              if text is not None and team_file_path(config, path) is not None}
+    if not edited:
+        templates = load_templates(config.templates_dir)
+        refuse_unsafe_templates(templates, config.sender)
+        return templates, load_schedules(config.schedules_dir, templates)
+    with tempfile.TemporaryDirectory(prefix="rinnalla-files-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(config.templates_dir, root / "message_templates")
+        shutil.copytree(config.schedules_dir, root / "schedules")
+        for path, text in edited.items():
+            (root / path).write_text(text, encoding="utf-8")
+        try:
+            templates = load_templates(root / "message_templates")
+            refuse_unsafe_templates(templates, config.sender)
+            return templates, load_schedules(root / "schedules", templates)
+        except TeamFileProblem as exc:
+            exc.args = (str(exc).replace(f"{root}/", ""),)
+            raise
 
 
 def build_runtime(config: Config, engine: Engine | None = None,

@@ -19,7 +19,7 @@ from service.privacy_commands import erase_client_command, export_client_command
 from service.runtime import Runtime
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
-from service.store.models import AuditEntry, Client, Message, TrustedPerson, Worker
+from service.store.models import AuditEntry, Client, Event, Message, TrustedPerson, Worker
 from tests.conftest import Api, signed_post
 
 NAME, PHONE, NATIONAL = "Matti Mäkinen", "+358401234567", "0401234567"
@@ -105,14 +105,23 @@ def test_export_holds_all_of_the_clients_data(rt: Runtime, loaded: dict[str, Any
 def test_csv_export_is_one_row_a_field_and_safe_in_a_spreadsheet(
         rt: Runtime, loaded: dict[str, Any]) -> None:
     with transaction(rt.sessions) as session:
-        text = to_csv(client_export(session, loaded["client_id"]))
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text[1:])))
+        data = client_export(session, loaded["client_id"], plain=False)
+        assert data is not None
+        text = to_csv(data, rt.tz)
+        event = session.scalars(select(Event).where(
+            Event.client_id == loaded["client_id"])).one()
+        assert event.starts_at is not None
+        local = event.starts_at.astimezone(rt.tz)
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 (ä, ö) only with the mark
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))  # Finnish Excel's separator
     assert rows[0] == ["osio", "tunnus", "kenttä", "arvo"]
-    assert ["asiakas", str(loaded["client_id"]), "name", NAME] in rows
-    assert ["asiakas", str(loaded["client_id"]), "phone", "'" + PHONE] in rows
+    assert ["asiakas", str(loaded["client_id"]), "nimi", NAME] in rows
+    assert ["asiakas", str(loaded["client_id"]), "puhelinnumero", "'" + PHONE] in rows
+    starts = f"{local.day}.{local.month}.{local.year} {local.hour}.{local.minute:02d}"
+    assert ["tapahtumat", str(event.id), "alkaa", starts] in rows  # local time, Finnish form
+    assert not any("+00:00" in r[3] or "T" in r[3][10:11] for r in rows[1:])  # no ISO UTC
     assert sorted({r[0] for r in rows if r[3] == TRUSTED_NAME}) == ["läheiset"]
-    bodies = [r[3] for r in rows if r[0] == "viestit" and r[2] == "body"]
+    bodies = [r[3] for r in rows if r[0] == "viestit" and r[2] == "teksti"]
     assert "'" + REPLY in bodies and REPLY not in bodies  # not run as a formula
     assert {r[0] for r in rows[1:]} == {"asiakas", "läheiset", "tapahtumat", "muistutukset",
                                         "viestit", "työntekijän_tehtävät", "lokitiedot"}

@@ -114,6 +114,7 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     afresh, so a reminder is checked against the time it really goes out.
     """
     clock: Clock = (lambda: now) if now is not None else utcnow
+    rt.refresh_team_files()  # an admin's saved templates and schedules, without a restart
     name = worker_name or default_worker_name()
     batch = limit or batch_limit(rt)
     first = min(batch, FIRST_BATCH)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,6 +89,9 @@ class Worker(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a generated or reset password is known to someone else: changed at first sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
 
     @property
     def is_admin(self) -> bool:
@@ -474,3 +478,21 @@ class SendPace(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TeamFileVersion(Base):
+    """One saved version of a team file (a message template or a schedule), edited in the UI.
+
+    Append-only: the newest row of a path is in force; an undo adds a row copying an older
+    one, and `content` NULL means "back to the file on disk" (the files stay the defaults).
+    """
+
+    __tablename__ = "team_file_versions"
+    __table_args__ = (Index("ix_team_file_versions_path", "path", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(200))  # e.g. "message_templates/sms/x.fi.txt"
+    content: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@ serves, error states included, and the core flows done with the keyboard alone."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -130,9 +131,8 @@ def _sample_values(rt: Runtime) -> dict[str, object]:
                 "fmt": "csv"}
 
 
-def test_every_page_passes_axe(page: Any, live: tuple[str, Runtime], app: Flask,
-                               a11y: Accessibility) -> None:
-    base, rt = live
+def _sign_in_to_demo(page: Any, base: str, rt: Runtime) -> dict[str, object]:
+    """The demo's data and worker (an admin), with a call made and a reply in the inbox."""
     password = seed(rt)
     page.goto(base + "/login")
     page.fill("#email", DEMO_EMAIL)
@@ -143,6 +143,12 @@ def test_every_page_passes_axe(page: Any, live: tuple[str, Runtime], app: Flask,
         opted = session.scalars(select(Client).order_by(Client.id)).first()
         assert opted is not None
         opted.opted_out = True  # the notice shown for an opted-out client
+    return values
+
+
+def _every_page(page: Any, base: str, app: Flask, values: dict[str, object],
+                check: Callable[[Any], None]) -> int:
+    """Open every GET page of the UI the sample values can build, and check each."""
     visited = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIP_PREFIXES) \
@@ -155,8 +161,16 @@ def test_every_page_passes_axe(page: Any, live: tuple[str, Runtime], app: Flask,
         response = page.goto(base + built[1])
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
-        a11y.check(page)
+        check(page)
         visited += 1
+    return visited
+
+
+def test_every_page_passes_axe(page: Any, live: tuple[str, Runtime], app: Flask,
+                               a11y: Accessibility) -> None:
+    base, rt = live
+    values = _sign_in_to_demo(page, base, rt)
+    visited = _every_page(page, base, app, values, a11y.check)
     # states a plain GET does not show: errors, previews, a call in progress, an import
     page.goto(base + f"/events/new/appointment?client_id={values['client_id']}")
     page.fill("#date", "31.2.2030")
@@ -184,5 +198,86 @@ def test_every_page_passes_axe(page: Any, live: tuple[str, Runtime], app: Flask,
     page.goto(base + "/clients/new")
     page.click("#save-client")
     a11y.check(page)
+    _team_file_states(page, base, a11y)
     assert visited >= 20
     assert a11y.problems == []
+
+
+def _team_file_states(page: Any, base: str, a11y: Accessibility) -> None:
+    """An admin's file edit: refused with the start-up check's words, then previewed."""
+    page.goto(base + "/team-files/edit?path=message_templates/sms/appointment_reminder.fi.txt")
+    a11y.check(page)
+    page.fill("#content", "{team}: katso https://example.fi {when}")
+    page.click("#preview-file")
+    page.wait_for_selector("#file-problem")
+    a11y.check(page)
+    page.fill("#content", "{team}: muistutus {when}\n{place}")
+    page.click("#preview-file")
+    page.wait_for_selector("#file-preview")
+    a11y.check(page)
+    page.goto(base + "/team-files")
+    page.click("#tpl-sms-appointment_reminder > summary")
+    a11y.check(page)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits_a_phone(page: Any, a11y: Accessibility, problems: list[str]) -> None:
+    """Nothing scrolls sideways, the header takes at most a quarter, and axe is clean."""
+    page.wait_for_load_state("load")
+    width, inner = page.evaluate(
+        "[document.scrollingElement.scrollWidth, window.innerWidth]")
+    if width > inner:
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id)""")
+        problems.append(f"{page.url}: {width} px wide > {inner} {wide}")
+    header = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+    if header > PHONE["height"] / 4:
+        problems.append(f"{page.url}: the header takes {header} px of {PHONE['height']}")
+    a11y.check(page)
+
+
+def test_every_page_fits_a_phone(chromium: Any, live: tuple[str, Runtime], app: Flask,
+                                 a11y: Accessibility) -> None:
+    base, rt = live
+    context = chromium.new_context(viewport=PHONE, locale="fi-FI", is_mobile=True,
+                                   has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    values = _sign_in_to_demo(page, base, rt)
+    problems: list[str] = []
+    visited = _every_page(page, base, app, values, lambda p: _fits_a_phone(p, a11y, problems))
+    _team_file_states(page, base, a11y)
+    _fits_a_phone(page, a11y, problems)
+    page.goto(base + "/inbox")  # the menu: folded behind its button, opens on a tap
+    assert not page.is_visible("nav.main-nav")
+    page.click("#site-menu > summary")
+    page.click("nav.main-nav >> text=Asiakkaat")
+    page.wait_for_selector("h1:text('Asiakkaat')")
+    cells = page.evaluate("[...document.querySelectorAll('main td')].map("
+                          "td => [getComputedStyle(td).display, td.dataset.label])")
+    assert cells and {display for display, _label in cells} == {"block"}  # rows are cards
+    assert all(label for _display, label in cells)  # each cell named by its column
+    context.close()
+    assert visited >= 20
+    assert problems == []
+    assert a11y.problems == []
+
+
+def test_the_menu_works_without_javascript_on_a_phone(chromium: Any, live: tuple[str, Runtime],
+                                                      worker: Worker) -> None:
+    base, _rt = live
+    context = chromium.new_context(viewport=PHONE, locale="fi-FI", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#email", worker.email)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("h1:text('Tänään')")
+    assert page.is_visible("nav.main-nav")  # open without the script
+    page.click("#site-menu > summary")  # and the button still folds it
+    assert not page.is_visible("nav.main-nav")
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    context.close()

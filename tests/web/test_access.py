@@ -12,7 +12,7 @@ from service.web.converters import IdConverter
 from tests.web.conftest import Browser
 
 PUBLIC_PREFIXES = ("/twilio/", "/api/v1/", "/static/")
-PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/login", "/language"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/login", "/language", "/favicon.ico"}
 CSRF_EXEMPT = ("/twilio/", "/api/v1/")
 
 
@@ -59,7 +59,8 @@ def test_the_public_routes_are_exactly_these(app: Flask) -> None:
     """A new public route must be a decision: add it here and to security.PUBLIC_*."""
     public = {rule.rule for rule in app.url_map.iter_rules() if _is_public(rule.rule)}
     outside_prefixes = {path for path in public if not path.startswith(PUBLIC_PREFIXES)}
-    assert outside_prefixes == {"/healthz", "/readyz", "/metrics", "/login", "/language"}
+    assert outside_prefixes == {"/healthz", "/readyz", "/metrics", "/login", "/language",
+                                "/favicon.ico"}
 
 
 def test_anonymous_request_goes_to_sign_in_and_back(client: FlaskClient, worker: Worker) -> None:

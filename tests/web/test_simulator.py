@@ -40,6 +40,9 @@ def test_text_received_and_answered(signed_in: Browser, rt: Runtime, worker: Wor
     assert "Matti Mäkinen: 040 123 4567" in signed_in.get("/simulator").get_data(as_text=True)
     screen = signed_in.get(f"/simulator/{person.id}").get_data(as_text=True)
     assert "Sosiaalitoimisto, Keskuskatu 5" in screen and 'id="phone-messages"' in screen
+    sender = screen.split('id="phone-sender">')[1].split("<")[0]
+    assert sender == "045 123 4567" and "0000000" not in screen  # the number texts come from
+    assert "Tämä on asiakkaan puhelin." in screen  # a plain introduction
     sent = signed_in.post(f"/simulator/{person.id}/sms", {"body": "Kyllä tulen <3"})
     assert sent.status_code == 302
     assert _event(rt, event.id).state == "confirmed"

@@ -78,3 +78,39 @@ def test_attention_list(signed_in: Browser, client: FlaskClient, rt: Runtime, wo
     assert "Greta" not in page  # another worker's client and reply stay on their list
     with transaction(rt.sessions) as session:
         assert session.get(Client, pekka.id).opted_out  # type: ignore[union-attr]
+
+
+def test_a_client_who_opted_back_in_is_no_longer_listed_as_refusing(
+        signed_in: Browser, client: FlaskClient, rt: Runtime, worker: Worker) -> None:
+    clock.freeze(NOW)
+    make_client(rt, worker.id, "Sanna Seppälä", "040 765 4321")
+    _reply(client, "+358407654321", "LOPETA", "1")
+    stops = signed_in.get("/").get_data(as_text=True).split('id="stops"')[1]
+    assert "Sanna Seppälä" in stops
+    clock.freeze(NOW + timedelta(hours=1))
+    _reply(client, "+358407654321", "ALOITA", "2")
+    with transaction(rt.sessions) as session:
+        sanna = session.scalars(select(Client).where(Client.name == "Sanna Seppälä")).one()
+        assert not sanna.opted_out
+    stops = signed_in.get("/").get_data(as_text=True).split('id="stops"')[1]
+    assert "Sanna Seppälä" not in stops.split('id="overdue"')[0]
+
+
+def test_a_task_reads_in_the_workers_language(signed_in: Browser, rt: Runtime,
+                                              worker: Worker) -> None:
+    """A task is written in Finnish when it falls due; a Swedish reader gets it in Swedish."""
+    clock.freeze(NOW)
+    matti = make_client(rt, worker.id, "Matti Mäkinen", "040 123 4567")
+    _appointment(rt, matti.id, NOW + timedelta(days=5), "Kirjasto")
+    with transaction(rt.sessions) as session:
+        task = session.scalars(select(Reminder).where(
+            Reminder.client_id == matti.id, Reminder.channel == "task")).one()
+        due = task.send_at
+    assert tick(rt, now=due + timedelta(seconds=1)).tasks == 1
+    finnish = signed_in.get("/").get_data(as_text=True).split('id="tasks"')[1]
+    assert "Matti Mäkinen ei ole vastannut" in finnish and "Soita asiakkaalle." in finnish
+    signed_in.post("/language", {"lang": "sv", "next": "/"})
+    for path in ("/", "/inbox"):
+        page = signed_in.get(path).get_data(as_text=True)
+        assert "Matti Mäkinen har inte svarat" in page and "Ring klienten." in page, path
+        assert "Soita asiakkaalle." not in page, path

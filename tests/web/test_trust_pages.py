@@ -61,16 +61,24 @@ def test_own_worker_exports_json_and_csv(signed_in: Browser, rt: Runtime,
     assert data["events"][0]["place"] == "Sosiaalitoimisto, Keskuskatu 5"
     response = signed_in.get(f"/clients/{client.id}/export.csv")
     assert response.content_type.startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert ["asiakas", str(client.id), "name", "Matti Mäkinen"] in rows
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert ["asiakas", str(client.id), "nimi", "Matti Mäkinen"] in rows
+    summary = signed_in.get(f"/clients/{client.id}/summary")
+    page = summary.get_data(as_text=True)
+    assert summary.status_code == 200 and "text/html" in summary.content_type
+    assert "Matti Mäkinen" in page and "Sosiaalitoimisto, Keskuskatu 5" in page
+    assert "Kuka tietoja on käsitellyt" in page and "+00:00" not in page
     assert [(w, o, i, d) for w, o, i, d in audit_rows(rt, "export")] == [
-        (worker.id, "client", client.id, "web json"), (worker.id, "client", client.id, "web csv")]
+        (worker.id, "client", client.id, "web json"), (worker.id, "client", client.id, "web csv"),
+        (worker.id, "client", client.id, "web summary")]
 
 
 def test_another_worker_may_not_export_or_erase(signed_in: Browser, rt: Runtime,
                                                 other_worker: Worker) -> None:
     client = make_client(rt, other_worker.id)
     assert signed_in.get(f"/clients/{client.id}/export.csv").status_code == 403
+    assert signed_in.get(f"/clients/{client.id}/summary").status_code == 403
     assert signed_in.get(f"/clients/{client.id}/erase").status_code == 403
     assert signed_in.post(f"/clients/{client.id}/erase", {"confirm": "yes"}).status_code == 403
     assert signed_in.get("/clients/9999/export.json").status_code == 404

@@ -57,6 +57,16 @@ def _held(session: Session, worker_id: int) -> list[InboxItem]:
         .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
+def _stops(session: Session, worker_id: int) -> list[InboxItem]:
+    """Open stop items of clients still opted out: one who opted back in is no longer news."""
+    still_out = select(Client.id).where(Client.opted_out)
+    return list(session.scalars(select(InboxItem).where(
+        visible_to(worker_id), InboxItem.kind == K.STOP, InboxItem.state.in_(INBOX_OPEN),
+        InboxItem.holds.is_(False),
+        InboxItem.client_id.is_(None) | InboxItem.client_id.in_(still_out))
+        .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
+
+
 def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -> Attention:
     """Open inbox items by kind, plus what the worker's own clients' events need."""
     own = Client.worker_id == worker_id
@@ -69,7 +79,7 @@ def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -
         replies=_items(session, worker_id, REPLY_KINDS, new_only=True),
         callbacks=_items(session, worker_id, (K.CALLBACK,), new_only=False),
         problems=_items(session, worker_id, PROBLEM_KINDS, new_only=False),
-        stops=_items(session, worker_id, (K.STOP,), new_only=False),
+        stops=_stops(session, worker_id),
         tasks=_items(session, worker_id, (K.TASK,), new_only=False),
         unconfirmed=list(session.scalars(select(Event).join(Client).where(
             own, alive, Event.kind == EventKind.APPOINTMENT, Event.state == EventState.PLANNED,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from service.clock import utcnow
 from service.domain.privacy.redact import strip_numbers
-from service.store.models import AuditEntry, Event, InboxItem, Message
+from service.store.models import AuditEntry, Client, Event, InboxItem, Message, Worker
 
 ACTIONS = ("view", "create", "update", "delete", "export", "erase", "login", "logout",
            "login_failed", "send", "handle", "reassign", "import", "cancel", "anonymise", "correct")
@@ -37,22 +37,59 @@ def record(session: Session, worker_id: int | None, action: str, object_type: st
                            detail=strip_numbers(detail)[:300]))
 
 
+def concerning(client_ids: Any) -> Any:
+    """The condition "about one of these clients, or their events, messages or inbox items".
+
+    `client_ids` is a client id or a SELECT of client ids (e.g. by name, for the log's
+    filter).
+    """
+    if isinstance(client_ids, int):
+        client_ids = select(Client.id).where(Client.id == client_ids)
+    event_ids = select(Event.id).where(Event.client_id.in_(client_ids))
+    message_ids = select(Message.id).where(Message.client_id.in_(client_ids))
+    item_ids = select(InboxItem.id).where(InboxItem.client_id.in_(client_ids))
+    return (((AuditEntry.object_type == "client") & AuditEntry.object_id.in_(client_ids))
+            | ((AuditEntry.object_type == "event") & AuditEntry.object_id.in_(event_ids))
+            | ((AuditEntry.object_type == "message") & AuditEntry.object_id.in_(message_ids))
+            | ((AuditEntry.object_type == "inbox_item") & AuditEntry.object_id.in_(item_ids)))
+
+
 def about_client(session: Session, client_id: int) -> list[AuditEntry]:
     """Every entry about the client or about its events, messages and inbox items, oldest first.
 
     The client has the right to see who handled their data (Act 703/2023), so the
     export includes these.
     """
-    event_ids = select(Event.id).where(Event.client_id == client_id)
-    message_ids = select(Message.id).where(Message.client_id == client_id)
-    item_ids = select(InboxItem.id).where(InboxItem.client_id == client_id)
-    query = select(AuditEntry).where(
-        ((AuditEntry.object_type == "client") & (AuditEntry.object_id == client_id))
-        | ((AuditEntry.object_type == "event") & AuditEntry.object_id.in_(event_ids))
-        | ((AuditEntry.object_type == "message") & AuditEntry.object_id.in_(message_ids))
-        | ((AuditEntry.object_type == "inbox_item") & AuditEntry.object_id.in_(item_ids))
-    ).order_by(AuditEntry.at, AuditEntry.id)
+    query = select(AuditEntry).where(concerning(client_id)).order_by(AuditEntry.at,
+                                                                      AuditEntry.id)
     return list(session.scalars(query))
+
+
+CLIENT_OF: dict[str, type[Event] | type[Message] | type[InboxItem]] = {
+    "event": Event, "message": Message, "inbox_item": InboxItem}
+
+
+def subjects(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
+    """Who each entry is about, by name: the client (also of an event, message or inbox
+    item) or the worker. The log keeps ids only, so erasing a client empties its names."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_id is not None:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names: dict[tuple[str, int], str] = {}
+    for object_type, model in CLIENT_OF.items():
+        ids = wanted.get(object_type)
+        if ids:
+            rows = session.execute(select(model.id, Client.name).join(
+                Client, Client.id == model.client_id).where(model.id.in_(ids)))
+            names.update({(object_type, row_id): name for row_id, name in rows})
+    if wanted.get("client"):
+        names.update({("client", row_id): name for row_id, name in session.execute(
+            select(Client.id, Client.name).where(Client.id.in_(wanted["client"])))})
+    if wanted.get("worker"):
+        names.update({("worker", row_id): name for row_id, name in session.execute(
+            select(Worker.id, Worker.name).where(Worker.id.in_(wanted["worker"])))})
+    return names
 
 
 def _refuse_row(_mapper: Mapper[Any], _connection: Any, target: AuditEntry) -> None:

@@ -79,7 +79,35 @@
     if (summary) { summary.focus(); }
   }
 
+  // On a phone the menu folds behind its button; without this script it stays open.
+  var PHONE = "(max-width: 40rem)";
+  function foldMenu() {
+    var menu = document.getElementById("site-menu");
+    if (!menu || !window.matchMedia) { return; }
+    var query = window.matchMedia(PHONE);
+    menu.open = !query.matches;
+    query.addEventListener("change", function (e) { menu.open = !e.matches; });
+  }
+
+  // Tables become lists on a phone (CSS); each cell is headed by its column's name.
+  function stackTables() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"),
+                                           function (th) { return th.textContent.trim(); });
+      if (!heads.length) { return; }
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (cell.tagName === "TD" && heads[i] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldMenu();
+    stackTables();
     Array.prototype.forEach.call(document.querySelectorAll("[data-phone-check]"), phoneCheck);
     Array.prototype.forEach.call(document.querySelectorAll("[data-text-check]"), textCheck);
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {

@@ -6,7 +6,7 @@ pages) and registers the blueprints. Every page works without JavaScript.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -15,8 +15,11 @@ from service.domain.inbox.items import count_new
 from service.web.context import db, runtime
 from service.web.ui.formatting import init_formatting
 from service.web.ui.i18n import LANGUAGE_NAMES, init_i18n, ui_language
-from service.web.ui.security import init_security
+from service.web.ui.security import current_worker, init_security
 from service.web.ui.throttle import init_sign_in_throttle
+
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout",
+                                       "auth.set_language", "static", "favicon"})
 
 
 def _nav_context() -> dict[str, object]:
@@ -30,6 +33,20 @@ def _nav_context() -> dict[str, object]:
     if current_user and current_user.is_authenticated:
         context["inbox_open"] = count_new(db(), current_user.id)
     return context
+
+
+def _team_files_in_force() -> None:
+    """before_request: an admin's saved team files reach this process without a restart."""
+    runtime().refresh_team_files()
+
+
+def _must_change_password() -> ResponseReturnValue | None:
+    """before_request: a generated or reset password is changed before anything else."""
+    if (current_user and current_user.is_authenticated
+            and current_worker().must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def _error_page(status: int, template: str) -> ResponseReturnValue:
@@ -55,6 +72,7 @@ def init_ui(app: Flask) -> None:
         reply_trial,
         service_path,
         simulator,
+        team_file_edit,
         team_files,
         text_check,
         today,
@@ -66,10 +84,12 @@ def init_ui(app: Flask) -> None:
     init_i18n(app)
     init_formatting(app)
     app.context_processor(_nav_context)
+    app.before_request(_team_files_in_force)
+    app.before_request(_must_change_password)
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
                    event_answers, text_check, client_contacts, application_steps,
-                   bulk, upcoming):
+                   bulk, upcoming, team_file_edit):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 

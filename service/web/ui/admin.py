@@ -97,7 +97,8 @@ def new() -> ResponseReturnValue:
                                v=values), 422
     password = secrets.token_urlsafe(12)
     worker = Worker(name=values["name"], email=values["email"], role=values["role"],
-                    ui_language=values["ui_language"], password_hash=hash_password(password))
+                    ui_language=values["ui_language"], password_hash=hash_password(password),
+                    must_change_password=True)  # the admin has seen it
     session = db()
     session.add(worker)
     session.flush()
@@ -133,6 +134,7 @@ def reset_password(worker_id: int) -> ResponseReturnValue:
     worker = _worker(worker_id)
     password = secrets.token_urlsafe(12)
     worker.password_hash = hash_password(password)  # also ends the worker's sessions
+    worker.must_change_password = True  # the admin has seen it
     worker.failed_logins, worker.locked_until = 0, None
     record(db(), current_worker().id, "update", "worker", worker.id, "password reset")
     # a reset means the account may be in other hands: so may its API tokens

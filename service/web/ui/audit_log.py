@@ -1,7 +1,8 @@
 """The audit log for admins: who viewed, created, changed, exported or erased what, and when.
 
-Reading the log is itself recorded. Filters: worker, action, object (type and id),
-days; newest first, a page at a time.
+Reading the log is itself recorded. Each entry reads as a Finnish sentence with the
+client's or worker's name (the log itself keeps ids only). Filters: worker, action,
+object, client name, days; newest first, a page at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from service.domain.errors import ValidationError
 from service.domain.fields import collect_text, day_problem, optional_id
 from service.domain.privacy import audit
-from service.store.models import AuditEntry, Worker
+from service.store.models import AuditEntry, Client, Worker
 from service.web.context import db, runtime
 from service.web.ui.security import admin_required, current_worker
 from service.web.ui.signed_in import signed_in_only
@@ -53,11 +54,13 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
         "object_type": collect_text(errors, "object_type", args.get("object_type"),
                                     "filter") or None,
         "object_id": _number("object_id", errors),
+        "client": collect_text(errors, "client", args.get("client"), "filter") or None,
         "from": _day("from", errors), "to": _day("to", errors),
         "page": _number("page", errors) or 1,
     }
-    if "object_type" in errors:
-        values["object_type"] = None
+    for name in ("object_type", "client"):
+        if name in errors:
+            values[name] = None
     return values, errors
 
 
@@ -81,6 +84,11 @@ def _query(values: dict[str, Any]) -> Any:
         query = query.where(AuditEntry.object_type == values["object_type"])
     if values["object_id"] is not None:
         query = query.where(AuditEntry.object_id == values["object_id"])
+    if values["client"]:
+        pattern = "%" + values["client"].replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        query = query.where(audit.concerning(
+            select(Client.id).where(Client.name.ilike(pattern, escape="\\"))))
     if values["from"]:
         query = query.where(AuditEntry.at >= datetime.combine(values["from"], time(0), tz))
     if values["to"]:
@@ -102,6 +110,49 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+OBJECT_LABELS = {
+    "client": L("asiakas"), "event": L("tapahtuma"), "message": L("viesti"),
+    "inbox_item": L("saapunut viesti"), "worker": L("työntekijä"), "api_token": L("API-avain"),
+    "team_file": L("tiimin tiedosto"), "audit_log": L("lokitiedot"), "inbox": L("saapuneet"),
+    "retention": L("säilytysajat"), "corrections": L("luentojen korjaukset"),
+}
+# The common entries as sentences; %(name)s is the client's (or the worker's) name.
+SENTENCES = {
+    ("view", "client"): L("katsoi asiakkaan %(name)s tietoja"),
+    ("create", "client"): L("lisäsi asiakkaan %(name)s"),
+    ("update", "client"): L("muutti asiakkaan %(name)s tietoja"),
+    ("export", "client"): L("vei asiakkaan %(name)s tiedot"),
+    ("anonymise", "client"): L("anonymisoi asiakkaan %(name)s"),
+    ("view", "event"): L("katsoi asiakkaan %(name)s tapahtumaa"),
+    ("create", "event"): L("kirjasi asiakkaalle %(name)s tapahtuman"),
+    ("update", "event"): L("muutti asiakkaan %(name)s tapahtumaa"),
+    ("cancel", "event"): L("perui asiakkaan %(name)s tapahtuman"),
+    ("send", "message"): L("lähetti viestin asiakkaalle %(name)s"),
+    ("handle", "inbox_item"): L("käsitteli asiakkaan %(name)s viestin"),
+    ("update", "inbox_item"): L("muutti asiakkaan %(name)s viestin tilaa"),
+    ("reassign", "inbox_item"): L("siirsi asiakkaan %(name)s viestin toiselle"),
+    ("correct", "inbox_item"): L("korjasi asiakkaan %(name)s vastauksen luennan"),
+    ("create", "worker"): L("lisäsi työntekijän %(name)s"),
+    ("update", "worker"): L("muutti työntekijän %(name)s tietoja"),
+}
+
+
+def describe(entry: AuditEntry, names: dict[tuple[str, int], str]) -> str:
+    """The entry as a sentence: "katsoi asiakkaan Matti Meikäläinen tietoja"."""
+    name = names.get((entry.object_type, entry.object_id)) if entry.object_id else None
+    sentence = SENTENCES.get((entry.action, entry.object_type))
+    if sentence is not None and name:
+        return str(sentence) % {"name": name}
+    if entry.action in ("login", "logout", "login_failed"):
+        return action_label(entry.action)
+    what = str(OBJECT_LABELS.get(entry.object_type, entry.object_type))
+    if name:
+        what = f"{what} {name}"
+    elif entry.object_id is not None and entry.object_type in ("client",):
+        what = f"{what} ({_('tiedot poistettu')})"
+    return f"{action_label(entry.action)}: {what}"
 
 
 LINKS = {"client": ("clients.show", "client_id"), "event": ("events.show", "event_id"),
@@ -128,10 +179,12 @@ def index() -> ResponseReturnValue:
                                    .limit(PAGE_SIZE).offset((values["page"] - 1) * PAGE_SIZE)))
     workers = list(session.scalars(select(Worker).order_by(Worker.name)))
     names = {w.id: w.name for w in workers}
+    subjects = audit.subjects(session, entries)
     audit.record(session, current_worker().id, "view", "audit_log", None,
                  f"page {values['page']} of {total} entries")
     session.commit()
     return render_template("audit/index.html", entries=entries, names=names, workers=workers,
                            values=values, errors=errors, total=total, page_size=PAGE_SIZE,
                            actions=audit.ACTIONS, object_link=object_link,
-                           action_label=action_label), 422 if errors else 200
+                           action_label=action_label, describe=describe, subjects=subjects,
+                           object_labels=OBJECT_LABELS), 422 if errors else 200

@@ -101,13 +101,16 @@ def change_password() -> ResponseReturnValue:
         new = request.form.get("new_password", "")
         if not verify_password(worker.password_hash, request.form.get("current_password", "")):
             errors["current_password"] = _("Nykyinen salasana on väärin.")
-        if len(new) < MIN_PASSWORD:
+        if new and verify_password(worker.password_hash, new):
+            errors["new_password"] = _("Valitse uusi salasana, ei nykyistä.")
+        elif len(new) < MIN_PASSWORD:
             errors["new_password"] = _("Salasanassa pitää olla vähintään %(n)s merkkiä.",
                                        n=MIN_PASSWORD)
         elif new != request.form.get("new_password_again", ""):
             errors["new_password_again"] = _("Salasanat eivät ole samat.")
         if not errors:
             worker.password_hash = hash_password(new)
+            worker.must_change_password = False
             record(db(), worker.id, "update", "worker", worker.id, "password")
             db().commit()
             login_user(WorkerUser(worker))  # the session id follows the new password

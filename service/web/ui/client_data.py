@@ -1,4 +1,5 @@
-"""A client's data on request, from the web UI: export (JSON, CSV) and erasure.
+"""A client's data on request, from the web UI: export (JSON, CSV, a printable summary)
+and erasure.
 
 Only an admin or the client's own worker may do either, and the audit log records
 both. The client page links here with templates/client_data/actions.html.
@@ -26,7 +27,8 @@ from service.domain.privacy import audit
 from service.domain.privacy.erasure import erase_client
 from service.domain.privacy.export import client_export, to_csv, to_json
 from service.store.models import Client, Event, InboxItem, Message, Worker
-from service.web.context import db
+from service.web.context import db, runtime
+from service.web.ui.audit_log import action_label
 from service.web.ui.security import current_worker
 from service.web.ui.signed_in import signed_in_only
 
@@ -53,7 +55,7 @@ def _client(client_id: int) -> Client:
 def export(client_id: int, fmt: str) -> ResponseReturnValue:
     _client(client_id)
     session = db()
-    data = client_export(session, client_id)
+    data = client_export(session, client_id, plain=fmt == "json")
     assert data is not None
     audit.record(session, current_worker().id, "export", "client", client_id, f"web {fmt}")
     session.commit()
@@ -61,9 +63,22 @@ def export(client_id: int, fmt: str) -> ResponseReturnValue:
     if fmt == "json":
         body, mimetype = to_json(data), "application/json"
     else:
-        body, mimetype = to_csv(data), "text/csv"
+        body, mimetype = to_csv(data, runtime().tz), "text/csv"
     return Response(body, content_type=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="asiakas-{client_id}-{stamp}.{fmt}"'})
+
+
+@bp.get("/<id:client_id>/summary")
+def summary(client_id: int) -> ResponseReturnValue:
+    """The same data as the export, as a page to read with the client or print for them."""
+    client = _client(client_id)
+    session = db()
+    data = client_export(session, client_id, plain=False)
+    assert data is not None
+    audit.record(session, current_worker().id, "export", "client", client_id, "web summary")
+    session.commit()
+    return render_template("client_data/summary.html", client=client, data=data,
+                           printed=utcnow(), audit_action=action_label)
 
 
 def _counts(client_id: int) -> dict[str, int]:

@@ -14,8 +14,10 @@ from service import languages
 from service.domain.calendar import dates
 from service.domain.phones import format_phone_national
 from service.domain.planning.reminder_states import REASONS
+from service.domain.texts.rendering import render_text
+from service.store.models import Client, Event, InboxItem, Reminder
 from service.store.states import EventState, InboxKind, MessageStatus, ReminderState
-from service.web.context import runtime
+from service.web.context import db, runtime
 from service.web.ui.i18n import ui_language
 
 L = lazy_gettext
@@ -133,6 +135,28 @@ def translate(text: str | None) -> str:
     return gettext(text) if text else ""
 
 
+def item_summary(item: InboxItem) -> str:
+    """An inbox item's summary in the UI language.
+
+    A task is written when it falls due, in Finnish; for a worker reading another
+    language it is written again from its template in that language, when the team has
+    one (message_templates/task/<name>.<lang>.txt). Other summaries go through the
+    catalogue.
+    """
+    lang = ui_language()
+    if item.kind != InboxKind.TASK or lang == "fi" or item.reminder_id is None:
+        return translate(item.summary)
+    session, rt = db(), runtime()
+    reminder = session.get(Reminder, item.reminder_id)
+    event = session.get(Event, item.event_id) if item.event_id else None
+    client = session.get(Client, item.client_id) if item.client_id else None
+    if (reminder is None or event is None
+            or ("task", reminder.template, lang) not in rt.templates.templates):
+        return translate(item.summary)
+    return render_text(rt.templates, "task", reminder.template, lang, event, rt.sender,
+                       client_name=client.name if client else "")
+
+
 def multiline(text: str | None) -> Markup:
     """Escape, then keep line breaks, so a client's text reads as they wrote it."""
     escaped = Markup.escape(text or "")
@@ -142,7 +166,7 @@ def multiline(text: str | None) -> Markup:
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime, local_date=local_date, phone=phone, iso=iso,
-        reason_text=reason_text, tr=translate, multiline=multiline)
+        reason_text=reason_text, tr=translate, multiline=multiline, item_summary=item_summary)
     tables = dict(REMINDER_STATES=REMINDER_STATES, EVENT_STATES=EVENT_STATES,
                   CHANNELS=CHANNELS, LANGUAGES=LANGUAGES, NUMBER_TYPES=NUMBER_TYPES,
                   INBOX_KINDS=INBOX_KINDS, INTENTS=INTENTS, MESSAGE_STATUSES=MESSAGE_STATUSES,

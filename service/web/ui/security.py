@@ -31,7 +31,7 @@ PUBLIC_PREFIXES = (
     "/api/v1/",  # JSON API: Bearer tokens
     "/static/",  # CSS and the tiny script, needed by the sign-in page
 )
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/favicon.ico"})
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.set_language"})
 # Callers of these cannot hold our CSRF token: they prove themselves otherwise.
 CSRF_EXEMPT_PREFIXES = ("/twilio/", "/api/v1/")

@@ -81,6 +81,13 @@ def _our_number() -> str:
     return runtime().config.twilio.from_number or "+358000000000"
 
 
+def shown_sender() -> str:
+    """The number the phone shows as the sender: the team's own (which the client can
+    call back), not the development gateway's placeholder."""
+    config = runtime().config
+    return config.twilio.from_number or config.team_phone or _our_number()
+
+
 def _client(client_id: int) -> Client:
     client = db().get(Client, client_id)
     if client is None or client.anonymised_at is not None:
@@ -94,7 +101,8 @@ def _screen(client: Client, call: CallScreen | None = None) -> ResponseReturnVal
         (Message.direction == Direction.IN) & (Message.from_number == client.phone)))
         .order_by(Message.created_at, Message.id)))
     return render_template("simulator/phone.html", client=client, messages=messages,
-                           call=call, keys=KEYS, our_number=_our_number())
+                           call=call, keys=KEYS, our_number=shown_sender(),
+                           team_name=runtime().config.team_name)
 
 
 @bp.get("")
