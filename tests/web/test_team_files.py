@@ -63,7 +63,7 @@ def test_preview_then_save_is_in_force_at_once_in_every_process(
     listing = b.get(EDIT_URL).get_data(as_text=True)
     assert TEMPLATE in listing and "schedules/appointment.toml" in listing
     page = b.get(EDIT_URL, query_string={"path": TEMPLATE}).get_data(as_text=True)
-    assert "muistutus ajasta {when}" in page
+    assert "muistutus läheisesi ajasta {when}" in page  # the file on disk, as it is
     worker_process = build_runtime(rt.config, engine=rt.engine, gateway=rt.gateway)
     new = "{team}: tervetuloa {when}\n{place}\nVastaa 1 = tulen, 2 = en pääse.\n"
     shown = b.post(EDIT_URL, {"path": TEMPLATE, "content": new, "action": "preview"})
@@ -81,7 +81,7 @@ def test_preview_then_save_is_in_force_at_once_in_every_process(
             AuditEntry.object_type == "team_file")).one()
     assert (entry.action, entry.worker_id) == ("update", admin.id)
     assert TEMPLATE in entry.detail
-    assert "muistutus ajasta" in (rt.config.templates_dir / "sms/appointment_reminder.fi.txt"
+    assert "muistutus läheisesi ajasta" in (rt.config.templates_dir / "sms/appointment_reminder.fi.txt"
                                   ).read_text(encoding="utf-8")  # the disk stays the default
 
 
