@@ -34,6 +34,7 @@ CHANNEL_PREFIX = "rinnalla_work"
 _MARK = "rinnalla_work_written"  # in Session.info while a transaction holds new work
 NOTIFY = text(f"SELECT pg_notify('{CHANNEL_PREFIX}_' || current_schema(), '')")
 RECONNECT_SECONDS = 2.0
+LISTEN_READY_SECONDS = 10.0
 
 
 class Doorbell:
@@ -136,29 +137,33 @@ def notify_work(session: Session) -> None:
 
 def listen(engine: Engine, stopping: threading.Event) -> threading.Thread | None:
     """On PostgreSQL, a thread that rings this process's bell for every notification
-    from other processes, until `stopping` is set; None on SQLite (nothing to hear)."""
+    from other processes, until `stopping` is set; None on SQLite (nothing to hear).
+    Returns once it listens (or after LISTEN_READY_SECONDS if the database is away)."""
     if engine.dialect.name != "postgresql":
         return None
-    thread = threading.Thread(target=_listen_loop, args=(engine, stopping),
+    ready = threading.Event()
+    thread = threading.Thread(target=_listen_loop, args=(engine, stopping, ready),
                               name="work-listener", daemon=True)
     thread.start()
+    ready.wait(LISTEN_READY_SECONDS)
     return thread
 
 
-def _listen_loop(engine: Engine, stopping: threading.Event) -> None:
+def _listen_loop(engine: Engine, stopping: threading.Event, ready: threading.Event) -> None:
     """LISTEN on a connection of its own; reconnect after a failure (the safety tick
     covers what was missed meanwhile, and the bell is rung once on reconnecting)."""
     signal = work_signal(engine)
     while not stopping.is_set():
         try:
-            _listen_once(engine, stopping, signal)
+            _listen_once(engine, stopping, signal, ready)
         except Exception:  # database restart, network: keep listening
             log.warning("work listener lost its connection; reconnecting", exc_info=True)
             stopping.wait(RECONNECT_SECONDS)
             signal.ring()
 
 
-def _listen_once(engine: Engine, stopping: threading.Event, signal: WorkSignal) -> None:
+def _listen_once(engine: Engine, stopping: threading.Event, signal: WorkSignal,
+                 ready: threading.Event) -> None:
     raw = engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
@@ -167,6 +172,7 @@ def _listen_once(engine: Engine, stopping: threading.Event, signal: WorkSignal) 
         schema = conn.execute("SELECT current_schema()").fetchone()[0]
         channel = f"{CHANNEL_PREFIX}_{schema}".replace('"', '""')
         conn.execute(f'LISTEN "{channel}"')
+        ready.set()
         while not stopping.is_set():
             for _note in conn.notifies(timeout=1.0, stop_after=1):
                 signal.ring()
