@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, state_is
@@ -52,8 +53,13 @@ def next_message_query() -> Select[tuple[datetime | None]]:
 def next_due(rt: Runtime, now: datetime) -> datetime | None:
     """When the next pass has something to do; None when nothing is waiting at all."""
     with transaction(rt.sessions) as session:
-        times = [session.scalar(next_reminder_query()), session.scalar(next_lease_query())]
-        message = session.execute(next_message_query()).first()
+        return next_due_in(session, now)
+
+
+def next_due_in(session: Session, now: datetime) -> datetime | None:
+    """next_due inside a transaction the caller commits (an idle pass asks in its look)."""
+    times = [session.scalar(next_reminder_query()), session.scalar(next_lease_query())]
+    message = session.execute(next_message_query()).first()
     if message is not None:
         times.append(message[0] or now)
     due = [t for t in times if t is not None]

@@ -94,6 +94,8 @@ def serve(rt: Runtime, name: str, stopping: threading.Event) -> None:
             progressed = result.summary() != "nothing due"
             if progressed:
                 log.info("pass: %s", result.summary())
+            if result.found_nothing:  # read in the pass's own look
+                return result.next_due, False
             return next_due(rt, utcnow()), progressed
         except Exception:  # the loop must outlive a failed pass (database restart, ...)
             log.exception("dispatch pass failed; trying again at the next pass")

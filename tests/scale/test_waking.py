@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, text
 from service.domain.messages.outbound import new_outbound_message
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, team_window
+from service.scheduling.dispatch import tick
 from service.scheduling.waiting import next_due, seconds_to_sleep, serve_passes
 from service.scheduling.worker import serve
 from service.store.db import make_engine, transaction
@@ -69,6 +70,15 @@ def test_the_sleep_ends_at_the_next_due_time(rt: Runtime) -> None:
     assert seconds_to_sleep(NOW + timedelta(seconds=9), due, 30) == 0.0
     write(rt, queued(NOW))  # a reply queued now is due now
     assert next_due(rt, NOW) == NOW
+
+
+def test_an_idle_pass_reads_the_next_due_time_in_its_own_look(rt: Runtime) -> None:
+    seed_due(rt.engine, 1, NOW + timedelta(seconds=7))
+    idle = tick(rt, now=NOW, worker_name="w")
+    assert idle.found_nothing and idle.next_due == NOW + timedelta(seconds=7)
+    assert idle.summary() == "nothing due"
+    busy = tick(rt, now=NOW + timedelta(seconds=8), worker_name="w")
+    assert busy.claimed == 1 and not busy.found_nothing  # the worker then asks on its own
 
 
 def test_an_expired_claim_is_due_when_its_lease_runs_out(rt: Runtime) -> None:
