@@ -5,6 +5,12 @@ on PostgreSQL. Client threads POST /twilio/sms as Twilio does: form-encoded, sig
 with X-Twilio-Signature, a new MessageSid each time, from numbers of known clients
 (so each reply is interpreted, stored and put in an inbox). Every answer must be 200.
 
+In the same run, against the same gunicorn, the same load goes to a bare ceiling
+(bench/webhook_ceiling.py: same Flask app and signature check, empty TwiML, no
+database); the real endpoint's throughput is reported as a share of it. The two
+alternate in rounds (ceiling, real, ceiling, real, ...), so drift in the machine's
+speed falls on both.
+
 Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers]
 """
 
@@ -18,12 +24,15 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
 from bench.common import machine, percentile, scratch
+from bench.webhook_ceiling import CEILING_PATH
 from service.clock import utcnow
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
@@ -38,7 +47,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def load(port: int, base: str, seconds: float, concurrency: int) -> tuple[list[float], int]:
+def load(port: int, base: str, seconds: float, concurrency: int,
+         path: str = "/twilio/sms") -> tuple[list[float], int]:
     validator = RequestValidator(procs.AUTH_TOKEN)
     latencies: list[float] = []
     failures = [0]
@@ -55,11 +65,10 @@ def load(port: int, base: str, seconds: float, concurrency: int) -> tuple[list[f
                       "Body": REPLIES[i % len(REPLIES)]}
             body = urlencode(params)
             headers = {"Content-Type": "application/x-www-form-urlencoded",
-                       "X-Twilio-Signature": validator.compute_signature(base + "/twilio/sms",
-                                                                        params)}
+                       "X-Twilio-Signature": validator.compute_signature(base + path, params)}
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("POST", "/twilio/sms", body=body, headers=headers)
+            conn.request("POST", path, body=body, headers=headers)
             status = conn.getresponse().status
             conn.close()
             mine.append(time.perf_counter() - started)
@@ -77,10 +86,55 @@ def load(port: int, base: str, seconds: float, concurrency: int) -> tuple[list[f
     return latencies, failures[0]
 
 
+ROUNDS = 3  # alternating ceiling / real rounds; `seconds` is each side's total
+
+
+@dataclass
+class Side:
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    elapsed: float = 0.0
+
+    def run(self, port: int, base: str, seconds: float, concurrency: int, path: str) -> None:
+        started = time.perf_counter()
+        latencies, failures = load(port, base, seconds, concurrency, path)
+        self.elapsed += time.perf_counter() - started
+        self.latencies += latencies
+        self.failures += failures
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def line(self, label: str) -> str:
+        lat = self.latencies
+        return (f"  {label}: {len(lat)} requests, {self.failures} not 200: {self.rate:.0f} "
+                f"requests/s; latency p50 {percentile(lat, 0.5) * 1000:.1f} ms, "
+                f"p99 {percentile(lat, 0.99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms")
+
+
+def start_server(env: dict[str, str], tmp: Path, port: int, workers: int
+                 ) -> subprocess.Popen[bytes]:
+    with open(tmp / "gunicorn.log", "ab") as log:  # the child keeps its own copy
+        server = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
+             str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
+             "bench.webhook_ceiling:create_app()"], cwd=procs.REPO, env=env,
+            stdout=subprocess.DEVNULL, stderr=log)
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    ceiling, real = Side(), Side()
     with scratch() as (url, engine, tmp):
         seed_due(engine, CLIENTS, utcnow() + timedelta(days=1))  # clients with appointments
         port = free_port()
@@ -89,31 +143,21 @@ def main() -> None:
         config.write_text(f'[gateway]\nkind = "development"\npublic_base_url = "{base}"\n')
         env = procs.worker_env(url, config)
         env["RINNALLA_SECRET_KEY"] = secrets.token_hex(16)
-        with open(tmp / "gunicorn.log", "ab") as log:  # the child keeps its own copy
-            server = subprocess.Popen(
-                [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
-                 str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
-                 "service.app:create_app()"], cwd=procs.REPO, env=env,
-                stdout=subprocess.DEVNULL, stderr=log)
+        server = start_server(env, tmp, port, workers)
         try:
-            for _ in range(600):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            load(port, base, 3.0, 4)  # warm up every gunicorn worker
-            started = time.perf_counter()
-            latencies, failures = load(port, base, seconds, concurrency)
-            elapsed = time.perf_counter() - started
+            load(port, base, 3.0, 4)  # warm up every gunicorn worker, both paths
+            load(port, base, 1.0, 4, CEILING_PATH)
+            for _ in range(ROUNDS):
+                ceiling.run(port, base, seconds / ROUNDS, concurrency, CEILING_PATH)
+                real.run(port, base, seconds / ROUNDS, concurrency, "/twilio/sms")
         finally:
             server.terminate()
             server.wait(30)
-    print(f"inbound webhooks: signed POST /twilio/sms, gunicorn --workers {workers}, "
-          f"{concurrency} concurrent clients, {seconds:.0f} s, PostgreSQL")
-    print(f"  {len(latencies)} requests, {failures} not 200: {len(latencies) / elapsed:.0f} "
-          f"requests/s; latency p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
-          f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms")
+    print(f"inbound webhooks: signed POST, gunicorn --workers {workers}, {concurrency} "
+          f"concurrent clients, {seconds:.0f} s a side in {ROUNDS} alternating rounds, PostgreSQL")
+    print(real.line("/twilio/sms    "))
+    print(ceiling.line("bare ceiling   "))
+    print(f"  real endpoint at {real.rate / ceiling.rate:.0%} of the ceiling's throughput")
     print(f"  machine: {machine()}")
 
 

@@ -83,6 +83,9 @@ class Config:
     schedules_dir: Path = field(default_factory=lambda: default_files("schedules"))
     secret_key: str = ""
     tick_seconds: int = 30
+    # LISTEN for new work on PostgreSQL (off behind a transaction-pooling PgBouncer,
+    # which cannot LISTEN; the worker then finds new work at its next safety tick).
+    listen: bool = True
     batch_size: int = 500
     lease_seconds: int = 300
     max_attempts: int = 5
@@ -136,6 +139,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "files": {"templates": "templates_dir", "schedules": "schedules_dir"},
     "worker": {
         "tick_seconds": "tick_seconds",
+        "listen": "listen",
         "batch_size": "batch_size",
         "lease_seconds": "lease_seconds",
         "max_attempts": "max_attempts",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 import threading
 from datetime import date, datetime, time, timedelta
@@ -17,7 +16,7 @@ from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.people.passwords import hash_password
 from service.runtime import Runtime, build_runtime
-from service.scheduling.dispatch import tick
+from service.scheduling import worker as worker_process
 from service.store.db import transaction
 from service.store.migrate import upgrade
 from service.store.models import Client, Worker
@@ -118,18 +117,9 @@ def run_demo(host: str = "127.0.0.1", port: int = 5000, serve: bool = True) -> N
     if not serve:
         return
     stop = threading.Event()
-
-    def worker_loop() -> None:
-        log = logging.getLogger("service.demo.worker")
-        while not stop.wait(config.tick_seconds):
-            try:
-                result = tick(rt, worker_name="demo-worker")
-                if result.claimed or result.messages_sent:
-                    log.info("tick: %s", result.summary())
-            except Exception:
-                log.exception("dispatch pass failed")
-
-    thread = threading.Thread(target=worker_loop, name="demo-worker", daemon=True)
+    # The worker's own loop: woken in-process when the web commits new work.
+    thread = threading.Thread(target=worker_process.serve, args=(rt, "demo-worker", stop),
+                              name="demo-worker", daemon=True)
     thread.start()
     app = create_app(runtime=rt)
     try:

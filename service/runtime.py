@@ -29,6 +29,7 @@ from service.gateways import Gateway, make_gateway
 from service.gateways.shared_pace import share_rate_limits
 from service.store.db import make_engine, make_session_factory
 from service.store.models import TeamFileVersion
+from service.store.work_signal import watch_sessions
 
 TEAM_FILE_ROOTS = ("message_templates", "schedules")
 TeamFileProblem = (TemplateError, ScheduleError, UnsafeTemplates)
@@ -177,6 +178,7 @@ def build_runtime(config: Config, engine: Engine | None = None,
     templates, schedules = load_team_files(config)
     engine = engine or make_engine(config.database_url)
     sessions = make_session_factory(engine)
+    watch_sessions(sessions, engine)  # new work wakes the worker (store/work_signal.py)
     if gateway is None:
         tw = config.twilio
         gateway = make_gateway(config.gateway_kind, tw)

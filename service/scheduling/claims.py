@@ -38,7 +38,7 @@ class Claim:
 REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]  # plain SQL, no ORM objects
 
 
-def _state_is(state: ReminderState) -> ColumnElement[bool]:
+def state_is(state: ReminderState) -> ColumnElement[bool]:
     """The state written into the SQL text, not bound: PostgreSQL matches a partial
     index's WHERE only against literals, also once psycopg prepares the statement."""
     return REMINDERS.c.state == sql_literal(state)
@@ -58,7 +58,7 @@ def claim_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Update
     would be claimed.
     """
     due = (select(REMINDERS.c.id)
-           .where(_state_is(ReminderState.PLANNED), REMINDERS.c.send_at <= now)
+           .where(state_is(ReminderState.PLANNED), REMINDERS.c.send_at <= now)
            .order_by(REMINDERS.c.send_at)
            .limit(limit)
            .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
@@ -89,7 +89,7 @@ def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Up
     """The UPDATE that takes over expired claims; claimed_at is kept, since it still
     tells which messages belong to the interrupted attempt."""
     expired = (select(REMINDERS.c.id)
-               .where(_state_is(ReminderState.SENDING), REMINDERS.c.lease_until < now)
+               .where(state_is(ReminderState.SENDING), REMINDERS.c.lease_until < now)
                .order_by(REMINDERS.c.lease_until)
                .limit(limit)
                .with_for_update(skip_locked=True)
@@ -104,7 +104,7 @@ def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Up
 
 def expired_query(now: datetime) -> Select[tuple[int]]:
     """Is any claim's lease over? (The idle pass asks; the partial index answers.)"""
-    return select(REMINDERS.c.id).where(_state_is(ReminderState.SENDING),
+    return select(REMINDERS.c.id).where(state_is(ReminderState.SENDING),
                                         REMINDERS.c.lease_until < now).limit(1)
 
 
@@ -138,6 +138,6 @@ def _renew_in(session: Session, rt: Runtime, ids: list[int], name: str, now: dat
     conn = session.connection()
     return conn.execute(
         update(REMINDERS)
-        .where(id_in(conn, REMINDERS.c.id, ids), _state_is(ReminderState.SENDING),
+        .where(id_in(conn, REMINDERS.c.id, ids), state_is(ReminderState.SENDING),
                REMINDERS.c.claimed_by == name)
         .values(lease_until=lease_end(rt, now))).rowcount

@@ -45,6 +45,7 @@ from service.scheduling.reconcile import (
     stuck_messages_query,
 )
 from service.scheduling.reminder_send import Clock, Outcome
+from service.scheduling.waiting import next_due_in
 from service.store.db import commit_without_waiting, transaction
 from service.store.models import Heartbeat
 
@@ -72,12 +73,16 @@ class TickResult:
     messages_adopted: int = 0  # ad-hoc messages a dead process left "sending"
     messages_uncertain: int = 0
     errors: list[str] = field(default_factory=list)
+    # A pass that found nothing to do also read, in the same look, when the next thing
+    # is due (scheduling/waiting.py), so an idle worker asks in one transaction.
+    found_nothing: bool = False
+    next_due: datetime | None = None
 
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)
 
     def summary(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.__dict__.items() if isinstance(v, int) and v]
+        parts = [f"{k}={v}" for k, v in self.__dict__.items() if type(v) is int and v]
         return ", ".join(parts) or "nothing due"
 
 
@@ -119,7 +124,7 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     batch = limit or batch_limit(rt)
     first = min(batch, FIRST_BATCH)
     result = TickResult()
-    expired, claims, queued, stuck = _look(rt, clock(), name, first)
+    expired, claims, queued, stuck = _look(rt, clock(), name, first, result)
     if stuck:
         settled = settle_stuck_messages(rt, clock())
         result.messages_adopted, result.messages_uncertain = settled.adopted, settled.uncertain
@@ -138,11 +143,11 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     return result
 
 
-def _look(rt: Runtime, now: datetime, name: str, batch: int
+def _look(rt: Runtime, now: datetime, name: str, batch: int, result: TickResult
           ) -> tuple[bool, list[Claim], bool, bool]:
     """The idle pass in one transaction: any expired claims? claim a first batch,
-    any queued messages? any ad-hoc message stuck "sending"? and the heartbeat.
-    (Most passes find nothing at all.)"""
+    any queued messages? any ad-hoc message stuck "sending"? and the heartbeat; when
+    none, when the next thing is due (into `result`). (Most passes find nothing.)"""
     with transaction(rt.sessions) as session:
         # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and a
         # lost claim only returns its rows to "planned".
@@ -153,6 +158,8 @@ def _look(rt: Runtime, now: datetime, name: str, batch: int
         stuck = session.execute(stuck_messages_query(stuck_before(rt, now), 1)
                                 ).first() is not None
         _beat(session, name, now, "claimed" if claims else "nothing due")
+        if not (expired or claims or queued or stuck):
+            result.found_nothing, result.next_due = True, next_due_in(session, now)
     return expired, claims, queued, stuck
 
 

@@ -1,10 +1,14 @@
-"""The long-running worker: APScheduler is only the timer; the database holds the schedule.
+"""The long-running worker: the database holds the schedule; the worker sleeps until
+the next thing in it is due.
 
-One interval job runs a dispatch pass every [worker] tick_seconds (never two at once,
-missed runs coalesced); a cron job runs retention daily. There is never one job per
-reminder. SIGTERM (or Ctrl-C) sets a flag: the pass in hand finishes the batch it
-has claimed, claims no more, and the process exits. Nothing is lost if it is killed
-harder than that: its claims are taken over when their lease runs out.
+A loop runs a dispatch pass, then sleeps until the next reminder or queued message
+is due, at most [worker] tick_seconds (the safety tick), and is woken at once when
+new work is committed (scheduling/waiting.py, store/work_signal.py: LISTEN/NOTIFY
+on PostgreSQL, in-process on SQLite). APScheduler only runs the daily retention.
+There is never one job per reminder. SIGTERM (or Ctrl-C) sets a flag: the pass in
+hand finishes the batch it has claimed, claims no more, and the process exits.
+Nothing is lost if it is killed harder than that: its claims are taken over when
+their lease runs out.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 import logging
 import signal
 import threading
+from datetime import datetime
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -22,6 +27,8 @@ from service.operations.logmask import install_log_masking
 from service.runtime import Runtime
 from service.scheduling.daily import add_daily_jobs
 from service.scheduling.dispatch import default_worker_name, tick
+from service.scheduling.waiting import next_due, serve_passes
+from service.store.work_signal import listen, work_signal
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +47,8 @@ def settle_heap() -> None:
 
 def run_worker(rt: Runtime, name: str | None = None,
                stopping: threading.Event | None = None) -> None:
-    """Pass every [worker] tick_seconds until SIGTERM/SIGINT (or until `stopping` is set)."""
+    """Pass whenever something is due or new work is written, until SIGTERM/SIGINT (or
+    until `stopping` is set)."""
     name = name or default_worker_name()
     stopping = stopping or threading.Event()
 
@@ -53,27 +61,44 @@ def run_worker(rt: Runtime, name: str | None = None,
         signal.signal(signal.SIGINT, stop)
     install_log_masking()
     settle_heap()
-
-    def one_pass() -> None:
-        if stopping.is_set():
-            return
-        try:
-            result = tick(rt, worker_name=name, stop=stopping)
-            if result.claimed or result.messages_sent or result.released or result.uncertain:
-                log.info("pass: %s", result.summary())
-        except Exception:  # the timer must outlive a failed pass (database restart, ...)
-            log.exception("dispatch pass failed; trying again at the next pass")
-
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(one_pass, "interval", seconds=rt.config.tick_seconds, id="dispatch",
-                      max_instances=1, coalesce=True, next_run_time=utcnow(),
-                      misfire_grace_time=None)
     add_daily_jobs(scheduler, rt)
     scheduler.start()
-    log.info("worker %s passing every %ss", name, rt.config.tick_seconds)
+    if rt.config.listen:
+        listen(rt.engine, stopping)
+    log.info("worker %s passing when work is due, at least every %ss",
+             name, rt.config.tick_seconds)
     try:
-        stopping.wait()
+        serve(rt, name, stopping)
     finally:
         stopping.set()
-        scheduler.shutdown(wait=True)  # waits for the pass in hand to finish its batch
+        scheduler.shutdown(wait=True)
     log.info("worker %s stopped", name)
+
+
+def serve(rt: Runtime, name: str, stopping: threading.Event) -> None:
+    """The dispatch loop (also the demo's, in a thread of the web process)."""
+    bell = work_signal(rt.engine).doorbell()
+
+    def ring_on_stop() -> None:  # `stopping` may be set from outside (tests, the demo)
+        stopping.wait()
+        bell.ring()
+
+    threading.Thread(target=ring_on_stop, name="stop-bell", daemon=True).start()
+
+    def one_pass() -> tuple[datetime | None, bool]:
+        if stopping.is_set():
+            return None, False
+        try:
+            result = tick(rt, worker_name=name, stop=stopping)
+            progressed = result.summary() != "nothing due"
+            if progressed:
+                log.info("pass: %s", result.summary())
+            if result.found_nothing:  # read in the pass's own look
+                return result.next_due, False
+            return next_due(rt, utcnow()), progressed
+        except Exception:  # the loop must outlive a failed pass (database restart, ...)
+            log.exception("dispatch pass failed; trying again at the next pass")
+            return None, False
+
+    serve_passes(one_pass, bell, stopping, utcnow, rt.config.tick_seconds)

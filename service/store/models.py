@@ -388,6 +388,8 @@ class Message(Base):
         Index("ix_messages_body_kept", "created_at",
               sqlite_where=text("body IS NOT NULL"),
               postgresql_where=text("body IS NOT NULL")),
+        # A reply is read against the last message sent to its number (replies/asked.py).
+        Index("ix_messages_to_number", "to_number", "created_at", "id"),
         # Erasure finds texts from a client's number that were never linked to a client.
         Index("ix_messages_unlinked_from", "from_number",
               sqlite_where=text("client_id IS NULL"),

@@ -17,6 +17,7 @@ from service.runtime import Runtime
 from service.scheduling.adhoc_messages import queued_messages_query
 from service.scheduling.claims import claim_statement, expired_query, take_over_statement
 from service.scheduling.reconcile import stuck_messages_query
+from service.scheduling.waiting import next_lease_query, next_message_query, next_reminder_query
 from service.store.models import Message
 from tests.scale.seed import seed_due
 
@@ -54,6 +55,9 @@ def _idle_plans(rt: Runtime, engine: Engine) -> dict[str, dict[str, Any]]:
             "expired": _explain_pg(conn, expired_query(T0)),
             "queued": _explain_pg(conn, queued_messages_query(100, T0)),
             "stuck": _explain_pg(conn, stuck_messages_query(T0, 1)),
+            "next_reminder": _explain_pg(conn, next_reminder_query()),
+            "next_lease": _explain_pg(conn, next_lease_query()),
+            "next_message": _explain_pg(conn, next_message_query()),
         }
         trans.rollback()
     return plans
@@ -95,7 +99,11 @@ def test_idle_queries_use_the_partial_indexes_and_do_not_grow(rt: Runtime) -> No
     assert "ix_reminders_sending" in _index_names(large["expired"])
     assert "ix_messages_queued" in _index_names(large["queued"])
     assert "ix_messages_sending" in _index_names(large["stuck"])
-    for name in ("claim", "take_over", "expired", "queued", "stuck"):
+    # what the worker reads to know how long it may sleep (scheduling/waiting.py)
+    assert "ix_reminders_due" in _index_names(large["next_reminder"])
+    assert "ix_reminders_sending" in _index_names(large["next_lease"])
+    assert "ix_messages_queued" in _index_names(large["next_message"])
+    for name in large:
         assert not _seq_scanned(large[name]), name
         # The same few pages with 13x the reminders stored.
         assert _buffers(large[name]) <= _buffers(small[name]) + 2, name
@@ -111,7 +119,10 @@ def _sqlite_plans_use_the_partial_indexes(rt: Runtime) -> None:
                            ("take_over", take_over_statement(rt, T0, "w", 100)),
                            ("expired", expired_query(T0)),
                            ("queued", queued_messages_query(100)),
-                           ("stuck", stuck_messages_query(T0, 1))):
+                           ("stuck", stuck_messages_query(T0, 1)),
+                           ("next_reminder", next_reminder_query()),
+                           ("next_lease", next_lease_query()),
+                           ("next_message", next_message_query())):
             compiled = stmt.compile(dialect=conn.dialect)
             params = [compiled.params[key] for key in compiled.positiontup or []]
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled),
@@ -122,6 +133,9 @@ def _sqlite_plans_use_the_partial_indexes(rt: Runtime) -> None:
     assert "ix_reminders_sending" in details["expired"], details["expired"]
     assert "ix_messages_queued" in details["queued"], details["queued"]
     assert "ix_messages_sending" in details["stuck"], details["stuck"]
+    assert "ix_reminders_due" in details["next_reminder"], details["next_reminder"]
+    assert "ix_reminders_sending" in details["next_lease"], details["next_lease"]
+    assert "ix_messages_queued" in details["next_message"], details["next_message"]
     for detail in details.values():
         # "SCAN t USING INDEX i" reads only the small partial index; a bare "SCAN t"
         # would read the whole table.

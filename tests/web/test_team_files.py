@@ -81,8 +81,8 @@ def test_preview_then_save_is_in_force_at_once_in_every_process(
             AuditEntry.object_type == "team_file")).one()
     assert (entry.action, entry.worker_id) == ("update", admin.id)
     assert TEMPLATE in entry.detail
-    assert "muistutus läheisesi ajasta" in (rt.config.templates_dir / "sms/appointment_reminder.fi.txt"
-                                  ).read_text(encoding="utf-8")  # the disk stays the default
+    on_disk = rt.config.templates_dir / "sms/appointment_reminder.fi.txt"
+    assert "muistutus läheisesi ajasta" in on_disk.read_text(encoding="utf-8")  # the default
 
 
 def test_the_start_up_checks_refuse_a_broken_version_naming_the_file(

@@ -12,6 +12,9 @@ from service.store.models import Message
 from service.store.states import MessageStatus
 from service.web.context import db, runtime
 
+FAILED = frozenset({MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN,
+                    MessageStatus.CANCELED})
+
 
 def send_now(message_id: int) -> str:
     """Send the queued message; returns "sent", "retrying" or "failed" (and flashes it)."""
@@ -23,5 +26,8 @@ def send_now(message_id: int) -> str:
     if status == MessageStatus.QUEUED:
         flash(_("Tekstiviesti ei lähtenyt heti; sitä yritetään pian uudelleen."), "warning")
         return "retrying"
+    if status not in FAILED:  # the worker, woken by the commit, took it first
+        flash(_("Tekstiviesti on lähetetty."), "success")
+        return "sent"
     flash(_("Tekstiviestin lähetys epäonnistui. Soita asiakkaalle."), "error")
     return "failed"
