@@ -17,11 +17,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service import clock
+from service.domain.messages.outbound import new_outbound_message
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
-from service.store.models import AuditEntry, Message
+from service.store.db import transaction
+from service.store.models import AuditEntry, Client, Message
+from service.store.states import MessageStatus
 from tests.conftest import Api, load_all, signed_post
-from tests.reach import SECOND, hel, new_appointment, new_client, reminders, run
+from tests.reach import SECOND, hel, new_appointment, new_client, reminders, run, sms_reply
 from tests.twilio.helpers import local_path, parse_twiml, spoken
 
 STARTS = hel(2026, 9, 30, 10, 30)  # ke 30.9. klo 10.30
@@ -186,6 +189,25 @@ def test_a_waiting_notice_is_not_sent_after_a_stop(api: Api, rt: Runtime,
     assert gateway.sent == []
     [notice] = _notices(rt)
     assert notice.status == "failed"
+
+
+def test_a_queued_text_is_not_sent_after_a_stop_but_the_stops_confirmation_is(
+        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway) -> None:
+    cid = new_client(api)
+    clock.freeze(DAYTIME)
+    with transaction(rt.sessions) as session:  # a worker's text, waiting for the next pass
+        person = session.get(Client, cid)
+        assert person is not None
+        session.add(new_outbound_message(
+            channel="sms", to=person.phone, body="Muista huominen", from_number="",
+            gateway=rt.gateway_name, status=MessageStatus.QUEUED, now=DAYTIME, client_id=cid))
+    stop_at = DAYTIME + SECOND * 5
+    sms_reply(client, "+358401234567", "LOPETA", stop_at)
+    run(rt, stop_at + SECOND)
+    sent = [body for _, _, body in gateway.sent]
+    assert len(sent) == 1 and "Muista huominen" not in sent[0]  # only the confirmation
+    texts = {m.body: m.status for m in _notices(rt)}
+    assert texts["Muista huominen"] == "failed"
 
 
 def test_messages_carry_the_gateway_sid(api: Api, rt: Runtime) -> None:

@@ -83,10 +83,12 @@ def send_message(rt: Runtime, message_id: int, now: datetime | None = None) -> b
 
 
 def _opted_out_since(message: Message) -> bool:
-    """A notice that waited for the window (not_before) to a client who has since
-    said stop is not sent: it was checked only when it was queued."""
+    """A text queued before the client said stop (a worker's text waiting for the pass, a
+    notice waiting for the window) is not sent: it was checked only when it was queued.
+    The confirmation of the stop itself is queued at the stop's moment, so it still goes."""
     client = message.client
-    return message.not_before is not None and client is not None and client.opted_out
+    return client is not None and client.opted_out and client.opted_out_at is not None \
+        and client.opted_out_at > message.created_at
 
 
 def _record_refusal(rt: Runtime, message_id: int, exc: GatewayError, now: datetime) -> None:
