@@ -149,3 +149,22 @@ def test_the_same_key_press_posted_concurrently_is_stored_once(
     assert statuses == [200] * 6
     replies = [m for m in _inbound_messages(rt) if m.gateway_sid == f"{CALL_SID}:1"]
     assert len(replies) == 1
+
+
+def test_a_retried_message_is_stored_and_acted_on_once(api: Api, client: FlaskClient,
+                                                       rt: Runtime) -> None:
+    """The webhook no longer looks the sid up first: a retry after the first was stored
+    is rolled back at its INSERT, answered 200, and changes nothing twice."""
+    api.post("/clients", {"name": "Matti", "phone": CLIENT_PHONE})
+    sid = "SM" + "9" * 32
+    for _ in range(2):
+        assert signed_post(client, "/twilio/sms", _inbound(sid, body="LOPETA")).status_code == 200
+    with transaction(rt.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Message).where(
+            Message.gateway_sid == sid)) == 1
+        assert session.scalar(select(func.count()).select_from(InboxItem).join(
+            Message, InboxItem.message_id == Message.id).where(
+            Message.gateway_sid == sid)) == 1
+        confirmations = session.scalars(select(Message).where(
+            Message.direction == "out", Message.to_number == CLIENT_PHONE)).all()
+    assert len(confirmations) == 1  # the opt-out confirmation, queued once

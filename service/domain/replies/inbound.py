@@ -213,10 +213,15 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
 
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
-                 reminder: Reminder | None = None, intent: Intent | None = None
-                 ) -> ReplyOutcome:
-    """Store and act on one inbound answer; the same gateway sid twice is stored once."""
-    existing = session.scalars(select(Message).where(Message.gateway_sid == sid)).first()
+                 reminder: Reminder | None = None, intent: Intent | None = None,
+                 sid_unique_at_commit: bool = False) -> ReplyOutcome:
+    """Store and act on one inbound answer; the same gateway sid twice is stored once.
+
+    A caller that handles the unique sid's violation itself (sms_hooks.record_once)
+    passes sid_unique_at_commit: a first delivery (nearly every one) then costs no
+    look-up, and a retry is rolled back at the INSERT instead of answered here."""
+    existing = None if sid_unique_at_commit else session.scalars(
+        select(Message).where(Message.gateway_sid == sid)).first()
     if existing is not None:
         return ReplyOutcome(existing.id, None, existing.intent or "unknown", existing.client_id,
                             existing.event_id, duplicate=True)

@@ -40,7 +40,8 @@ def inbound_sms() -> Response:
         return twiml()  # nothing to record; answering 200 stops Twilio retrying
     outcome = record_once(sid, lambda: record_reply(
         db(), runtime(), sender=sender, to=text_field("To", NUMBER_MAX),
-        body=text_field("Body", INBOUND_BODY_MAX), sid=sid, now=utcnow()))
+        body=text_field("Body", INBOUND_BODY_MAX), sid=sid, now=utcnow(),
+        sid_unique_at_commit=True))
     if outcome is not None and not outcome.duplicate:
         log.info("inbound sms %s intent=%s", outcome.message_id, outcome.intent)
     return twiml()

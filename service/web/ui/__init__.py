@@ -36,8 +36,9 @@ def _nav_context() -> dict[str, object]:
 
 
 def _team_files_in_force() -> None:
-    """before_request: an admin's saved team files reach this process without a restart."""
-    runtime().refresh_team_files()
+    """before_request: an admin's saved team files reach this process without a restart
+    (asked in the request's own session: one statement, no connection of its own)."""
+    runtime().refresh_team_files(db())
 
 
 def _must_change_password() -> ResponseReturnValue | None:
