@@ -11,20 +11,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.replies.reading import Question, Reading, question_for, read_key, read_reply
-from service.store.models import Message
+from service.store.models import Message, Reminder
 from service.store.states import Direction
 
 __all__ = ["last_question", "read_answer"]
 
 
 def last_question(session: Session, phone: str) -> Question | None:
-    """What the last message or call to this number asked (None: nothing we read against)."""
-    last = session.scalars(select(Message).where(
-        Message.direction == Direction.OUT, Message.to_number == phone)
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)).first()
+    """What the last message or call to this number asked (None: nothing we read against).
+
+    One statement: the message's channel with its reminder's template joined, not the
+    message and then its reminder (a webhook's round trip fewer)."""
+    last = session.execute(select(Message.channel, Reminder.template)
+                           .outerjoin(Reminder, Message.reminder_id == Reminder.id)
+                           .where(Message.direction == Direction.OUT, Message.to_number == phone)
+                           .order_by(Message.created_at.desc(), Message.id.desc())
+                           .limit(1)).first()
     if last is None:
         return None
-    return question_for(last.reminder.template if last.reminder else None, last.channel)
+    return question_for(last.template, last.channel)
 
 
 def read_answer(session: Session, *, phone: str, body: str, digits: str | None,

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -94,17 +94,21 @@ def find_client(session: Session, phone: str) -> Client | None:
 
 
 def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Reminder | None]:
-    """The event (and reminder) the reply most likely answers: the last one we sent about."""
-    last = session.scalars(select(Message).where(
+    """The event (and reminder) the reply most likely answers: the last one we sent about,
+    else the client's latest event not cancelled. One statement (the webhook's path):
+    both candidates are scalar subqueries, the event is read by its id."""
+    reminder_id = (select(Message.reminder_id).where(
         Message.direction == Direction.OUT, Message.client_id == client.id,
         Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(1)).first()
-    if last is not None and last.reminder is not None:
-        return last.reminder.event, last.reminder
-    event = session.scalars(select(Event).where(
+        .limit(1).scalar_subquery())
+    latest_event = (select(Event.id).where(
         Event.client_id == client.id, Event.state != EventState.CANCELLED)
-        .order_by(Event.created_at.desc()).limit(1)).first()
-    return event, None
+        .order_by(Event.created_at.desc()).limit(1).scalar_subquery())
+    reminded_event = select(Reminder.event_id).where(Reminder.id == reminder_id).scalar_subquery()
+    row = session.execute(select(Event, Reminder).outerjoin(
+        Reminder, and_(Reminder.id == reminder_id, Reminder.event_id == Event.id))
+        .where(Event.id == func.coalesce(reminded_event, latest_event))).first()
+    return (row.Event, row.Reminder) if row is not None else (None, None)
 
 
 def apply_intent(session: Session, rt: DomainContext, client: Client, event: Event | None,
