@@ -180,7 +180,8 @@ def test_a_phone_number_is_said_in_groups_twice_and_written_once() -> None:
     ("fi", "tiliotteet, esim. kahdelta kuukaudelta, ym.",
      "tiliotteet, esimerkiksi kahdelta kuukaudelta, ynnä muuta"),
     ("selko", "Esim. henkilökortti", "esimerkiksi henkilökortti"),
-    ("sv", "Centralgatan 5, 2 vån., t.ex. kl. 9", "Centralgatan 5, 2 våningen, till exempel klockan 9"),
+    ("sv", "Centralgatan 5, 2 vån., t.ex. kl. 9",
+     "Centralgatan 5, 2 våningen, till exempel klockan 9"),
     ("uk", "вул. Кескускату 5, кв. 3", "вулиця Кескускату 5, квартира 3"),
     ("fi", "Krsitiina Esimerkki, klonkku", "Krsitiina Esimerkki, klonkku"),  # whole words only
 ])
