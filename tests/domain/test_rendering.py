@@ -15,6 +15,7 @@ from service.config import REPO_ROOT
 from service.domain.messages.template_check import cases, render_case, slips_in
 from service.domain.texts.rendering import CLIENT, Reader, Sender, reader_for, render_text
 from service.domain.texts.templates import LANGUAGES, TemplateSet, load_templates
+from service.domain.texts.voice_words import expand_abbreviations
 from service.store.models import Event, TrustedPerson
 from service.store.states import EventKind
 
@@ -172,3 +173,18 @@ def test_a_phone_number_is_said_in_groups_twice_and_written_once() -> None:
     goodbye = _all("call_goodbye", "voice", "fi", _appointment("worker"))
     assert goodbye.count("0 1 4, 1 2 3, 4 5 6 7") == 2
     assert "014 123 4567" in _all("appointment_reminder", "sms", "fi", _appointment("worker"))
+
+
+@pytest.mark.parametrize(("language", "written", "said"), [
+    ("fi", "Keskuskatu 5 B, 3. krs, klo 9 alkaen", "Keskuskatu 5 B, 3. kerros, kello 9 alkaen"),
+    ("fi", "tiliotteet, esim. kahdelta kuukaudelta, ym.",
+     "tiliotteet, esimerkiksi kahdelta kuukaudelta, ynnä muuta"),
+    ("selko", "Esim. henkilökortti", "esimerkiksi henkilökortti"),
+    ("sv", "Centralgatan 5, 2 vån., t.ex. kl. 9",
+     "Centralgatan 5, 2 våningen, till exempel klockan 9"),
+    ("uk", "вул. Кескускату 5, кв. 3", "вулиця Кескускату 5, квартира 3"),
+    ("fi", "Krsitiina Esimerkki, klonkku", "Krsitiina Esimerkki, klonkku"),  # whole words only
+])
+def test_short_forms_are_expanded_from_the_language_file(language: str, written: str,
+                                                         said: str) -> None:
+    assert expand_abbreviations(written, language) == said
