@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
@@ -294,12 +295,16 @@ def list_inbox() -> ResponseReturnValue:
     return jsonify({"items": items})
 
 
+def _callers_item(item_id: int) -> tuple[Session, Worker, InboxItem | None]:
+    """The inbox item as the calling worker may see it (None: a 404 for them)."""
+    session, worker = db(), g.api_worker
+    return session, worker, box.item_for(session, item_id, worker.id)
+
+
 @bp.post("/inbox/<id:item_id>/handle")
 @token_required
 def handle_inbox(item_id: int) -> ResponseReturnValue:
-    session = db()
-    worker: Worker = g.api_worker
-    item = box.item_for(session, item_id, worker.id)
+    session, worker, item = _callers_item(item_id)
     if item is None:
         return error_response(404, "no such inbox item for this worker")
     box.mark_handled(item, worker.id, utcnow())
@@ -312,9 +317,7 @@ def handle_inbox(item_id: int) -> ResponseReturnValue:
 @token_required
 def correct_inbox(item_id: int) -> ResponseReturnValue:
     """What the reply really was, as the inbox page's correction (corrections.py)."""
-    session = db()
-    worker: Worker = g.api_worker
-    item = box.item_for(session, item_id, worker.id)
+    session, worker, item = _callers_item(item_id)
     if item is None:
         return error_response(404, "no such inbox item for this worker")
     try:
