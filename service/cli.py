@@ -79,9 +79,12 @@ def _rt() -> Runtime:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database to the newest schema (safe to run again)."""
+    from service.runtime import name_the_config_team
     from service.store.migrate import upgrade
 
-    upgrade(_rt().engine)
+    rt = _rt()
+    upgrade(rt.engine)
+    name_the_config_team(rt.config, rt.sessions)
     click.echo("Tietokanta on ajan tasalla.")
 
 
@@ -94,13 +97,15 @@ def create_worker(name: str, email: str, admin: bool) -> None:
     """Add a worker and print a generated password once."""
     from service.domain.people.passwords import hash_password
     from service.store.models import Worker
+    from service.store.states import Role
 
     password = secrets.token_urlsafe(12)
     with transaction(_rt().sessions) as session:
         if session.scalars(select(Worker).where(Worker.email == email.lower())).first():
             raise click.ClickException(f"worker {email} exists already")
         session.add(Worker(name=name, email=email.lower(), password_hash=hash_password(password),
-                           role="admin" if admin else "worker", must_change_password=True))
+                           role=Role.ORG_ADMIN if admin else Role.WORKER,
+                           must_change_password=True))
     click.echo(f"Työntekijä {email} luotu ({'admin' if admin else 'worker'}).")
     click.echo(f"Salasana: {password}")
 

@@ -15,11 +15,13 @@ from service.config import load_config
 from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.people.passwords import hash_password
+from service.domain.teams.setup import first_team_id, join
 from service.runtime import Runtime, build_runtime
 from service.scheduling import worker as worker_process
 from service.store.db import transaction
 from service.store.migrate import upgrade
 from service.store.models import Client, Worker
+from service.store.states import Role
 
 DEMO_EMAIL = "ohjaaja@demo.rinnalla"
 DEMO_CLIENTS = [
@@ -38,10 +40,13 @@ def seed(rt: Runtime) -> str:
     with transaction(rt.sessions) as session:
         worker = session.scalars(select(Worker).where(Worker.email == DEMO_EMAIL)).first()
         if worker is None:
-            worker = Worker(name="Demo Ohjaaja", email=DEMO_EMAIL, role="admin")
-            session.add(worker)
-            session.add(Worker(name="Toinen Työntekijä", email="toinen@demo.rinnalla",
-                               password_hash=hash_password(secrets.token_urlsafe(9))))
+            worker = Worker(name="Demo Ohjaaja", email=DEMO_EMAIL, role=Role.ORG_ADMIN)
+            other = Worker(name="Toinen Työntekijä", email="toinen@demo.rinnalla",
+                           password_hash=hash_password(secrets.token_urlsafe(9)))
+            session.add_all([worker, other])
+            session.flush()
+            for member in (worker, other):
+                join(session, member.id, first_team_id(session))
         worker.password_hash = hash_password(password)
         worker.failed_logins, worker.locked_until = 0, None
         session.flush()

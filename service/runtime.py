@@ -23,6 +23,7 @@ from service.config import Config
 from service.domain.calendar.window import SendingWindow, parse_window
 from service.domain.messages.template_check import UnsafeTemplates, refuse_unsafe_templates
 from service.domain.planning.schedules import ScheduleError, ScheduleSet, load_schedules
+from service.domain.teams.setup import ConfigTeam, follow_config
 from service.domain.texts.rendering import Sender
 from service.domain.texts.templates import TemplateError, TemplateSet, load_templates
 from service.gateways import Gateway, make_gateway
@@ -199,6 +200,20 @@ def build_runtime(config: Config, engine: Engine | None = None,
         gateway = make_gateway(config.gateway_kind, tw)
         share_rate_limits(gateway, sessions,  # one rate for all processes
                           {"sms": tw.messages_per_second, "voice": tw.calls_per_second})
+    name_the_config_team(config, sessions)
     return Runtime(config=config, engine=engine, sessions=sessions,
                    templates=templates, schedules=schedules, window=team_window(config),
                    gateway=gateway)
+
+
+def name_the_config_team(config: Config, sessions: sessionmaker[Session]) -> None:
+    """The installation's own team follows `[team]` at every start (no manual step when
+    an installation becomes one team of many); before init-db there is nothing to name."""
+    configured = ConfigTeam(name=config.team_name, name_sv=config.team_name_sv,
+                            name_en=config.team_name_en, phone=config.team_phone,
+                            booking_number=config.transport_booking_number)
+    try:
+        with sessions.begin() as session:
+            follow_config(session, configured)
+    except DBAPIError:  # not migrated yet: init-db names it when it runs
+        logging.getLogger(__name__).info("teams not named yet: the database is not migrated")

@@ -19,6 +19,7 @@ from service import clock
 from service.app import create_app
 from service.config import Config, load_config
 from service.domain.people.passwords import hash_password
+from service.domain.teams.setup import first_team_id, join
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, build_runtime
 from service.store.db import make_engine, normalise_url, transaction
@@ -133,6 +134,8 @@ def worker(rt: Runtime) -> Worker:
         w = Worker(name="Sanna Sosiaaliohjaaja", email="sanna@example.fi",
                    password_hash=hash_password("salasana-123"), role="worker")
         session.add(w)
+        session.flush()
+        join(session, w.id, first_team_id(session))
     return w
 
 

@@ -20,7 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    func,
+    select,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -37,6 +40,7 @@ from service.store.states import (
     InboxState,
     MessageStatus,
     ReminderState,
+    Role,
 )
 
 LANGUAGES = languages.codes()  # one data file each: service/languages/<code>.toml
@@ -74,8 +78,61 @@ class StateString(TypeDecorator[N]):
         return self._members[value]
 
 
+class Team(Base):
+    """A team of a wellbeing services county (adult social work in one municipality,
+    disability services, ...): its own name, numbers, sending window and files.
+
+    A client belongs to one team; a worker to one or more (TeamMember). Who may see what
+    is decided in one place, domain/teams/access.py. `from_config` marks the team an
+    installation had before teams existed: it follows the `[team]` configuration at
+    every start until someone edits it in the UI.
+    """
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_sv: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164, the call-back number
+    booking_number: Mapped[str | None] = mapped_column(String(20))  # transport (Kela taxi)
+    # The team's own sending window ("08:00-20:00"); None: the installation's [sending].
+    window: Mapped[str | None] = mapped_column(String(20))
+    saturday_window: Mapped[str | None] = mapped_column(String(20))
+    sunday_window: Mapped[str | None] = mapped_column(String(20))
+    # The team's own sender: a Twilio number (E.164) or a messaging service (MG...);
+    # None: the installation's [twilio] from_number / messaging_service_sid.
+    sender: Mapped[str | None] = mapped_column(String(40))
+    # A folder holding the team's own message_templates/ and schedules/ (either may be
+    # missing: then the installation's); None: the installation's files.
+    files_dir: Mapped[str | None] = mapped_column(String(500))
+    # An item left unhandled this many working hours is raised to the whole team.
+    escalate_after_hours: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    from_config: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# A client or item made without a team goes to the installation's first team (the
+# one-team case; the UI, the API and the inbox routing name the team: domain/teams/).
+FIRST_TEAM_ID = select(func.min(Team.id)).scalar_subquery()
+
+
+class TeamMember(Base):
+    """A worker's membership of a team."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+
+
 class Worker(Base):
-    """A social worker or counsellor (role "worker") or a manager of workers ("admin")."""
+    """A social worker or counsellor (role "worker"), a team's admin ("team_admin": the
+    team's workers, every item of the team, the team's audit) or the organisation's
+    admin ("org_admin": teams, and everything). Roles are the Role enum."""
 
     __tablename__ = "workers"
 
@@ -83,7 +140,7 @@ class Worker(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    role: Mapped[str] = mapped_column(String(20), default="worker")
+    role: Mapped[Role] = mapped_column(StateString(Role, 20), default=Role.WORKER)
     ui_language: Mapped[str] = mapped_column(String(5), default="fi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -93,9 +150,36 @@ class Worker(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
 
+    teams: Mapped[list[Team]] = relationship(secondary="team_members", order_by="Team.id",
+                                             viewonly=True)
+
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        """A team admin or the organisation's admin: may manage workers and team files
+        (always within what domain/teams/access.py lets them see)."""
+        return self.role in (Role.TEAM_ADMIN, Role.ORG_ADMIN)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.role == Role.ORG_ADMIN
+
+
+class Absence(Base):
+    """A worker away from–to (local dates, both included), with an optional substitute.
+    During it, new items for the worker's clients go to the substitute, or to the team
+    inbox when there is none, marked as cover (domain/teams/cover.py)."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"),
+                                           index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    substitute_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ApiToken(Base):
@@ -134,12 +218,15 @@ class Client(Base):
     sms_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voice_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True,
+                                         default=FIRST_TEAM_ID)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     worker: Mapped[Worker | None] = relationship()
+    team: Mapped[Team] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="client",
                                                order_by="Event.created_at")
     trusted_persons: Mapped[list[TrustedPerson]] = relationship(back_populates="client")
@@ -400,8 +487,11 @@ class Message(Base):
 class InboxItem(Base):
     """Something a worker should see: a reply, a callback request, a failure, a task.
 
-    worker_id None means the team's shared inbox (e.g. a number no client has); who
-    may see an item is decided in one place, domain/inbox/items.py (visible_to).
+    worker_id None means the team's shared inbox (team_id; e.g. a number no client of
+    the team has); who may see an item is decided in one place, domain/inbox/items.py
+    (visible_to, built on domain/teams/access.py). `cover` marks an item that went to a
+    substitute or the team inbox because its worker was away; `escalated_at` one left
+    unhandled too long and raised to the whole team; `due_at` when a call-back is due.
 
     State machine (INBOX_TRANSITIONS; domain/inbox/items.py enforces it):
 
@@ -419,10 +509,15 @@ class InboxItem(Base):
                                                   index=True)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
                                                   index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True,
+                                         default=FIRST_TEAM_ID)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     reminder_id: Mapped[int | None] = mapped_column(
         ForeignKey("reminders.id", ondelete="SET NULL"))
+    cover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kind: Mapped[InboxKind] = mapped_column(StateString(InboxKind, 20))
     intent: Mapped[str | None] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(String(300), default="")
@@ -459,6 +554,10 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(300), default="")
+    # The team the object belongs to (a team admin reads their team's audit); None for
+    # what belongs to no team (a sign-in, the organisation's own settings).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"),
+                                                index=True)
 
 
 class Heartbeat(Base):

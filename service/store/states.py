@@ -142,6 +142,16 @@ class EventState(StrEnum):
     DECIDED = "decided"
 
 
+class Role(StrEnum):
+    """What a worker may do (not a machine: an admin changes it). A team admin manages
+    their teams' workers and sees every item of their teams; the organisation's admin
+    manages teams and sees everything (domain/teams/access.py)."""
+
+    WORKER = "worker"
+    TEAM_ADMIN = "team_admin"
+    ORG_ADMIN = "org_admin"
+
+
 class Attendance(StrEnum):
     """What the worker recorded after an appointment (not a machine: a correction
     overwrites it). Attended and no-show close the event as done; cancelled by the

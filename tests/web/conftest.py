@@ -14,9 +14,11 @@ from werkzeug.test import TestResponse
 from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.people.passwords import hash_password
+from service.domain.teams.setup import first_team_id, join
 from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import Client, Event, Worker
+from service.store.states import Role
 
 PASSWORD = "salasana-123"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -64,8 +66,11 @@ class Browser:
 
 def make_worker(rt: Runtime, email: str, name: str, role: str = "worker") -> Worker:
     with transaction(rt.sessions) as session:
-        worker = Worker(name=name, email=email, password_hash=hash_password(PASSWORD), role=role)
+        worker = Worker(name=name, email=email, password_hash=hash_password(PASSWORD),
+                        role=Role(role))
         session.add(worker)
+        session.flush()
+        join(session, worker.id, first_team_id(session))
     return worker
 
 
@@ -104,7 +109,7 @@ def signed_in(browser: Browser, worker: Worker) -> Browser:
 
 @pytest.fixture
 def admin(rt: Runtime) -> Worker:
-    return make_worker(rt, "paivi@example.fi", "Päivi Pääkäyttäjä", role="admin")
+    return make_worker(rt, "paivi@example.fi", "Päivi Pääkäyttäjä", role="org_admin")
 
 
 @pytest.fixture

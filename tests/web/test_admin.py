@@ -84,4 +84,4 @@ def test_admin_cannot_lock_themselves_out(app: Flask, rt: Runtime, admin: Worker
     response = browser.post(f"/admin/workers/{admin.id}", {
         "name": admin.name, "email": admin.email, "role": "worker", "active": "1"})
     assert response.status_code == 422 and 'id="role-error"' in response.get_data(as_text=True)
-    assert _by_email(rt, admin.email).role == "admin"  # type: ignore[union-attr]
+    assert _by_email(rt, admin.email).role == "org_admin"  # type: ignore[union-attr]

@@ -22,12 +22,13 @@ from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
 from service.store.models import Worker
+from service.store.states import Role
 from service.web.context import db
 from service.web.ui.i18n import UI_LANGUAGES
 from service.web.ui.security import WorkerUser, admin_required, current_worker
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/workers")
-ROLES = ("worker", "admin")
+ROLES = tuple(Role)
 
 
 @bp.before_request
@@ -65,7 +66,7 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
     if values["ui_language"] not in UI_LANGUAGES:
         values["ui_language"] = "fi"
     if existing is not None and existing.id == current_worker().id and (
-            values["role"] != "admin" or not values["active"]):
+            values["role"] != current_worker().role or not values["active"]):
         errors["role"] = _("Et voi poistaa omia pääkäyttäjän oikeuksiasi etkä omaa "
                            "tunnustasi käytöstä.")
     return values, errors

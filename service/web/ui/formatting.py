@@ -78,7 +78,8 @@ APPOINTMENT_TYPES = {
     "employment": L("työllisyyspalvelut"), "debt_counselling": L("talous- ja velkaneuvonta"),
     "guardianship": L("edunvalvonta"), "other": L("muu"),
 }
-ROLES = {"worker": L("työntekijä"), "admin": L("pääkäyttäjä")}
+ROLES = {"worker": L("työntekijä"), "team_admin": L("tiimin pääkäyttäjä"),
+         "org_admin": L("organisaation pääkäyttäjä")}
 
 
 def _lang() -> dates.Language:

@@ -1,0 +1,1 @@
+"""Teams: who belongs where, who may see what, and who covers for whom."""
