@@ -22,10 +22,10 @@ from service.domain.people.passwords import hash_password
 from service.domain.teams.setup import first_team_id, join
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, build_runtime
-from service.store.db import make_engine, normalise_url, transaction
-from service.store.migrate import upgrade
+from service.store.db import normalise_url, transaction
 from service.store.models import ApiToken, Worker
 from service.web.api.endpoints import hash_token
+from tests.databases import PostgresSchemas, SqliteTemplate
 
 pytest_plugins = ["tests.twilio_peer.peer"]  # the `twilio_peer` fixture (Prism)
 
@@ -63,12 +63,28 @@ def _postgres_problem(url: str) -> str | None:
     return _pg_checked[url]
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("template"))
+
+
+_pg_schemas: dict[str, PostgresSchemas] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_postgres_schemas() -> Iterator[None]:
+    yield
+    for schemas in _pg_schemas.values():
+        schemas.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
-    """A migrated, empty database: a SQLite file, or a fresh schema in PostgreSQL."""
+def engine(request: pytest.FixtureRequest, tmp_path: Any,
+           _sqlite_template: SqliteTemplate) -> Iterator[Engine]:
+    """A migrated, empty database: a SQLite file, or a schema of its own in PostgreSQL
+    (tests/databases.py: migrated once per test process, handed out as new)."""
     if request.param == "sqlite":
-        eng = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-        upgrade(eng)
+        eng = _sqlite_template.fresh(tmp_path / "test.sqlite3")
         yield eng
         eng.dispose()
         return
@@ -79,17 +95,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
     problem = _postgres_problem(url)
     if problem:
         service_missing(problem)
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    upgrade(eng)
+    schemas = _pg_schemas.setdefault(url, PostgresSchemas(url))
+    eng = schemas.fresh()
     yield eng
     eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -83,8 +83,13 @@ def upgrade() -> None:
                                    server_default=sa.false()))
         batch.add_column(sa.Column("due_at", UTC, nullable=True))
         batch.add_column(sa.Column("escalated_at", UTC, nullable=True))
-    with op.batch_alter_table("audit_log") as batch:
-        batch.add_column(sa.Column("team_id", sa.Integer(), nullable=True))
+    # Not a batch on audit_log: on SQLite a batch copies the table and would drop its
+    # append-only triggers (migration 0005).
+    if op.get_bind().dialect.name == "postgresql":
+        op.add_column("audit_log", sa.Column("team_id", sa.Integer(), nullable=True))
+    else:
+        op.execute("ALTER TABLE audit_log ADD COLUMN team_id INTEGER"
+                   " REFERENCES teams (id)")  # teams are deactivated, never deleted
     _everything_into_the_team()
     with op.batch_alter_table("clients") as batch:
         batch.alter_column("team_id", existing_type=sa.Integer(), nullable=False)
@@ -94,10 +99,10 @@ def upgrade() -> None:
         batch.alter_column("team_id", existing_type=sa.Integer(), nullable=False)
         batch.create_foreign_key("fk_inbox_items_team_id", "teams", ["team_id"], ["id"])
         batch.create_index("ix_inbox_items_team_id", ["team_id"])
-    with op.batch_alter_table("audit_log") as batch:
-        batch.create_foreign_key("fk_audit_log_team_id", "teams", ["team_id"], ["id"],
-                                 ondelete="SET NULL")
-        batch.create_index("ix_audit_log_team_id", ["team_id"])
+    op.create_index("ix_audit_log_team_id", "audit_log", ["team_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_foreign_key("fk_audit_log_team_id", "audit_log", "teams", ["team_id"],
+                              ["id"])
 
 
 def _one_team_for_what_exists() -> None:
@@ -126,10 +131,12 @@ def _everything_into_the_team() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("audit_log") as batch:
-        batch.drop_index("ix_audit_log_team_id")
-        batch.drop_constraint("fk_audit_log_team_id", type_="foreignkey")
-        batch.drop_column("team_id")
+    op.drop_index("ix_audit_log_team_id", table_name="audit_log")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("fk_audit_log_team_id", "audit_log", type_="foreignkey")
+        op.drop_column("audit_log", "team_id")
+    else:  # SQLite: a plain DROP COLUMN keeps the table and its triggers
+        op.execute("ALTER TABLE audit_log DROP COLUMN team_id")
     with op.batch_alter_table("inbox_items") as batch:
         batch.drop_index("ix_inbox_items_team_id")
         batch.drop_constraint("fk_inbox_items_team_id", type_="foreignkey")

@@ -556,8 +556,7 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(300), default="")
     # The team the object belongs to (a team admin reads their team's audit); None for
     # what belongs to no team (a sign-in, the organisation's own settings).
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"),
-                                                index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
 
 class Heartbeat(Base):
