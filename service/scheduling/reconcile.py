@@ -112,7 +112,8 @@ def settle(rt: Runtime, reminder_id: int, now: datetime, name: str,
         message.updated_at = now
         rstate.move(reminder, ReminderState.UNCERTAIN, "outcome_unknown")
         notify_about(session, reminder, InboxKind.UNCERTAIN,
-                     "Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta.")
+                     "Lähetys keskeytyi, eikä tiedetä, lähtikö muistutus: tarkista asiakkaalta.",
+                     now)
         result.uncertain += 1
         log.warning("reminder %s to %s: outcome unknown after a crash", reminder_id,
                     mask_phone(in_flight.to))
@@ -237,7 +238,7 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
         writer = message.worker_id or (message.client.worker_id if message.client else None)
         notify_about_message(session, message, writer, InboxKind.UNCERTAIN,
                              "Viestin lähetys keskeytyi, eikä tiedetä, lähtikö se: tarkista "
-                             "asiakkaalta.")
+                             "asiakkaalta.", now)
         result.uncertain += 1
         log.warning("message %s to %s: outcome unknown after a crash", message_id,
                     mask_phone(in_flight.to))

@@ -263,7 +263,7 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
     if reminder.channel == TASK:
         text = render_text(rt.templates, TASK, reminder.template, "fi", event, rt.sender,
                            client_name=client.name)
-        notify_about(session, reminder, InboxKind.TASK, text[:300])
+        notify_about(session, reminder, InboxKind.TASK, text[:300], now)
         finish(reminder, ReminderState.DELIVERED)
         reminder.sent_at = now
         return Outcome.TASKS
@@ -371,7 +371,7 @@ def record_error(session: Session, rt: Runtime, reminder_id: int, message_id: in
     if exc.uncertain:
         finish(reminder, ReminderState.UNCERTAIN, "outcome_unknown")
         notify_about(session, reminder, InboxKind.UNCERTAIN,
-                     "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.")
+                     "Välityspalvelu ei vastannut: ei tiedetä, lähtikö muistutus.", now)
         return Outcome.UNCERTAIN
     if exc.permanent and number_problem(exc.code) and reminder.recipient == CLIENT:
         return number_error(session, rt, reminder, exc.code, now)
@@ -418,7 +418,7 @@ def fail(session: Session, rt: Runtime, reminder: Reminder, reason: str, summary
          now: datetime) -> Outcome:
     """A reminder that will not go out: the worker is told and any fallback planned."""
     finish(reminder, ReminderState.FAILED, reason)
-    notify_about(session, reminder, InboxKind.FAILED, summary)
+    notify_about(session, reminder, InboxKind.FAILED, summary, now)
     fallbacks.after_failed(session, rt, reminder, now)
     return Outcome.FAILED
 

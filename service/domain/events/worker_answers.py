@@ -16,6 +16,7 @@ from service.domain.errors import ValidationError
 from service.domain.events import event_states
 from service.domain.planning.answers import drop_answered
 from service.domain.privacy.audit import record
+from service.domain.teams.cover import place, route
 from service.store.models import Event, InboxItem
 from service.store.states import EventKind, EventState, InboxKind
 
@@ -38,9 +39,10 @@ def record_answer(session: Session, rt: DomainContext, event: Event, answer: str
     event.updated_at = now
     skipped = drop_answered(session, rt, event, now)
     record(session, worker_id, "update", "event", event.id, f"answer: {answer}", at=now)
-    if event.client.worker_id not in (None, worker_id):
-        session.add(InboxItem(worker_id=event.client.worker_id, client_id=event.client_id,
-                              event_id=event.id, kind=InboxKind.REPLY,
-                              intent="confirm" if new is EventState.CONFIRMED else "decline",
-                              summary=SUMMARY[new], created_at=now))
+    where = route(session, event.client, now)
+    if where.worker_id != worker_id and event.client.worker_id is not None:
+        session.add(place(session, InboxItem(
+            client_id=event.client_id, event_id=event.id, kind=InboxKind.REPLY,
+            intent="confirm" if new is EventState.CONFIRMED else "decline",
+            summary=SUMMARY[new], created_at=now), where, now))
     return skipped

@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, object_session
 
+from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.inbox.holds import release
+from service.domain.teams.cover import place, route, route_unknown, route_worker
 from service.store.models import InboxItem, Message, Reminder, Worker
 from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxState, check_move
 
@@ -113,17 +115,25 @@ def replies_sent(session: Session, item: InboxItem) -> list[Message]:
         Message.created_at >= item.created_at).order_by(Message.created_at, Message.id)))
 
 
-def notify_about(session: Session, reminder: Reminder, kind: InboxKind, summary: str) -> None:
-    """An item in the assigned worker's inbox about one reminder (failed, uncertain, a task)."""
-    session.add(InboxItem(worker_id=reminder.client.worker_id, client_id=reminder.client_id,
-                          event_id=reminder.event_id, reminder_id=reminder.id, kind=kind,
-                          summary=summary[:300]))
+def notify_about(session: Session, reminder: Reminder, kind: InboxKind, summary: str,
+                 now: datetime | None = None) -> None:
+    """An item about one reminder (failed, uncertain, a task) for the client's worker,
+    or whoever covers for them (domain/teams/cover.py)."""
+    now = now or utcnow()
+    item = InboxItem(client_id=reminder.client_id, event_id=reminder.event_id,
+                     reminder_id=reminder.id, kind=kind, summary=summary[:300], created_at=now)
+    session.add(place(session, item, route(session, reminder.client, now), now))
 
 
 def notify_about_message(session: Session, message: Message, worker_id: int | None,
-                         kind: InboxKind, summary: str) -> None:
+                         kind: InboxKind, summary: str, now: datetime | None = None) -> None:
     """An item about one ad-hoc message (a worker's reply, a confirmation): it failed,
-    or nobody can tell whether it left."""
-    session.add(InboxItem(worker_id=worker_id, client_id=message.client_id,
-                          event_id=message.event_id, message_id=message.id, kind=kind,
-                          summary=summary[:300]))
+    or nobody can tell whether it left. It goes to `worker_id` (the writer, or the
+    client's worker), or whoever covers for them, in the client's team."""
+    now = now or utcnow()
+    client = message.client
+    where = (route_worker(session, worker_id, client.team_id, now) if client is not None
+             else route_unknown(session, message.from_number))
+    item = InboxItem(client_id=message.client_id, event_id=message.event_id,
+                     message_id=message.id, kind=kind, summary=summary[:300], created_at=now)
+    session.add(place(session, item, where, now))

@@ -184,7 +184,7 @@ def _sms_outcome(session: Session, rt: DomainContext, reminder: Reminder,
             return
         why = explain_error(code) if code else "viesti ei mennyt perille"
         notify_about(session, reminder, InboxKind.FAILED,
-                     f"Tekstiviesti ei mennyt perille: {why}.")
+                     f"Tekstiviesti ei mennyt perille: {why}.", now)
 
 
 def _adhoc_outcome(session: Session, message: Message, status: MessageStatus,
@@ -198,7 +198,7 @@ def _adhoc_outcome(session: Session, message: Message, status: MessageStatus,
         return
     why = explain_error(code) if code else "viesti ei mennyt perille"
     notify_about_message(session, message, message.client.worker_id, InboxKind.FAILED,
-                         f"Tekstiviesti ei mennyt perille: {why}.")
+                         f"Tekstiviesti ei mennyt perille: {why}.", message.updated_at)
 
 
 def answered_by_person(answered_by: str | None) -> bool:
@@ -231,7 +231,7 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
         if _number_failed(session, rt, reminder, "voice", code, now, number_error):
             return
         notify_about(session, reminder, InboxKind.FAILED,
-                     f"Puhelu ei onnistunut: {explain_error(code)}.")
+                     f"Puhelu ei onnistunut: {explain_error(code)}.", now)
         return
     window = rt.client_window(reminder.client.window)
     later = window.next_open(now + timedelta(minutes=rt.call_retry_minutes))
@@ -244,4 +244,4 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
     machine = "" if answered_by_person(message.answered_by) else " (vastasi puhelinvastaaja)"
     notify_about(session, reminder, InboxKind.UNANSWERED,
                  f"Puheluun ei vastattu {reminder.attempts} yrityksellä{machine}. "
-                 "Soita asiakkaalle.")
+                 "Soita asiakkaalle.", now)

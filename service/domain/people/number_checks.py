@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from service.domain.context import DomainContext
 from service.domain.events.lifecycle import replan_client
 from service.domain.planning import reminder_states as rstate
+from service.domain.teams.cover import place, route
 from service.gateways.twilio_errors import NO_SMS
 from service.store.models import Client, InboxItem, Reminder
 from service.store.states import InboxKind, ListenReason, ReminderState
@@ -60,10 +61,10 @@ def number_failed(session: Session, rt: DomainContext, client: Client, channel: 
     else:
         skip_blocked(session, client, channel, now)
     if first:
-        session.add(InboxItem(worker_id=client.worker_id, client_id=client.id,
-                              kind=InboxKind.FAILED, created_at=now,
-                              summary=SUMMARIES[NO_SMS if to_calls else channel]
-                              .format(why=why)[:300]))
+        session.add(place(session, InboxItem(
+            client_id=client.id, kind=InboxKind.FAILED, created_at=now,
+            summary=SUMMARIES[NO_SMS if to_calls else channel].format(why=why)[:300]),
+            route(session, client, now), now))
 
 
 def skip_blocked(session: Session, client: Client, channel: str, now: datetime) -> int:

@@ -12,6 +12,7 @@ from service.domain.context import DomainContext
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.phones import mask_phone
 from service.domain.replies.reading import Intent
+from service.domain.teams.cover import place, route
 from service.domain.texts.rendering import render_text
 from service.store.models import Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, InboxKind, MessageStatus
@@ -61,13 +62,12 @@ def record_trusted_reply(session: Session, rt: DomainContext, person: TrustedPer
                       created_at=now, updated_at=now)
     session.add(message)
     session.flush()
-    item = InboxItem(worker_id=client.worker_id, client_id=client.id,
-                     event_id=message.event_id, message_id=message.id,
-                     reminder_id=message.reminder_id,
-                     kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY),
-                     intent=intent.value,
-                     summary=REPLY_SUMMARY.get(intent, "Vastaus asiakkaan läheiseltä: lue viesti."),
-                     created_at=now)
+    item = place(session, InboxItem(
+        client_id=client.id, event_id=message.event_id, message_id=message.id,
+        reminder_id=message.reminder_id, kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY),
+        intent=intent.value,
+        summary=REPLY_SUMMARY.get(intent, "Vastaus asiakkaan läheiseltä: lue viesti."),
+        created_at=now), route(session, client, now), now)
     session.add(item)
     session.flush()
     return message, item

@@ -23,6 +23,7 @@ from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
 from service.domain.replies.reading import Intent, Question, Reading
+from service.domain.teams.cover import place, route, route_unknown
 from service.domain.texts.rendering import CALL_STOP_KEY, render_text
 from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
@@ -256,19 +257,21 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                       created_at=now, updated_at=now, **reading_columns(reading))
     session.add(message)  # written with the item in one flush (one INSERT each)
     if client is None:
-        item = InboxItem(worker_id=None, message=message, kind=InboxKind.UNKNOWN_SENDER,
-                         intent=intent.value,
-                         summary="Viesti tuntemattomasta numerosta.", created_at=now)
+        item = place(session, InboxItem(message=message, kind=InboxKind.UNKNOWN_SENDER,
+                                        intent=intent.value, created_at=now,
+                                        summary="Viesti tuntemattomasta numerosta."),
+                     route_unknown(session, to), now)
         log.info("reply from an unknown number %s to the team inbox", mask_phone(phone))
     else:
         client.last_activity_at = now
         apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
-        item = InboxItem(worker_id=client.worker_id, client_id=client.id,
-                         event_id=event.id if event else None, message=message,
-                         reminder_id=reminder.id if reminder else None,
-                         kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-                         summary=_summary(intent, channel, digits), created_at=now)
+        item = place(session, InboxItem(
+            client_id=client.id, event_id=event.id if event else None, message=message,
+            reminder_id=reminder.id if reminder else None,
+            kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
+            summary=_summary(intent, channel, digits), created_at=now),
+            route(session, client, now), now)
     note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()

@@ -1,0 +1,105 @@
+"""Where a new inbox item goes: no reply may reach nobody.
+
+Every place that creates an InboxItem asks route() (or route_worker() for an item
+about a worker's own message, route_unknown() for a number no client has):
+- the client's worker, when active and not away;
+- during the worker's absence (a local date, Europe/Helsinki, within starts_on..ends_on)
+  the absence's substitute if active and not away themselves, else the team inbox;
+  both marked cover;
+- an inactive (or missing) worker's item goes to the team inbox, marked cover.
+The team is always the client's; an unknown sender's is the team whose number was
+texted, else the installation's first team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.calendar.dates import HELSINKI
+from service.domain.teams.escalation import due_time
+from service.domain.teams.setup import first_team_id
+from service.store.models import Absence, Client, InboxItem, Team, Worker
+from service.store.states import InboxKind
+
+
+@dataclass(frozen=True)
+class Route:
+    """Whose inbox an item lands in (worker_id None: the team inbox of team_id), and
+    whether it got there because its own worker was away or gone (cover)."""
+
+    worker_id: int | None
+    team_id: int
+    cover: bool = False
+
+
+def local_day(now: datetime, tz: tzinfo = HELSINKI) -> date:
+    """The local date an absence is judged on (an absence is written in local dates)."""
+    return now.astimezone(tz).date()
+
+
+def absence_on(session: Session, worker_id: int, day: date) -> Absence | None:
+    """The worker's absence covering `day` (the latest recorded, if several overlap)."""
+    return session.scalars(select(Absence).where(
+        Absence.worker_id == worker_id, Absence.starts_on <= day, Absence.ends_on >= day)
+        .order_by(Absence.id.desc()).limit(1)).first()
+
+
+def _present(session: Session, worker_id: int | None, day: date) -> bool:
+    """Active and not away on `day`: someone who will read the item."""
+    if worker_id is None:
+        return False
+    worker = session.get(Worker, worker_id)
+    return (worker is not None and worker.active
+            and absence_on(session, worker_id, day) is None)
+
+
+def route_worker(session: Session, worker_id: int | None, team_id: int, now: datetime
+                 ) -> Route:
+    """An item meant for `worker_id` (None: the team inbox from the start)."""
+    if worker_id is None:
+        return Route(None, team_id)
+    worker = session.get(Worker, worker_id)
+    if worker is None or not worker.active:
+        return Route(None, team_id, cover=True)
+    day = local_day(now)
+    away = absence_on(session, worker_id, day)
+    if away is None:
+        return Route(worker_id, team_id)
+    if away.substitute_id != worker_id and _present(session, away.substitute_id, day):
+        return Route(away.substitute_id, team_id, cover=True)
+    return Route(None, team_id, cover=True)
+
+
+def route(session: Session, client: Client, now: datetime) -> Route:
+    """A new item about a client: their worker, or whoever covers for them."""
+    return route_worker(session, client.worker_id, client.team_id, now)
+
+
+def team_for_number(session: Session, to_number: str | None) -> int:
+    """The team whose number (its own sender, or its call-back number) was texted or
+    called; the installation's first team when none matches."""
+    if to_number:
+        for column in (Team.sender, Team.phone):  # the sender is the surer sign
+            found = session.scalar(select(Team.id).where(Team.active, column == to_number)
+                                   .order_by(Team.id).limit(1))
+            if found is not None:
+                return found
+    return first_team_id(session)
+
+
+def route_unknown(session: Session, to_number: str | None) -> Route:
+    """A text or call from a number no client has: the team inbox of the number used."""
+    return Route(None, team_for_number(session, to_number))
+
+
+def place(session: Session, item: InboxItem, where: Route, now: datetime) -> InboxItem:
+    """Put a new item where the route says; a call-back request also gets the time
+    it is due (escalation.due_time: N working hours after it came)."""
+    item.worker_id, item.team_id, item.cover = where.worker_id, where.team_id, where.cover
+    if item.kind == InboxKind.CALLBACK and item.due_at is None:
+        item.due_at = due_time(session, where.team_id, now)
+    return item
