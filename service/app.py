@@ -48,12 +48,12 @@ def create_app(config: Config | None = None, runtime: Runtime | None = None,
     app.register_blueprint(api.bp)
     app.register_blueprint(twilio_hooks.bp)
     app.register_blueprint(twilio_voice.bp)
-    from service.web.api import trusted_persons as api_trusted_persons
+    from service.web.api import event_changes, trusted_persons, workers
 
-    app.register_blueprint(api_trusted_persons.bp)  # /api/v1 trusted persons, documents in
-    from service.web.api import event_changes as api_changes
-
-    app.register_blueprint(api_changes.bp)  # /api/v1 reschedule, cancel, attendance, opt-out
+    # /api/v1: trusted persons and documents in; reschedule, cancel, attendance, opt-out;
+    # absences and deactivation with a successor
+    for module in (trusted_persons, event_changes, workers):
+        app.register_blueprint(module.bp)
     from service.web import health
 
     app.register_blueprint(health.bp)  # /readyz, /metrics

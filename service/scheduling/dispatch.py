@@ -7,7 +7,8 @@ A pass runs top-down through the modules below it:
   settled, never sent again blindly;
 - batch.py: each claimed batch is prepared, sent through a small thread pool and
   recorded, one reminder's steps (reminder_send.py) grouped over the batch;
-- adhoc_messages.py: texts queued outside any reminder are sent.
+- adhoc_messages.py: texts queued outside any reminder are sent;
+- escalations.py: inbox items left unhandled too long are raised to their team.
 The pass takes batch after batch until nothing is due; the next batch is prepared
 while this one's calls run. The gateway's rate limits are shared by all processes
 (service/gateways/shared_pace.py).
@@ -38,6 +39,7 @@ from service.scheduling.batch import (
     wait_for,
 )
 from service.scheduling.claims import Claim, claim_due, claim_in, expired_query
+from service.scheduling.escalations import escalate
 from service.scheduling.reconcile import (
     reconcile_expired,
     settle_stuck_messages,
@@ -72,6 +74,7 @@ class TickResult:
     messages_sent: int = 0
     messages_adopted: int = 0  # ad-hoc messages a dead process left "sending"
     messages_uncertain: int = 0
+    escalated: int = 0  # inbox items raised to their team (scheduling/escalations.py)
     errors: list[str] = field(default_factory=list)
     # A pass that found nothing to do also read, in the same look, when the next thing
     # is due (scheduling/waiting.py), so an idle worker asks in one transaction.
@@ -138,6 +141,7 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
         _drain(rt, claims, first, clock, name, batch, stop, result)
     if queued:
         result.messages_sent = send_queued_messages(rt, clock())
+    result.escalated = escalate(rt, clock(), always=now is not None)
     if result.claimed or expired or queued or stuck:
         beat(rt, name, clock(), result.summary())
     return result

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.inbox import holds
 from service.domain.inbox.items import visible_to
-from service.store.models import Client, Event, InboxItem
+from service.store.models import Client, Event, InboxItem, TeamMember
 from service.store.states import INBOX_OPEN, EventKind, EventState, InboxKind, InboxState
 
 K = InboxKind
@@ -19,10 +19,14 @@ REPLY_KINDS = (K.REPLY, K.UNKNOWN_SENDER, K.START)
 PROBLEM_KINDS = (K.FAILED, K.UNANSWERED, K.UNCERTAIN)
 UNDECIDED = (EventState.PLANNED, EventState.DOCUMENTS_IN)  # an application still waiting
 LIMIT = 50
+NOT_ESCALATED = InboxItem.escalated_at.is_(None)
 
 
 @dataclass
 class Attention:
+    # Items left unhandled too long in the worker's teams (domain/teams/escalation.py):
+    # on every team member's page, each shown here only.
+    escalated: list[InboxItem] = field(default_factory=list)
     # Unclear replies that hold their event's automated contact: first on the page,
     # with what each holds (planned reminders by channel, per event).
     held: list[InboxItem] = field(default_factory=list)
@@ -46,6 +50,7 @@ def _items(session: Session, worker_id: int, kinds: tuple[InboxKind, ...], new_o
     states = frozenset({InboxState.NEW}) if new_only else INBOX_OPEN
     return list(session.scalars(select(InboxItem).where(
         visible_to(worker_id), InboxItem.kind.in_(kinds), InboxItem.state.in_(states),
+        NOT_ESCALATED,
         InboxItem.holds.is_(False))  # a holding item is listed once, among the held
         .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
 
@@ -53,7 +58,8 @@ def _items(session: Session, worker_id: int, kinds: tuple[InboxKind, ...], new_o
 def _held(session: Session, worker_id: int) -> list[InboxItem]:
     """Open items that hold an event, oldest first: the longest wait is the first to see."""
     return list(session.scalars(select(InboxItem).where(
-        visible_to(worker_id), InboxItem.holds.is_(True), InboxItem.state.in_(INBOX_OPEN))
+        visible_to(worker_id), InboxItem.holds.is_(True), InboxItem.state.in_(INBOX_OPEN),
+        NOT_ESCALATED)
         .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
@@ -62,9 +68,18 @@ def _stops(session: Session, worker_id: int) -> list[InboxItem]:
     still_out = select(Client.id).where(Client.opted_out)
     return list(session.scalars(select(InboxItem).where(
         visible_to(worker_id), InboxItem.kind == K.STOP, InboxItem.state.in_(INBOX_OPEN),
-        InboxItem.holds.is_(False),
+        InboxItem.holds.is_(False), NOT_ESCALATED,
         InboxItem.client_id.is_(None) | InboxItem.client_id.in_(still_out))
         .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
+
+
+def _escalated(session: Session, worker_id: int) -> list[InboxItem]:
+    """Open escalated items of the teams the worker belongs to, oldest first."""
+    teams = select(TeamMember.team_id).where(TeamMember.worker_id == worker_id)
+    return list(session.scalars(select(InboxItem).where(
+        InboxItem.escalated_at.is_not(None), InboxItem.state.in_(INBOX_OPEN),
+        InboxItem.team_id.in_(teams))
+        .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
 def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -> Attention:
@@ -74,6 +89,7 @@ def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -
     today = now.astimezone(tz).date()
     held = _held(session, worker_id)
     return Attention(
+        escalated=_escalated(session, worker_id),
         held=held,
         held_counts=holds.waiting(session, sorted({i.event_id for i in held if i.event_id})),
         replies=_items(session, worker_id, REPLY_KINDS, new_only=True),

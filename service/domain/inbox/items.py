@@ -19,20 +19,23 @@ from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.inbox.holds import release
 from service.domain.teams.cover import place, route, route_unknown, route_worker
-from service.store.models import InboxItem, Message, Reminder, Worker
+from service.store.models import InboxItem, Message, Reminder, TeamMember, Worker
 from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxState, check_move
 
 
 def visible_to(worker_id: int) -> ColumnElement[bool]:
-    """The one rule of who may see an item: a worker sees their own items and the
-    team's shared ones (worker_id NULL)."""
-    return or_(InboxItem.worker_id == worker_id, InboxItem.worker_id.is_(None))
+    """The one rule of who may see an item: a worker sees their own items, the
+    team's shared ones (worker_id NULL) and those escalated in their teams."""
+    my_teams = select(TeamMember.team_id).where(TeamMember.worker_id == worker_id)
+    return or_(InboxItem.worker_id == worker_id, InboxItem.worker_id.is_(None),
+               and_(InboxItem.escalated_at.is_not(None), InboxItem.team_id.in_(my_teams)))
 
 
 def in_box(worker_id: int, *, team: bool) -> ColumnElement[bool]:
     """One of the two boxes a worker reads, their own or the team's shared one; each
     only ever within what visible_to() lets them see."""
-    box = InboxItem.worker_id.is_(None) if team else InboxItem.worker_id == worker_id
+    box = (or_(InboxItem.worker_id.is_(None), InboxItem.escalated_at.is_not(None)) if team
+           else InboxItem.worker_id == worker_id)  # an escalated item is the team's too
     return and_(visible_to(worker_id), box)
 
 

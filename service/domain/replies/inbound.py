@@ -216,6 +216,25 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
     return trusted.find_by_phone(session, phone) if client is None else None
 
 
+def _new_item(session: Session, message: Message, client: Client | None,
+              reminder: Reminder | None, intent: Intent, summary: str, to: str, now: datetime
+              ) -> InboxItem:
+    """The reply's inbox item: with the client's worker or whoever covers for them; from
+    a number no client has, in the team inbox of the number texted."""
+    if client is None:
+        log.info("reply from an unknown number %s to the team inbox",
+                 mask_phone(message.from_number))
+        return place(session, InboxItem(message=message, kind=InboxKind.UNKNOWN_SENDER,
+                                        intent=intent.value, created_at=now,
+                                        summary="Viesti tuntemattomasta numerosta."),
+                     route_unknown(session, to), now)
+    return place(session, InboxItem(
+        client_id=client.id, event_id=message.event_id, message=message,
+        reminder_id=reminder.id if reminder else None,
+        kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
+        summary=summary, created_at=now), route(session, client, now), now)
+
+
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
                  reminder: Reminder | None = None, intent: Intent | None = None,
@@ -256,22 +275,12 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                       gateway=rt.gateway_name, gateway_sid=sid, status=MessageStatus.RECEIVED,
                       created_at=now, updated_at=now, **reading_columns(reading))
     session.add(message)  # written with the item in one flush (one INSERT each)
-    if client is None:
-        item = place(session, InboxItem(message=message, kind=InboxKind.UNKNOWN_SENDER,
-                                        intent=intent.value, created_at=now,
-                                        summary="Viesti tuntemattomasta numerosta."),
-                     route_unknown(session, to), now)
-        log.info("reply from an unknown number %s to the team inbox", mask_phone(phone))
-    else:
+    if client is not None:
         client.last_activity_at = now
         apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
-        item = place(session, InboxItem(
-            client_id=client.id, event_id=event.id if event else None, message=message,
-            reminder_id=reminder.id if reminder else None,
-            kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-            summary=_summary(intent, channel, digits), created_at=now),
-            route(session, client, now), now)
+    item = _new_item(session, message, client, reminder, intent,
+                     _summary(intent, channel, digits), to, now)
     note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()

@@ -112,6 +112,8 @@ def inbox_json(i: InboxItem) -> dict[str, Any]:
             "body": i.message.body if i.message else None,
             "reading_reason": i.message.reading_reason if i.message else None,
             "held": i.holds and i.state != InboxState.HANDLED,
+            "team_id": i.team_id, "cover": i.cover, "due_at": iso_or_none(i.due_at),
+            "escalated_at": iso_or_none(i.escalated_at),
             "created_at": iso_or_none(i.created_at)}
 
 

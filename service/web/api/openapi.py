@@ -13,7 +13,14 @@ from service.domain.fields import MAX_ID, TEXT_FIELDS
 from service.domain.people.trusted_persons import CONSENT_METHODS, DEACTIVATION_REASONS, RELATIONS
 from service.domain.replies.corrections import CHOICES as CORRECTIONS
 from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
-from service.store.states import Attendance, Direction, EventKind, InboxState, ReminderState
+from service.store.states import (
+    Attendance,
+    Direction,
+    EventKind,
+    InboxState,
+    ReminderState,
+    Role,
+)
 
 APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "video", "health", "kela", "employment",
                      "debt_counselling", "guardianship", "other"]
@@ -102,6 +109,20 @@ INPUTS: dict[str, dict[str, Any]] = {
     "OptChoiceInput": _obj({"reason": {**_text("reason"), "minLength": 1,
                                        "description": "why (required; not shown to the client)"}},
                            ["reason"]),
+    "AbsenceInput": _obj({
+        "starts_on": {**_DAY, "type": "string", "description": "the first day away, 2026-12-07"},
+        "ends_on": {**_DAY, "type": "string",
+                    "description": "the last day away (included); not before starts_on"},
+        "substitute_id": {**_ID, "type": ["integer", "null"],
+                          "description": "an active worker of the same team who gets the "
+                          "worker's new items meanwhile; null: the team inbox"}},
+        ["starts_on", "ends_on"]),
+    "WorkerChange": _obj({
+        "active": {**_B, "description": "false: deactivate (sign-in and API tokens end)"},
+        "successor_id": {**_ID, "type": ["integer", "null"],
+                         "description": "who takes over the worker's clients and open "
+                         "items: an active worker sharing a team; required when there "
+                         "are any"}}),
     "CorrectionInput": _obj({"intent": {
         "enum": list(CORRECTIONS),
         "description": "what the reply really was; nothing: not an answer at all"}},
@@ -160,7 +181,19 @@ SCHEMAS: dict[str, Any] = {
                        "body": _NS, "reading_reason": _NS,
                        "held": {**_B, "description": "an unclear reply: the event's "
                                 "automated contact waits until the item is handled"},
+                       "team_id": _I,
+                       "cover": {**_B, "description": "came to a substitute or the team "
+                                 "inbox because its worker was away or deactivated"},
+                       "due_at": {**_NS, "description": "a call-back request: call by then "
+                                  "(the team's working hours after it came)"},
+                       "escalated_at": {**_NS, "description": "left unhandled too long: "
+                                        "raised to the whole team then"},
                        "created_at": _DT}),
+    "Absence": _obj({"id": _I, "worker_id": _I, "starts_on": _S, "ends_on": _S,
+                     "substitute_id": _NI, "created_by": _NI, "created_at": _DT}),
+    "Worker": _obj({"id": _I, "name": _S, "role": {"enum": [r.value for r in Role]},
+                    "active": _B, "clients": {**_I, "description": "clients as their worker"},
+                    "open_items": {**_I, "description": "open inbox items of their own"}}),
     "TrustedPerson": _obj({
         "id": _I, "client_id": _I, "name": _S, "phone": _S, "number_type": _S,
         "language": _S, "relation": _NS,
@@ -271,6 +304,25 @@ PATHS: dict[str, Any] = {
         "requestBody": _body("DeactivationInput", required=False),
         "responses": {"200": _json(_ref("TrustedPerson"), "deactivated"), **_ERRORS,
                       "404": _NOT_FOUND["404"]}}},
+    "/workers/{id}/absences": {
+        "post": {"summary": "Record an absence (the worker's own, or as their team admin): "
+                            "meanwhile new items for their clients go to the substitute, or "
+                            "to the team inbox, marked cover",
+                 "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("AbsenceInput"),
+                 "responses": {"201": _json(_ref("Absence"), "recorded"), **_ERRORS,
+                               "403": _json(_ref("Error"), "not the caller's to record"),
+                               "404": _NOT_FOUND["404"]}},
+        "get": {"summary": "The worker's absences that have not ended",
+                "parameters": [{"name": "id", **_ID_PARAM}],
+                "responses": {"200": _list("absences", "Absence", "absences"), **_NOT_FOUND}}},
+    "/workers/{id}": {"patch": {
+        "summary": "Deactivate a worker (team admin or organisation admin): their clients "
+                   "and open items move to successor_id (or, in a team the successor is "
+                   "not in, to the team inbox); audited. active true reactivates",
+        "parameters": [{"name": "id", **_ID_PARAM}], "requestBody": _body("WorkerChange"),
+        "responses": {"200": _json(_ref("Worker"), "changed"), **_ERRORS,
+                      "403": _json(_ref("Error"), "not a team admin of the worker's team"),
+                      "404": _NOT_FOUND["404"]}}},
     "/events/{id}/documents-in": {"post": {
         "summary": "The application's documents went in: the documents reminders stop",
         "parameters": [{"name": "id", **_ID_PARAM}],
@@ -297,6 +349,9 @@ OPERATION_IDS = {
     ("/clients/{client_id}/trusted-persons/{id}/deactivate", "post"):
         "api_reach.deactivate_trusted_person",
     ("/events/{id}/documents-in", "post"): "api_reach.documents_in",
+    ("/workers/{id}/absences", "post"): "api_workers.post_absence",
+    ("/workers/{id}/absences", "get"): "api_workers.list_absences",
+    ("/workers/{id}", "patch"): "api_workers.patch_worker",
 }
 for (_path, _method), _endpoint in OPERATION_IDS.items():
     PATHS[_path][_method]["operationId"] = _endpoint

@@ -15,12 +15,15 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from service.clock import utcnow
-from service.domain.fields import collect_text
+from service.domain.errors import ValidationError
+from service.domain.fields import collect_text, optional_id
 from service.domain.people.api_tokens import revoke_all, tokens_of
 from service.domain.people.api_tokens import revoke_token as revoke_one
+from service.domain.people.deactivation import deactivate, open_work, reactivate
 from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
+from service.domain.teams.absences import colleagues
 from service.store.models import Worker
 from service.store.states import Role
 from service.web.context import db
@@ -51,7 +54,8 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
         "name": collect_text(errors, "name", form.get("name", "")),
         "email": collect_text(errors, "email", form.get("email", "")).lower(),
         "role": form.get("role", "worker"), "ui_language": form.get("ui_language", "fi"),
-        "active": form.get("active") == "1" if existing is not None else True}
+        "active": form.get("active") == "1" if existing is not None else True,
+        "successor_id": form.get("successor_id", "")}
     if not values["name"] and "name" not in errors:
         errors["name"] = _("Anna nimi.")
     email = str(values["email"])
@@ -75,8 +79,12 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
 def _form_page(worker: Worker | None, values: dict[str, object], errors: dict[str, str]
                ) -> ResponseReturnValue:
     tokens = tokens_of(db(), worker.id) if worker is not None else []
+    successors = ([(w.id, w.name) for w in colleagues(db(), worker.id)]
+                  if worker is not None and worker.active else [])
+    clients, items = open_work(db(), worker.id) if worker is not None else (0, 0)
     return render_template("admin/worker_form.html", worker=worker, errors=errors, v=values,
-                           tokens=tokens), 422 if errors else 200
+                           tokens=tokens, successors=successors, open_clients=clients,
+                           open_items=items), 422 if errors else 200
 
 
 @bp.get("")
@@ -119,12 +127,19 @@ def edit(worker_id: int) -> ResponseReturnValue:
     values, errors = _read_form(worker)
     if errors:
         return _form_page(worker, values, errors)
-    deactivated = worker.active and not values["active"]
+    if worker.active and not values["active"]:  # someone takes over (people/deactivation.py)
+        try:
+            successor = optional_id(request.form.get("successor_id"), "successor_id")
+            deactivate(db(), worker, successor, current_worker().id, utcnow())
+        except ValidationError as exc:
+            db().rollback()
+            return _form_page(worker, values, {k: _(v) for k, v in exc.errors.items()})
+    elif values["active"] and not worker.active:
+        reactivate(db(), worker, current_worker().id, utcnow())
     for key, value in values.items():
-        setattr(worker, key, value)
+        if key not in ("active", "successor_id"):
+            setattr(worker, key, value)
     record(db(), current_worker().id, "update", "worker", worker.id)
-    if deactivated:  # a deactivated worker's integrations stop with their sign-in
-        revoke_all(db(), worker.id, current_worker().id, "deactivated", utcnow())
     db().commit()
     flash(_("Tiedot on tallennettu."), "success")
     return redirect(url_for("admin.workers"))

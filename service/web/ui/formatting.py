@@ -97,6 +97,16 @@ def local_datetime(value: datetime | None) -> str:
     return f"{local_date(local.date())} {word} {dates.format_time(value, lang, tz)}"
 
 
+def short_datetime(value: datetime | None) -> str:
+    """"ke 2.12. klo 12.15": a moment within the next days, without the year."""
+    if value is None:
+        return ""
+    lang, tz = _lang(), runtime().config.tz
+    word = {"fi": "klo", "sv": "kl.", "en": "at"}[lang]
+    day = dates.format_date(value.astimezone(tz).date(), lang)
+    return f"{day} {word} {dates.format_time(value, lang, tz)}"
+
+
 def local_date(value: date | None) -> str:
     """"ti 3.6.2026": the written date with the year, for pages that span years."""
     if value is None:
@@ -166,7 +176,8 @@ def multiline(text: str | None) -> Markup:
 
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, phone=phone, iso=iso,
+        local_datetime=local_datetime, short_datetime=short_datetime, local_date=local_date,
+        phone=phone, iso=iso,
         reason_text=reason_text, tr=translate, multiline=multiline, item_summary=item_summary)
     tables = dict(REMINDER_STATES=REMINDER_STATES, EVENT_STATES=EVENT_STATES,
                   CHANNELS=CHANNELS, LANGUAGES=LANGUAGES, NUMBER_TYPES=NUMBER_TYPES,
