@@ -71,7 +71,7 @@ def add() -> ResponseReturnValue:
             worker_id=worker_id, starts_on=starts_on, ends_on=ends_on,
             substitute_id=substitute_id), me.id, utcnow())
     except ValidationError as exc:
-        return _page(values, {k: _(v) for k, v in exc.errors.items()})
+        return _page(values, exc.errors)
     session.commit()
     flash(_("Poissaolo on tallennettu."), "success")
     return redirect(url_for("absences.index"))

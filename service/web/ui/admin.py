@@ -133,7 +133,7 @@ def edit(worker_id: int) -> ResponseReturnValue:
             deactivate(db(), worker, successor, current_worker().id, utcnow())
         except ValidationError as exc:
             db().rollback()
-            return _form_page(worker, values, {k: _(v) for k, v in exc.errors.items()})
+            return _form_page(worker, values, exc.errors)
     elif values["active"] and not worker.active:
         reactivate(db(), worker, current_worker().id, utcnow())
     for key, value in values.items():
