@@ -81,8 +81,11 @@ def validate_client(session: Session, data: ClientInput,
         errors["channel"] = ("Numero on lankapuhelin: tekstiviestit eivät mene perille. "
                              "Valitse puhelu tai automaattinen.")
     clean["channel"] = data.channel
-    if data.worker_id is not None and session.get(Worker, data.worker_id) is None:
+    assigned = session.get(Worker, data.worker_id) if data.worker_id is not None else None
+    if data.worker_id is not None and assigned is None:
         errors["worker_id"] = "Työntekijää ei löydy."
+    elif assigned is not None and not assigned.active:  # nobody would read their items
+        errors["worker_id"] = "Työntekijän tunnus ei ole käytössä: valitse toinen."
     clean["worker_id"] = data.worker_id
     window = collect_text(errors, "window", data.window) or None
     if window and "window" not in errors:
