@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError
 
 from service.store.db import make_engine
 from service.store.migrate import alembic_config, upgrade
@@ -92,3 +93,14 @@ def test_0013_makes_one_team_and_leaves_nothing_with_an_inactive_worker(bare: En
             "SELECT id, worker_id, cover, team_id FROM inbox_items"))}
         assert items == {1: (2, False, 1), 2: (None, True, 1), 3: (None, True, 1),
                          4: (3, False, 1)}  # a handled item stays as history
+
+
+def test_the_audit_log_stays_append_only_after_0013(bare: Engine) -> None:
+    """0013 recreated audit_log on SQLite; the triggers of 0005 must be there at head."""
+    upgrade(bare)
+    with bare.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log (at, action, object_type, detail)"
+                          " VALUES (:at, 'view', 'client', '')"), {"at": AT})
+    for statement in ("UPDATE audit_log SET detail = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(DatabaseError, match="append-only"), bare.begin() as conn:
+            conn.execute(text(statement))
