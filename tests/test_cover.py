@@ -99,6 +99,10 @@ def test_an_absent_or_inactive_substitute_does_not_cover(
     with transaction(rt.sessions) as session:
         team_id = first_team_id(session)
         assert route_worker(session, worker.id, team_id, MON) == Route(sub.id, team_id, True)
+        # a client of a team the substitute is not in: that team's inbox
+        other = create_team(session, "Vammaispalvelut", "+358401119999").id
+        join(session, worker.id, other)
+        assert route_worker(session, worker.id, other, MON) == Route(None, other, True)
         session.add(Absence(worker_id=sub.id, starts_on=date(2026, 12, 7),
                             ends_on=date(2026, 12, 8)))  # the substitute is away too
         session.flush()

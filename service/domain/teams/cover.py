@@ -4,8 +4,8 @@ Every place that creates an InboxItem asks route() (or route_worker() for an ite
 about a worker's own message, route_unknown() for a number no client has):
 - the client's worker, when active and not away;
 - during the worker's absence (a local date, Europe/Helsinki, within starts_on..ends_on)
-  the absence's substitute if active and not away themselves, else the team inbox;
-  both marked cover;
+  the absence's substitute if active, in the client's team and not away themselves,
+  else the team inbox; both marked cover;
 - an inactive (or missing) worker's item goes to the team inbox, marked cover.
 The team is always the client's; an unknown sender's is the team whose number was
 texted, else the installation's first team.
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from service.domain.calendar.dates import HELSINKI
 from service.domain.teams.escalation import due_time
 from service.domain.teams.setup import first_team_id
-from service.store.models import Absence, Client, InboxItem, Team, Worker
+from service.store.models import Absence, Client, InboxItem, Team, TeamMember, Worker
 from service.store.states import InboxKind
 
 
@@ -48,12 +48,14 @@ def absence_on(session: Session, worker_id: int, day: date) -> Absence | None:
         .order_by(Absence.id.desc()).limit(1)).first()
 
 
-def _present(session: Session, worker_id: int | None, day: date) -> bool:
-    """Active and not away on `day`: someone who will read the item."""
+def _can_cover(session: Session, worker_id: int | None, team_id: int, day: date) -> bool:
+    """Active, in the client's team (or the client would be out of their sight) and not
+    away on `day`: someone who will read the item."""
     if worker_id is None:
         return False
     worker = session.get(Worker, worker_id)
     return (worker is not None and worker.active
+            and session.get(TeamMember, (team_id, worker_id)) is not None
             and absence_on(session, worker_id, day) is None)
 
 
@@ -69,7 +71,8 @@ def route_worker(session: Session, worker_id: int | None, team_id: int, now: dat
     away = absence_on(session, worker_id, day)
     if away is None:
         return Route(worker_id, team_id)
-    if away.substitute_id != worker_id and _present(session, away.substitute_id, day):
+    if away.substitute_id != worker_id and _can_cover(session, away.substitute_id, team_id,
+                                                      day):
         return Route(away.substitute_id, team_id, cover=True)
     return Route(None, team_id, cover=True)
 
