@@ -120,6 +120,8 @@ def plan_event(event: Event, client: Client, rt: DomainContext, now: datetime,
     `sent_rules` (rule id, trusted person id) already went out for this event: when
     planning again, such a rule whose time has passed is not sent a second time.
     """
+    if event.recurrence is not None:
+        return []  # a series is reminded of through its occurrences (domain/events/series.py)
     plan: list[tuple[PlannedReminder, datetime]] = []
     for rule in rt.schedules.for_kind(event.kind):
         if not _applies(event, rule):
