@@ -357,10 +357,19 @@ def reschedule(session: Session, rt: DomainContext, event: Event, data: Appointm
 
 
 def cancel_event(session: Session, event: Event, now: datetime) -> int:
-    """Cancel the event and its reminders not yet sent; how many were cancelled."""
+    """Cancel the event and its reminders not yet sent; how many were cancelled. A series
+    takes its coming occurrences with it (past ones stay as history)."""
     event_states.move(event, EventState.CANCELLED, now)
     event.updated_at = now
-    return cancel_pending(session, event, "event_cancelled")
+    count = cancel_pending(session, event, "event_cancelled")
+    if event.recurrence is not None:
+        for child in session.scalars(select(Event).where(
+                Event.series_id == event.id, Event.starts_at > now,
+                Event.state.not_in(list(EVENT_CLOSED)))):
+            event_states.move(child, EventState.CANCELLED, now)
+            child.updated_at = now
+            count += cancel_pending(session, child, "event_cancelled")
+    return count
 
 
 def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime,

@@ -210,14 +210,7 @@ def resume(session: Session, rt: DomainContext, series: Event, now: datetime,
 
 def cancel_series(session: Session, series: Event, now: datetime) -> int:
     """Cancel the series and its coming occurrences; past ones stay as history."""
-    count = 0
-    for row in _future(session, series, now):
-        event_states.move(row, EventState.CANCELLED, now)
-        row.updated_at = now
-        count += ev.cancel_pending(session, row, "event_cancelled")
-    event_states.move(series, EventState.CANCELLED, now)
-    series.updated_at = now
-    return count
+    return ev.cancel_event(session, series, now)
 
 
 def due_series(session: Session, rt: DomainContext, now: datetime, horizon_days: int,
