@@ -73,7 +73,8 @@ def iso_or_none(value: datetime | date | None) -> str | None:
 def client_json(c: Client) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "phone": c.phone, "number_type": c.number_type,
             "language": c.language, "channel": c.channel, "opted_out": c.opted_out,
-            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason}
+            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason,
+            "reference": c.reference}
 
 
 def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def post_client() -> ResponseReturnValue:
                           language=data.get("language", "fi"),
                           channel=data.get("channel", "auto"),
                           worker_id=data.get("worker_id") or worker.id,
-                          window=data.get("window"))
+                          window=data.get("window"), reference=data.get("reference"))
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
         return invalid_response(exc.errors)

@@ -85,7 +85,10 @@ INPUTS: dict[str, dict[str, Any]] = {
         "language": {"enum": list(LANGUAGES)},
         "channel": {"enum": list(CHANNEL_PREFERENCES)},
         "worker_id": {**_ID, "type": ["integer", "null"]},
-        "window": _text("window", nullable=True, examples=["09:00-18:00"])},
+        "window": _text("window", nullable=True, examples=["09:00-18:00"]),
+        "reference": _text("reference", nullable=True,
+                           description="the team's own client reference, unique in the team; "
+                                       "imported appointments match on it")},
         ["name", "phone"]),
     "AppointmentInput": _obj({
         "client_id": _ID, "starts_at": _MOMENT, "place": _text("place"),
@@ -154,7 +157,7 @@ SCHEMAS: dict[str, Any] = {
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
                     "window": _NS, "opt_reason": _NS,
                     # set when Twilio refused the number for good (no_number, no_sms)
-                    "phone_check": _NS}, ["id", "phone", "number_type"]),
+                    "phone_check": _NS, "reference": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
                       "channel": {"enum": ["sms", "voice", "task"]}, "recipient": _S,
                       "send_at": _DT, "state": {"enum": _REMINDER_STATES}, "reason": _NS,

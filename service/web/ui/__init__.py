@@ -60,6 +60,7 @@ def init_ui(app: Flask) -> None:
     from service.web.ui import (
         admin,
         application_steps,
+        appointment_imports,
         audit_log,
         auth,
         bulk,
@@ -91,7 +92,7 @@ def init_ui(app: Flask) -> None:
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
                    event_answers, text_check, client_contacts, application_steps,
-                   bulk, upcoming, team_file_edit, series):
+                   bulk, upcoming, team_file_edit, series, appointment_imports):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 
