@@ -178,3 +178,21 @@ def test_daily_extension_over_dst_and_holidays(rt: Runtime, spec: rec.RuleSpec, 
         for reminder in planned:
             if reminder.channel != "task":
                 assert window.is_open(reminder.send_at), reminder.send_at
+
+
+def test_rent_due_monthly_says_no_place_and_no_appointment(rt: Runtime) -> None:
+    """A bill or rent due recurs without a place: its reminders name the due day, not an
+    appointment, and no amount or creditor (the team's template would have to say it)."""
+    with transaction(rt.sessions) as session:
+        client_id = create_client(session, ClientInput(name="Matti Mäkinen",
+                                                       phone="040 123 4567"), NOW).id
+        event = ev.build_appointment(session, ev.AppointmentInput(
+            client_id=client_id, starts_at=datetime(2027, 3, 5, 9, 0, tzinfo=HEL),
+            appointment_type="bill_due"), NOW)
+        parent = series.create_series(session, rt, event, rec.rrule_from_spec(
+            rec.RuleSpec("monthly", bymonthday=5)), NOW, HORIZON)
+        first = series.occurrence_rows(session, parent)[0]
+        plan = ev.plan_event(first, first.client, rt, NOW)
+        texts = [p.text for p in plan if p.channel == "sms"]
+    assert texts and all("eräpäivä" in t and "aikasi" not in t for t in texts)
+    assert any("Vastaa 1 = selvä" in t for t in texts)

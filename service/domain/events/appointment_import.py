@@ -55,7 +55,9 @@ TYPE_WORDS = {**{t: t for t in APPOINTMENT_TYPES}, "": "other", "tapaaminen": "w
               "kotikäynti": "home_visit", "puhelin": "phone", "puhelinaika": "phone",
               "video": "video", "terveys": "health", "kela": "kela", "te": "employment",
               "velkaneuvonta": "debt_counselling", "edunvalvonta": "guardianship",
-              "muu": "other"}
+              "muu": "other", "lasku": "bill_due", "vuokra": "bill_due",
+              "eräpäivä": "bill_due", "nouto": "medication_pickup",
+              "lääkkeet": "medication_pickup"}
 _PHONE_LIKE = re.compile(r"\+?\d[\d \-]{5,16}\d")
 
 

@@ -31,10 +31,12 @@ from service.store.states import (
 )
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "video", "health", "kela",
-                     "employment", "debt_counselling", "guardianship", "other")
+                     "employment", "debt_counselling", "guardianship", "other",
+                     "bill_due", "medication_pickup")
 # Kinds where the client goes nowhere: their texts ask nobody to come (the templates'
-# [phone], [home] and [video] lines, message_templates/).
-NOBODY_TRAVELS = ("phone", "video", "home_visit")
+# [phone], [home], [video] and [due] lines, message_templates/). A bill or rent due
+# and a medication pickup recur without a place (domain/events/series.py).
+NOBODY_TRAVELS = ("phone", "video", "home_visit", "bill_due")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from service.store.models import CHANNEL_PREFERENCES, LANGUAGES
 from service.store.states import Attendance, Direction, EventKind, InboxState, ReminderState
 
 APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "video", "health", "kela", "employment",
-                     "debt_counselling", "guardianship", "other"]
+                     "debt_counselling", "guardianship", "other", "bill_due",
+                     "medication_pickup"]
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
