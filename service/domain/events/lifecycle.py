@@ -217,17 +217,19 @@ def _without_passed(plan: list[tuple[PlannedReminder, datetime]], now: datetime,
     return out
 
 
+def reminder_rows(event: Event, plan: list[PlannedReminder], now: datetime) -> list[Reminder]:
+    """The plan as unsaved rows (the event has its id)."""
+    return [Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
+                     template=p.template, channel=p.channel, recipient=p.recipient,
+                     trusted_person_id=p.trusted_person_id, condition=p.condition,
+                     send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
+                     reason=p.reason, created_at=now, updated_at=now) for p in plan]
+
+
 def apply_plan(session: Session, event: Event, plan: list[PlannedReminder],
                now: datetime) -> list[Reminder]:
-    rows = []
-    for p in plan:
-        row = Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
-                       template=p.template, channel=p.channel, recipient=p.recipient,
-                       trusted_person_id=p.trusted_person_id, condition=p.condition,
-                       send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
-                       reason=p.reason, created_at=now, updated_at=now)
-        session.add(row)
-        rows.append(row)
+    rows = reminder_rows(event, plan, now)
+    session.add_all(rows)
     session.flush()
     return rows
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, rruleset, rrulestr
@@ -154,6 +155,12 @@ def _line(text: str, name: str) -> str:
     raise RecurrenceError(f"{name} puuttuu toistosäännöstä.")
 
 
+def has_occurrence(text: str) -> bool:
+    """Whether the series falls on any day at all (its rule, count and EXDATEs)."""
+    return _rules(text).after(first_local(text), inc=True) is not None
+
+
+@lru_cache(maxsize=4096)  # the daily job reads every series' rule; parsing is the cost
 def _rules(text: str) -> rruleset:
     result = rrulestr(text, forceset=True)
     assert isinstance(result, rruleset)

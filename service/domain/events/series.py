@@ -64,8 +64,7 @@ def create_series(session: Session, rt: DomainContext, event: Event, rule: str, 
         raise ValidationError({"starts_at": "Anna ensimmäisen kerran aika."})
     first = event.starts_at.astimezone(rt.tz).replace(tzinfo=None)
     event.recurrence = rec.series_text(first, rule, exdates)
-    if not rec.occurrences(event.recurrence, rt.tz, first.date(), first.date() + timedelta(
-            days=3660), None):
+    if not rec.has_occurrence(event.recurrence):
         raise ValidationError({"recurrence": "Säännön mukaan ei tule yhtään kertaa."})
     event.starts_at = None  # the series has no time of its own: its occurrences do
     event.created_by = worker_id
@@ -97,29 +96,30 @@ def extend(session: Session, rt: DomainContext, series: Event, now: datetime,
     session.flush()
     start = old + timedelta(days=1) if old is not None else rec.first_local(
         series.recurrence).date()
-    return _make(session, rt, series, rec.occurrences(series.recurrence, rt.tz, start, until),
-                 now)
+    coming = [occ for occ in rec.occurrences(series.recurrence, rt.tz, start, until)
+              if occ.starts_at > now]  # one already past when the series was saved: none
+    return _make(session, rt, series, coming, now) if coming else 0
 
 
 def _make(session: Session, rt: DomainContext, series: Event,
           occurrences: list[rec.Occurrence], now: datetime) -> int:
+    """The occurrences as child events with their reminders: two flushes in all."""
     existing = set(session.scalars(select(Event.occurrence_date).where(
-        Event.series_id == series.id)))
-    made = 0
-    for occ in occurrences:
-        if occ.day in existing or occ.starts_at <= now:
-            continue  # made before a pause, or already past when the series was saved
-        child = Event(client_id=series.client_id, client=series.client, kind=series.kind,
+        Event.series_id == series.id)))  # made before a pause
+    children = [Event(client_id=series.client_id, client=series.client, kind=series.kind,
                       state=EventState.PLANNED, appointment_type=series.appointment_type,
                       starts_at=occ.starts_at, place=series.place, bring=series.bring,
                       needs_transport=series.needs_transport, created_by=series.created_by,
                       series_id=series.id, occurrence_date=occ.day,
                       on_holiday=occ.on_holiday, created_at=now, updated_at=now)
-        session.add(child)
-        session.flush()
-        ev.apply_plan(session, child, ev.plan_event(child, series.client, rt, now), now)
-        made += 1
-    return made
+                for occ in occurrences if occ.day not in existing]
+    session.add_all(children)
+    session.flush()
+    for child in children:
+        session.add_all(ev.reminder_rows(child, ev.plan_event(child, series.client, rt, now),
+                                         now))
+    session.flush()
+    return len(children)
 
 
 def occurrence_rows(session: Session, series: Event) -> list[Event]:
