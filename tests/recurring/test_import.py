@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.domain.events import appointment_import as imp
 from service.domain.events import recurrence as rec
+from service.domain.people import appointment_import as imp
 from service.domain.people.client_import import ImportFileError, decode_csv
 
 HEL = ZoneInfo("Europe/Helsinki")

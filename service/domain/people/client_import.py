@@ -126,7 +126,7 @@ def _records(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
 
 def csv_records(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
     """The delimiter and the non-empty records with their line numbers (also read by the
-    appointment import, domain/events/appointment_import.py)."""
+    appointment import, domain/people/appointment_import.py)."""
     return _records(text)
 
 

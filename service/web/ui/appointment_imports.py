@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
-from service.domain.events import appointment_import as imp
 from service.domain.events import ics_export
+from service.domain.people import appointment_import as imp
 from service.domain.people.client_import import ImportFileError, decode_csv
 from service.domain.privacy.audit import record
 from service.domain.teams import access
