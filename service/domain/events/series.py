@@ -114,6 +114,7 @@ def _make(session: Session, rt: DomainContext, series: Event,
                       on_holiday=occ.on_holiday, created_at=now, updated_at=now)
                 for occ in occurrences if occ.day not in existing]
     session.add_all(children)
+    series.updated_at = now  # a running series is not "inactive" to retention
     session.flush()
     for child in children:
         session.add_all(ev.reminder_rows(child, ev.plan_event(child, series.client, rt, now),
