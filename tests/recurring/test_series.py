@@ -196,3 +196,29 @@ def test_rent_due_monthly_says_no_place_and_no_appointment(rt: Runtime) -> None:
         texts = [p.text for p in plan if p.channel == "sms"]
     assert texts and all("eräpäivä" in t and "aikasi" not in t for t in texts)
     assert any("Vastaa 1 = selvä" in t for t in texts)
+
+
+def test_two_workers_share_the_nightly_job_and_make_each_occurrence_once(rt: Runtime) -> None:
+    client_id = _client(rt)
+    ids = [_series(rt, client_id, datetime(2027, 3, 2, 9, 0, tzinfo=HEL) + timedelta(days=n),
+                   rec.RuleSpec("weekly", byweekday=(rec.WEEKDAYS[(1 + n) % 7],)))
+           for n in range(6)]
+    later = NOW + timedelta(days=10)
+    made: list[int] = []
+    threads = [threading.Thread(target=lambda: made.append(extend_horizon_now(rt, later)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = 0
+    with transaction(rt.sessions) as session:
+        for sid in ids:
+            text = session.get_one(Event, sid).recurrence or ""
+            expected += len(rec.occurrences(text, HEL, date(2027, 5, 1),
+                                            series.horizon_end(later, rt, HORIZON)))
+    assert expected == 8 and sum(made) == expected  # 1..10.5.: sa, su twice
+    for sid in ids:
+        rows = _children(rt, sid)
+        assert len(rows) == len({r.occurrence_date for r in rows})
+    assert extend_horizon_now(rt, later) == 0

@@ -217,10 +217,12 @@ def cancel_series(session: Session, series: Event, now: datetime) -> int:
 def due_series(session: Session, rt: DomainContext, now: datetime, horizon_days: int,
                after_id: int, limit: int) -> list[Event]:
     """Series whose horizon is behind, by id after `after_id` (the daily job takes them a
-    batch at a time, each batch in its own transaction)."""
+    batch at a time, each batch in its own transaction). On PostgreSQL the batch is
+    locked and another worker's batch skips it, so two workers share the night's work
+    instead of one waiting behind the other (SQLite has one writer anyway)."""
     until = horizon_end(now, rt, horizon_days)
     return list(session.scalars(select(Event).where(
         Event.recurrence.is_not(None), Event.series_paused_at.is_(None),
         Event.state.not_in(list(EVENT_CLOSED)), Event.id > after_id,
         (Event.planned_until.is_(None)) | (Event.planned_until < until))
-        .order_by(Event.id).limit(limit)))
+        .order_by(Event.id).limit(limit).with_for_update(skip_locked=True, of=Event)))
