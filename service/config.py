@@ -91,6 +91,9 @@ class Config:
     max_attempts: int = 5
     send_threads: int = 4
     retry_seconds: int = 60
+    # Occurrences of a recurring event (and their reminders) are made this many days
+    # ahead; the worker's daily job extends it.
+    horizon_days: int = 60
     retention_message_days: int = 90
     retention_inactive_days: int = 730
     log_level: str = "INFO"
@@ -146,6 +149,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "send_threads": "send_threads",
         "retry_seconds": "retry_seconds",
     },
+    "planning": {"horizon_days": "horizon_days"},
     "retention": {
         "message_days": "retention_message_days",
         "inactive_days": "retention_inactive_days",
@@ -284,6 +288,10 @@ def validate_config(config: Config) -> None:
     if config.gateway_kind not in ("development", "twilio"):
         raise ConfigError("gateway.kind must be \"development\" or \"twilio\"")
     _validate_sending(config)
+    if not 7 <= config.horizon_days <= 366:
+        # Too short and a weekly reminder planned a week ahead is never made in time;
+        # too long and a weekly event stores years of rows.
+        raise ConfigError(f"planning.horizon_days must be 7-366, not {config.horizon_days}")
     if config.sms_segment_price < 0:
         raise ConfigError("sending.segment_price must not be negative")
     for key in ("tick_seconds", "batch_size", "lease_seconds", "max_attempts",

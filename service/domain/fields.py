@@ -44,6 +44,7 @@ TEXT_FIELDS: dict[str, TextRule] = {
     "password": TextRule(200, what="a password as typed"),
     "phone": TextRule(40, what="a phone number as typed; stored as E.164"),
     "window": TextRule(20, what="a client's own sending hours, 09:00-18:00"),
+    "reference": TextRule(40, what="the team's own client reference (imports match on it)"),
     "place": TextRule(300, no_links=True, what="where an appointment is (said to the client)"),
     "bring": TextRule(300, no_links=True, what="what to bring (said to the client)"),
     "agency": TextRule(100, no_links=True, what="who handles an application (said to the "

@@ -220,6 +220,9 @@ class Client(Base):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True,
                                          default=FIRST_TEAM_ID)
+    # The team's own client reference (an imported calendar or list names it); unique
+    # within the team.
+    reference: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -230,6 +233,10 @@ class Client(Base):
     events: Mapped[list[Event]] = relationship(back_populates="client",
                                                order_by="Event.created_at")
     trusted_persons: Mapped[list[TrustedPerson]] = relationship(back_populates="client")
+
+    __table_args__ = (
+        Index("uq_clients_team_reference", "team_id", "reference", unique=True),
+    )
 
 
 class TrustedPerson(Base):
@@ -324,10 +331,28 @@ class Event(Base):
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set by retention: free text (place, bring) cleared, facts kept for the service-path view
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A series (domain/events/series.py): the RFC 5545 rule ("RRULE:..." and any
+    # "EXDATE:..." lines, local wall-clock time from starts_at) gets no reminders itself;
+    # each occurrence is a child event (series_id, occurrence_date: the rule's own local
+    # date, kept when the occurrence is moved) made up to planned_until (the horizon).
+    recurrence: Mapped[str | None] = mapped_column(Text)
+    series_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_until: Mapped[date | None] = mapped_column(Date)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
+    # An occurrence on a public holiday: flagged until the worker keeps it (or skips it).
+    on_holiday: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    holiday_kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship(back_populates="events")
     reminders: Mapped[list[Reminder]] = relationship(back_populates="event",
                                                      order_by="Reminder.send_at")
+
+    __table_args__ = (
+        # One child event a rule date: two workers extending the horizon at once
+        # cannot make an occurrence twice.
+        Index("uq_events_occurrence", "series_id", "occurrence_date", unique=True),
+    )
 
 
 class Reminder(Base):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["SendingWindow", "as_utc", "parse_window"]
+__all__ = ["SendingWindow", "as_utc", "is_public_holiday", "parse_window"]
 
 
 # Every day has hours, so only a window lying wholly inside a DST gap can be
@@ -93,6 +93,12 @@ def _fmt(hours: tuple[time, time]) -> str:
 def _holiday_dates(country: str, year: int) -> frozenset[date]:
     """Public holidays of one country and year; building the calendar is slow, so cache it."""
     return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_public_holiday(day: date, country: str = "FI") -> bool:
+    """A public holiday of the country (Finland's includes Midsummer Eve): a recurring
+    occurrence on one is flagged for the worker to keep or skip."""
+    return day in _holiday_dates(country, day.year)
 
 
 def _offset_at(tz: tzinfo, utc_naive: datetime) -> timedelta:

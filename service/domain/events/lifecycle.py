@@ -31,10 +31,12 @@ from service.store.states import (
 )
 
 APPOINTMENT_TYPES = ("worker", "home_visit", "phone", "video", "health", "kela",
-                     "employment", "debt_counselling", "guardianship", "other")
+                     "employment", "debt_counselling", "guardianship", "other",
+                     "bill_due", "medication_pickup")
 # Kinds where the client goes nowhere: their texts ask nobody to come (the templates'
-# [phone], [home] and [video] lines, message_templates/).
-NOBODY_TRAVELS = ("phone", "video", "home_visit")
+# [phone], [home], [video] and [due] lines, message_templates/). A bill or rent due
+# and a medication pickup recur without a place (domain/events/series.py).
+NOBODY_TRAVELS = ("phone", "video", "home_visit", "bill_due")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ def plan_event(event: Event, client: Client, rt: DomainContext, now: datetime,
     `sent_rules` (rule id, trusted person id) already went out for this event: when
     planning again, such a rule whose time has passed is not sent a second time.
     """
+    if event.recurrence is not None:
+        return []  # a series is reminded of through its occurrences (domain/events/series.py)
     plan: list[tuple[PlannedReminder, datetime]] = []
     for rule in rt.schedules.for_kind(event.kind):
         if not _applies(event, rule):
@@ -213,17 +217,19 @@ def _without_passed(plan: list[tuple[PlannedReminder, datetime]], now: datetime,
     return out
 
 
+def reminder_rows(event: Event, plan: list[PlannedReminder], now: datetime) -> list[Reminder]:
+    """The plan as unsaved rows (the event has its id)."""
+    return [Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
+                     template=p.template, channel=p.channel, recipient=p.recipient,
+                     trusted_person_id=p.trusted_person_id, condition=p.condition,
+                     send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
+                     reason=p.reason, created_at=now, updated_at=now) for p in plan]
+
+
 def apply_plan(session: Session, event: Event, plan: list[PlannedReminder],
                now: datetime) -> list[Reminder]:
-    rows = []
-    for p in plan:
-        row = Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
-                       template=p.template, channel=p.channel, recipient=p.recipient,
-                       trusted_person_id=p.trusted_person_id, condition=p.condition,
-                       send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
-                       reason=p.reason, created_at=now, updated_at=now)
-        session.add(row)
-        rows.append(row)
+    rows = reminder_rows(event, plan, now)
+    session.add_all(rows)
     session.flush()
     return rows
 
@@ -355,10 +361,19 @@ def reschedule(session: Session, rt: DomainContext, event: Event, data: Appointm
 
 
 def cancel_event(session: Session, event: Event, now: datetime) -> int:
-    """Cancel the event and its reminders not yet sent; how many were cancelled."""
+    """Cancel the event and its reminders not yet sent; how many were cancelled. A series
+    takes its coming occurrences with it (past ones stay as history)."""
     event_states.move(event, EventState.CANCELLED, now)
     event.updated_at = now
-    return cancel_pending(session, event, "event_cancelled")
+    count = cancel_pending(session, event, "event_cancelled")
+    if event.recurrence is not None:
+        for child in session.scalars(select(Event).where(
+                Event.series_id == event.id, Event.starts_at > now,
+                Event.state.not_in(list(EVENT_CLOSED)))):
+            event_states.move(child, EventState.CANCELLED, now)
+            child.updated_at = now
+            count += cancel_pending(session, child, "event_cancelled")
+    return count
 
 
 def replan_client(session: Session, rt: DomainContext, client: Client, now: datetime,

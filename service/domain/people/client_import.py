@@ -124,6 +124,17 @@ def _records(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
     return delimiter, records
 
 
+def csv_records(text: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    """The delimiter and the non-empty records with their line numbers (also read by the
+    appointment import, domain/people/appointment_import.py)."""
+    return _records(text)
+
+
+def header_name(header: str) -> str:
+    """A header cell as compared with the known column names."""
+    return _normal(header)
+
+
 def _normal(header: str) -> str:
     return " ".join(header.strip().strip('"').lower().replace("_", " ").split())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.domain.calendar.window import SendingWindow, parse_window
@@ -14,7 +14,7 @@ from service.domain.fields import collect_text
 from service.domain.people.number_checks import clear_number_checks
 from service.domain.phones import Phone, PhoneError, parse_phone
 from service.domain.privacy import audit
-from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Worker
+from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Team, Worker
 
 
 @dataclass
@@ -25,6 +25,7 @@ class ClientInput:
     channel: str = "auto"
     worker_id: int | None = None
     window: str | None = None
+    reference: str | None = None  # the team's own client reference; None: left as it is
 
 
 
@@ -98,9 +99,24 @@ def validate_client(session: Session, data: ClientInput,
             if problem:
                 errors["window"] = problem
     clean["window"] = window
+    if data.reference is not None:
+        clean["reference"] = collect_text(errors, "reference", data.reference) or None
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def check_reference(session: Session, reference: object, team_id: int | None,
+                    client_id: int | None) -> None:
+    """A client reference names one client of the team (imported rows match on it)."""
+    if not reference:
+        return
+    team = team_id if team_id is not None else session.scalar(select(func.min(Team.id)))
+    taken = session.scalar(select(Client.id).where(
+        Client.team_id == team, Client.reference == reference,
+        Client.id != (client_id or 0)).limit(1))
+    if taken is not None:
+        raise ValidationError({"reference": "Tiimissä on jo asiakas tällä viitteellä."})
 
 
 def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None) -> str | None:
@@ -122,6 +138,7 @@ def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None)
 def create_client(session: Session, data: ClientInput, now: datetime,
                   team_window: SendingWindow | None = None) -> Client:
     clean = validate_client(session, data, team_window)
+    check_reference(session, clean.get("reference"), None, None)
     client = Client(**clean, created_at=now, updated_at=now, last_activity_at=now)
     session.add(client)
     session.flush()
@@ -131,6 +148,7 @@ def create_client(session: Session, data: ClientInput, now: datetime,
 def update_client(session: Session, client: Client, data: ClientInput, now: datetime,
                   team_window: SendingWindow | None = None) -> Client:
     clean = validate_client(session, data, team_window)
+    check_reference(session, clean.get("reference"), client.team_id, client.id)
     if clean.get("phone") != client.phone:
         clear_number_checks(client)
     elif client.sms_blocked_at is not None:

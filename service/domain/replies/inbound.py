@@ -103,7 +103,8 @@ def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Rem
         Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
         .limit(1).scalar_subquery())
     latest_event = (select(Event.id).where(
-        Event.client_id == client.id, Event.state != EventState.CANCELLED)
+        Event.client_id == client.id, Event.state != EventState.CANCELLED,
+        Event.recurrence.is_(None))  # a series is answered through its occurrences
         .order_by(Event.created_at.desc()).limit(1).scalar_subquery())
     reminded_event = select(Reminder.event_id).where(Reminder.id == reminder_id).scalar_subquery()
     row = session.execute(select(Event, Reminder).outerjoin(

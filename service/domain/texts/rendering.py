@@ -14,7 +14,8 @@ from service.domain.texts.voice_words import expand_abbreviations
 from service.store.models import Event, TrustedPerson
 
 # The kind of appointment, as the templates' tags name it; any other type is "come".
-KIND_TAGS = {"phone": "phone", "home_visit": "home", "video": "video"}
+KIND_TAGS = {"phone": "phone", "home_visit": "home", "video": "video", "bill_due": "due",
+             "medication_pickup": "pickup"}
 AUDIENCES = ("client", "trusted")
 
 

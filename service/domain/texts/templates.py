@@ -9,7 +9,9 @@ is said only to whom and for what its tags name. Tags of one group are alternati
 ("[phone home]"); a line with tags of both groups needs one of each:
   who reads it:        client, trusted (a trusted person, whose answer is not the client's)
   what kind of event:  come (come to a place: the default), phone (the worker calls),
-                       home (the worker comes to the client's home), video
+                       home (the worker comes to the client's home), video,
+                       due (a bill or the rent is due: no amount or creditor unless the
+                       team writes one), pickup (something to fetch, e.g. medicine)
 In voice templates a line "---" starts the key menu, which the call says again at the end.
 Languages are service/languages/<code>.toml; each needs every sms and voice template.
 """
@@ -29,7 +31,7 @@ CHANNELS = ("sms", "voice", "task")
 REQUIRED_LANGUAGES = {"sms": LANGUAGES, "voice": LANGUAGES, "task": ("fi",)}
 TAG_GROUPS: dict[str, tuple[str, ...]] = {
     "audience": ("client", "trusted"),
-    "kind": ("come", "phone", "home", "video"),
+    "kind": ("come", "phone", "home", "video", "due", "pickup"),
 }
 TAGS = frozenset(tag for group in TAG_GROUPS.values() for tag in group)
 CLIENT_COMES = frozenset({"client", "come"})  # the default reader and kind

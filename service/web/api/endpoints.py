@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
+from service.domain.events import recurrence as rec
+from service.domain.events import series
 from service.domain.fields import optional_id
 from service.domain.inbox import items as box
 from service.domain.people.api_tokens import hash_token
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.privacy import audit
 from service.domain.replies import corrections
+from service.domain.teams import access
 from service.store.models import ApiToken, Client, Event, InboxItem, Message, Reminder, Worker
 from service.store.states import EventKind, InboxState
 from service.web.api.openapi import OPENAPI
+from service.web.api.recurring import occurrence_json, rule_from_body
 from service.web.api.validation import ApiProblem, check_query, validated_body
 from service.web.context import db, runtime
 
@@ -69,7 +73,8 @@ def iso_or_none(value: datetime | date | None) -> str | None:
 def client_json(c: Client) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "phone": c.phone, "number_type": c.number_type,
             "language": c.language, "channel": c.channel, "opted_out": c.opted_out,
-            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason}
+            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason,
+            "reference": c.reference}
 
 
 def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
@@ -88,7 +93,12 @@ def event_json(e: Event) -> dict[str, Any]:
         out.update(starts_at=iso_or_none(e.starts_at), place=e.place, bring=e.bring,
                    needs_transport=e.needs_transport, appointment_type=e.appointment_type,
                    previous_starts_at=iso_or_none(e.previous_starts_at),
-                   attendance=e.attendance)
+                   attendance=e.attendance, series_id=e.series_id,
+                   occurrence_date=iso_or_none(e.occurrence_date))
+        if e.recurrence is not None:
+            out.update(recurrence=e.recurrence, recurrence_text=rec.describe(e.recurrence),
+                       paused=e.series_paused_at is not None,
+                       planned_until=iso_or_none(e.planned_until))
     else:
         out.update(agency=e.agency, submitted_on=iso_or_none(e.submitted_on),
                    documents_due=iso_or_none(e.documents_due),
@@ -136,7 +146,7 @@ def post_client() -> ResponseReturnValue:
                           language=data.get("language", "fi"),
                           channel=data.get("channel", "auto"),
                           worker_id=data.get("worker_id") or worker.id,
-                          window=data.get("window"))
+                          window=data.get("window"), reference=data.get("reference"))
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
         return invalid_response(exc.errors)
@@ -184,7 +194,12 @@ def post_appointment() -> ResponseReturnValue:
             place=data.get("place", ""), bring=data.get("bring", ""),
             needs_transport=data.get("needs_transport", False),
             appointment_type=data.get("appointment_type", "other"))
+        if access.client_for(session, g.api_worker, inp.client_id) is None:
+            raise ValidationError({"client_id": "Asiakasta ei löydy."})
+        rule = rule_from_body(data.get("recurrence"), runtime().tz)
         event = ev.build_appointment(session, inp, now)
+        if rule is not None:
+            return _post_series(session, event, rule, now)
     except ValidationError as exc:
         return invalid_response(exc.errors)
     planned = ev.register_event_planned(session, runtime(), event, now, g.api_worker.id)
@@ -192,6 +207,21 @@ def post_appointment() -> ResponseReturnValue:
     session.commit()
     return jsonify({**event_json(event),
                     "reminders": _planned_json(planned)}), 201
+
+
+def _series_json(session: Session, event: Event) -> dict[str, Any]:
+    views = series.upcoming(session, runtime(), event, utcnow(), runtime().config.horizon_days)
+    return {**event_json(event), "reminders": [],
+            "occurrences": [occurrence_json(v) for v in views]}
+
+
+def _post_series(session: Session, event: Event, rule: str, now: datetime
+                 ) -> ResponseReturnValue:
+    series.create_series(session, runtime(), event, rule, now, runtime().config.horizon_days,
+                         g.api_worker.id)
+    audit.record(session, g.api_worker.id, "create", "event", event.id, "api series")
+    session.commit()
+    return jsonify(_series_json(session, event)), 201
 
 
 @bp.post("/applications")
@@ -233,8 +263,31 @@ def get_event(event_id: int) -> ResponseReturnValue:
         return error_response(404, "no such event")
     audit.record(db(), g.api_worker.id, "view", "event", event_id, "api")
     db().commit()
+    if event.recurrence is not None:
+        return jsonify(_series_json(db(), event))
     return jsonify({**event_json(event), "reminders": [reminder_json(r)
                                                        for r in event.reminders]})
+
+
+@bp.post("/events/<id:event_id>/occurrences/<day>/skip")
+@token_required
+def skip_occurrence(event_id: int, day: str) -> ResponseReturnValue:
+    """Leave out one occurrence of a series (the series' id, or any occurrence's)."""
+    session, now = db(), utcnow()
+    event = session.get(Event, event_id)
+    if event is not None and event.series_id is not None:
+        event = session.get(Event, event.series_id)
+    if event is None or event.recurrence is None or not access.may_see_client(
+            session, g.api_worker, event.client_id):
+        return error_response(404, "no such series")
+    try:
+        skipped = series.skip(session, event, _date({"date": day}, "date") or now.date(), now)
+    except ValidationError as exc:
+        return invalid_response(exc.errors)
+    audit.record(session, g.api_worker.id, "cancel", "event",
+                 skipped.id if skipped else event.id, f"occurrence {day} skipped")
+    session.commit()
+    return jsonify(_series_json(session, event))
 
 
 def _client_filter() -> int | None:

@@ -120,7 +120,8 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     was_cancelled = event.state == EventState.CANCELLED
     cancelled = ev.cancel_event(session, event, now)
     notice = None
-    if data.get("notify_client", False) and not was_cancelled:
+    # A series has no one time to tell of: its occurrences' reminders simply stop.
+    if data.get("notify_client", False) and not was_cancelled and event.recurrence is None:
         notice = notices.queue_notice(session, rt, event, notices.CANCELLED, now=now,
                                       worker_id=g.api_worker.id)
     audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")

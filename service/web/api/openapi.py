@@ -23,7 +23,8 @@ from service.store.states import (
 )
 
 APPOINTMENT_TYPES = ["worker", "home_visit", "phone", "video", "health", "kela", "employment",
-                     "debt_counselling", "guardianship", "other"]
+                     "debt_counselling", "guardianship", "other", "bill_due",
+                     "medication_pickup"]
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -65,6 +66,26 @@ _NOTIFY = ("tell the client by their own channel (a text, or a call for a landli
            "voice client), in their window; default false, so earlier integrations stay "
            "quiet. Nothing is sent to a client who has opted out (notice.skipped says why)")
 
+_WEEKDAY_CODE = {"type": "string", "pattern": "^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$",
+                 "description": "MO..SU; monthly also the nth weekday: 1TU first Tuesday, "
+                                "-1FR the last Friday"}
+_RECURRENCE = {
+    "description": "the appointment repeats from starts_at (its first time, local wall-clock "
+                   "time kept across DST): a rule object, or an RFC 5545 RRULE string "
+                   "(e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU). Occurrences and their reminders "
+                   "are made on a rolling horizon ([planning] horizon_days)",
+    "oneOf": [
+        {"type": "string", "minLength": 6, "maxLength": 300},
+        {"type": "object", "additionalProperties": False, "required": ["freq"],
+         "properties": {
+             "freq": {"enum": ["weekly", "monthly"]},
+             "interval": {"type": "integer", "minimum": 1, "maximum": 52},
+             "byweekday": {"type": "array", "items": _WEEKDAY_CODE, "maxItems": 7},
+             "bymonthday": {"type": "integer", "minimum": 1, "maximum": 31},
+             "until": {**_DAY, "type": "string"},
+             "count": {"type": "integer", "minimum": 1, "maximum": 500}}},
+    ]}
+
 # What a request body may be: validated against these as they stand (no $ref inside).
 INPUTS: dict[str, dict[str, Any]] = {
     "ClientInput": _obj({
@@ -72,12 +93,15 @@ INPUTS: dict[str, dict[str, Any]] = {
         "language": {"enum": list(LANGUAGES)},
         "channel": {"enum": list(CHANNEL_PREFERENCES)},
         "worker_id": {**_ID, "type": ["integer", "null"]},
-        "window": _text("window", nullable=True, examples=["09:00-18:00"])},
+        "window": _text("window", nullable=True, examples=["09:00-18:00"]),
+        "reference": _text("reference", nullable=True,
+                           description="the team's own client reference, unique in the team; "
+                                       "imported appointments match on it")},
         ["name", "phone"]),
     "AppointmentInput": _obj({
         "client_id": _ID, "starts_at": _MOMENT, "place": _text("place"),
         "bring": _text("bring"), "needs_transport": _B,
-        "appointment_type": {"enum": APPOINTMENT_TYPES}},
+        "appointment_type": {"enum": APPOINTMENT_TYPES}, "recurrence": _RECURRENCE},
         ["client_id", "starts_at"]),
     "ApplicationInput": _obj({
         "client_id": _ID, "agency": _text("agency"), "submitted_on": _DAY,
@@ -155,7 +179,7 @@ SCHEMAS: dict[str, Any] = {
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
                     "window": _NS, "opt_reason": _NS,
                     # set when Twilio refused the number for good (no_number, no_sms)
-                    "phone_check": _NS}, ["id", "phone", "number_type"]),
+                    "phone_check": _NS, "reference": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
                       "channel": {"enum": ["sms", "voice", "task"]}, "recipient": _S,
                       "send_at": _DT, "state": {"enum": _REMINDER_STATES}, "reason": _NS,
@@ -167,7 +191,22 @@ SCHEMAS: dict[str, Any] = {
                    "appointment_type": _NS, "previous_starts_at": _NS,
                    "attendance": {"enum": [*(a.value for a in Attendance), None]},
                    "reminders": {"type": "array", "items": _ref("Reminder")},
-                   "cancelled_reminders": _I, "notice": _NOTICE}),
+                   "cancelled_reminders": _I, "notice": _NOTICE,
+                   "recurrence": {**_NS, "description": "a series: its RFC 5545 lines "
+                                  "(DTSTART, RRULE, EXDATE) in local wall-clock time"},
+                   "recurrence_text": _NS, "paused": _B,
+                   "planned_until": {**_NS, "description": "occurrences are made up to "
+                                     "this local day"},
+                   "series_id": {**_NI, "description": "an occurrence: its series"},
+                   "occurrence_date": _NS,
+                   "occurrences": {"type": "array", "items": _ref("Occurrence")}}),
+    "Occurrence": _obj({
+        "date": {"type": "string", "format": "date"}, "starts_at": _DT,
+        "event_id": {**_NI, "description": "null: not made yet (paused, or planned at the "
+                                            "next daily run)"},
+        "state": _NS, "moved": _B,
+        "on_holiday": {**_B, "description": "a public holiday: the worker keeps or skips it"},
+        "holiday_kept": _B}),
     "Message": _obj({"id": _I, "direction": {"enum": [d.value for d in Direction]},
                      "channel": _S,
                      "client_id": _NI, "to": _S, "from": _S, "body": _NS, "status": _S,
@@ -229,7 +268,8 @@ PATHS: dict[str, Any] = {
         "responses": {"201": _json(_ref("Event"), "created with planned reminders"),
                       **_ERRORS}}},
     "/events/{id}": {
-        "get": {"summary": "An event, its state and its reminders",
+        "get": {"summary": "An event, its state and its reminders; a series lists its "
+                           "occurrences planned within the horizon",
                 "parameters": [{"name": "id", **_ID_PARAM}],
                 "responses": {"200": _json(_ref("Event"), "the event"), **_NOT_FOUND}},
         "patch": {"summary": "Reschedule an appointment: its reminders are planned again; "
@@ -323,6 +363,14 @@ PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("Worker"), "changed"), **_ERRORS,
                       "403": _json(_ref("Error"), "not a team admin of the worker's team"),
                       "404": _NOT_FOUND["404"]}}},
+    "/events/{id}/occurrences/{date}/skip": {"post": {
+        "summary": "Leave out one occurrence of a series (its local date): a planned one "
+                   "is cancelled with its reminders, a later one is left out of the rule",
+        "parameters": [{"name": "id", **_ID_PARAM},
+                       {"name": "date", "in": "path", "required": True,
+                        "schema": {"type": "string", "format": "date"}}],
+        "responses": {"200": _json(_ref("Event"), "the series with its occurrences"),
+                      **_ERRORS, "404": _NOT_FOUND["404"]}}},
     "/events/{id}/documents-in": {"post": {
         "summary": "The application's documents went in: the documents reminders stop",
         "parameters": [{"name": "id", **_ID_PARAM}],
@@ -352,6 +400,7 @@ OPERATION_IDS = {
     ("/workers/{id}/absences", "post"): "api_workers.post_absence",
     ("/workers/{id}/absences", "get"): "api_workers.list_absences",
     ("/workers/{id}", "patch"): "api_workers.patch_worker",
+    ("/events/{id}/occurrences/{date}/skip", "post"): "api.skip_occurrence",
 }
 for (_path, _method), _endpoint in OPERATION_IDS.items():
     PATHS[_path][_method]["operationId"] = _endpoint

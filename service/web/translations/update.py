@@ -36,7 +36,9 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py",
                   "domain/texts/worker_texts.py", "domain/messages/to_clients.py",
                   "domain/events/applications.py", "domain/people/trusted_persons.py",
-                  "domain/teams/absences.py", "domain/people/deactivation.py")
+                  "domain/teams/absences.py", "domain/people/deactivation.py",
+                  "domain/events/recurrence.py", "domain/events/series.py",
+                  "domain/people/appointment_import.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
 DOMAIN_CONSTANTS = {"SHARED_NUMBER"}  # single texts the forms show

@@ -61,6 +61,7 @@ def init_ui(app: Flask) -> None:
         absences,
         admin,
         application_steps,
+        appointment_imports,
         audit_log,
         auth,
         bulk,
@@ -72,6 +73,7 @@ def init_ui(app: Flask) -> None:
         imports,
         inbox,
         reply_trial,
+        series,
         service_path,
         simulator,
         team_file_edit,
@@ -91,9 +93,15 @@ def init_ui(app: Flask) -> None:
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
                    event_answers, text_check, client_contacts, application_steps,
-                   bulk, upcoming, team_file_edit, absences):
+                   bulk, upcoming, team_file_edit, absences, series,
+                   appointment_imports):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
+    _error_pages(app)
+
+
+def _error_pages(app: Flask) -> None:
+    """Errors as pages in the worker's language, not the framework's English."""
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc: CSRFError) -> ResponseReturnValue:

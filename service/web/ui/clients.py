@@ -74,7 +74,7 @@ def _form_input() -> ClientInput:
     return ClientInput(name=form.get("name", ""), phone=form.get("phone", ""),
                        language=form.get("language", "fi"), channel=form.get("channel", "auto"),
                        worker_id=optional_id(form.get("worker_id"), "worker_id"),
-                       window=form.get("window", ""))
+                       window=form.get("window", ""), reference=form.get("reference", ""))
 
 
 def _render_form(client: Client | None, values: ClientInput, errors: dict[str, str],
@@ -151,7 +151,8 @@ def edit(client_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         values = ClientInput(name=client.name, phone=format_phone_national(client.phone),
                              language=client.language, channel=client.channel,
-                             worker_id=client.worker_id, window=client.window)
+                             worker_id=client.worker_id, window=client.window,
+                             reference=client.reference or "")
         return _render_form(client, values, {})
     values = _form_input()
     if request.form.get("action") == "check_phone":

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import lifecycle as ev
-from service.domain.events import notices
+from service.domain.events import notices, series
+from service.domain.events import recurrence as rec
 from service.domain.events.attendance import (
     AttendanceRefused,
     attendance_problem,
@@ -32,6 +33,7 @@ from service.store.models import Client, Event, Message, Reminder
 from service.store.states import Attendance, Direction, EventKind, EventState, ReminderState
 from service.web.context import db, runtime
 from service.web.ui import event_forms as forms
+from service.web.ui import recurrence_form
 from service.web.ui.formatting import APPOINTMENT_TYPES, L, local_datetime
 from service.web.ui.security import current_worker
 from service.web.ui.sending import send_now
@@ -76,15 +78,20 @@ def _preview_event(data: ev.AppointmentInput | ev.ApplicationInput) -> Event:
 
 
 def _render(kind: EventKind, client: Client, values: dict[str, str], errors: dict[str, str],
-            plan: list[forms.PreviewRow] | None = None, event: Event | None = None
-            ) -> ResponseReturnValue:
+            plan: list[forms.PreviewRow] | None = None, event: Event | None = None,
+            occurrences: list[rec.Occurrence] | None = None) -> ResponseReturnValue:
     template = "events/appointment_form.html" if kind == EventKind.APPOINTMENT \
         else "events/application_form.html"
     options = [(t, str(APPOINTMENT_TYPES.get(t, t))) for t in ev.APPOINTMENT_TYPES]
     channel = notices.notice_channel(client)
     return render_template(template, client=client, v=values, errors=errors, plan=plan,
                            event=event, type_options=options, notice_channel=channel,
-                           ), 422 if errors else 200
+                           repeat_options=[(k, str(t)) for k, t in
+                                           recurrence_form.REPEAT_LABELS.items()],
+                           day_options=[(k, str(t)) for k, t in
+                                        recurrence_form.DAY_LABELS.items()],
+                           occurrences=occurrences,
+                           config_horizon=runtime().config.horizon_days), 422 if errors else 200
 
 
 def _saved(event: Event, reminders: list[Reminder], message: str) -> ResponseReturnValue:
@@ -96,15 +103,46 @@ def _saved(event: Event, reminders: list[Reminder], message: str) -> ResponseRet
 @bp.route("/new/appointment", methods=["GET", "POST"])
 def new_appointment() -> ResponseReturnValue:
     client = _client(request.values.get("client_id"))
+    values = forms.appointment_values(request.form) | recurrence_form.values(request.form)
     if request.method == "GET":
-        values = forms.appointment_values(request.form)
         values["appointment_type"] = "worker"
         return _render(EventKind.APPOINTMENT, client, values, {})
-    values = forms.appointment_values(request.form)
+    if values["repeat"] != "none":
+        return _create_series(client, values)
     return _create(EventKind.APPOINTMENT, client, values,
                    lambda now: forms.read_appointment(values, client.id, runtime().config.tz,
                                                       now),
                    ev.build_appointment, _("Aika on tallennettu."))
+
+
+def _create_series(client: Client, values: dict[str, str]) -> ResponseReturnValue:
+    """A recurring appointment: the form's errors, its occurrences and the first one's
+    plan, or saved as a series with its occurrences within the horizon."""
+    rt, session, now = runtime(), db(), utcnow()
+    try:
+        data = forms.read_appointment(values, client.id, rt.config.tz, now)
+        rule = recurrence_form.read(values, data.starts_at.astimezone(rt.config.tz).date())
+    except ValidationError as exc:
+        return _render(EventKind.APPOINTMENT, client, values, exc.errors)
+    assert rule is not None
+    if request.form.get("action") == "save":
+        event = ev.build_appointment(session, data, now)
+        try:
+            series.create_series(session, rt, event, rule, now, rt.config.horizon_days,
+                                 current_worker().id)
+        except ValidationError as exc:
+            session.rollback()
+            return _render(EventKind.APPOINTMENT, client, values, exc.errors)
+        record(session, current_worker().id, "create", "event", event.id, "series")
+        session.commit()
+        flash(_("Toistuva aika on tallennettu."), "success")
+        return redirect(url_for("events.show", event_id=event.id))
+    first = data.starts_at.astimezone(rt.config.tz).replace(tzinfo=None)
+    text = rec.series_text(first, rule)
+    found = rec.occurrences(text, rt.config.tz, first.date(),
+                            series.horizon_end(now, rt, rt.config.horizon_days))
+    plan = forms.preview_rows(ev.plan_event(_preview_event(data), client, rt, now))
+    return _render(EventKind.APPOINTMENT, client, values, {}, plan, occurrences=found)
 
 
 @bp.route("/new/application", methods=["GET", "POST"])
@@ -142,6 +180,10 @@ def _create(kind: EventKind, client: Client, values: dict[str, str],
 def change(event_id: int) -> ResponseReturnValue:
     """Reschedule an appointment or change an application's dates; the plan is made again."""
     event = _event(event_id)
+    if event.recurrence is not None:
+        flash(_("Toistuvan ajan sääntöä ei voi muuttaa: siirrä yksittäinen kerta, tai peru "
+                "sarja ja tee uusi."), "error")
+        return redirect(url_for("events.show", event_id=event.id))
     if event.state in (EventState.CANCELLED, EventState.DONE):
         flash(_("Peruttua tai pidettyä tapahtumaa ei voi muuttaa."), "error")
         return redirect(url_for("events.show", event_id=event.id))
@@ -227,6 +269,8 @@ def send_notice(notice: notices.Notice) -> None:
 @bp.route("/<id:event_id>/cancel", methods=["GET", "POST"])
 def cancel(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
+    if event.recurrence is not None:  # a series is cancelled from its own page
+        return redirect(url_for("events.show", event_id=event.id))
     if event.state == EventState.CANCELLED:
         flash(_("Tapahtuma on jo peruttu."), "info")
         return redirect(url_for("events.show", event_id=event.id))
@@ -300,7 +344,11 @@ def show_page(event: Event, errors: dict[str, str] | None = None,
     reminders = sorted((r for r in event.reminders if show_replaced or r not in replaced),
                        key=lambda r: (r.state in NOT_SENT and r.sent_at is None,
                                       r.sent_at or r.send_at))
+    rt = runtime()
+    occurrences = series.upcoming(db(), rt, event, utcnow(), rt.config.horizon_days)
     return render_template("events/show.html", event=event, client=event.client, texts=texts,
+                           occurrences=occurrences,
+                           rule_text=rec.describe(event.recurrence) if event.recurrence else "",
                            reminders=reminders, attendance_options=_attendance_options(),
                            can_record=attendance_problem(event, None, utcnow()) is None,
                            errors=errors or {}, replaced_count=len(replaced),

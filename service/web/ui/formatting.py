@@ -77,6 +77,7 @@ APPOINTMENT_TYPES = {
     "health": L("terveydenhuolto"), "kela": L("Kela"),
     "employment": L("työllisyyspalvelut"), "debt_counselling": L("talous- ja velkaneuvonta"),
     "guardianship": L("edunvalvonta"), "other": L("muu"),
+    "bill_due": L("lasku tai vuokra erääntyy"), "medication_pickup": L("lääkkeiden nouto"),
 }
 ROLES = {"worker": L("työntekijä"), "team_admin": L("tiimin pääkäyttäjä"),
          "org_admin": L("organisaation pääkäyttäjä")}
