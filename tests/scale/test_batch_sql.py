@@ -123,8 +123,9 @@ def test_a_status_callback_quicker_than_the_recording_is_kept(rt: Runtime) -> No
     seed_due(rt.engine, 3, T0 - timedelta(minutes=1))
 
     class CallbackFirst(QueuedGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
-            answer = super().send_sms(to, body, status_callback=status_callback)
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
+            answer = super().send_sms(to, body, status_callback=status_callback, sender=sender)
             with transaction(rt.sessions) as session:  # Twilio's callback, during our call
                 session.execute(update(Message).where(Message.to_number == to)
                                 .values(status="delivered"))
@@ -146,7 +147,8 @@ def test_a_call_that_timed_out_after_its_callback_keeps_the_callbacks_word(
     seed_due(rt.engine, 2, T0 - timedelta(minutes=1))
 
     class CallbackThenTimeout(DevelopmentGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
             with transaction(rt.sessions) as session:  # Twilio's callback, during our call
                 message = session.scalars(select(Message).where(Message.to_number == to)).one()
                 record_status(session, rt, message, status="delivered", error_code=None,

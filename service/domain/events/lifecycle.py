@@ -121,6 +121,7 @@ def plan_event(event: Event, client: Client, rt: DomainContext, now: datetime,
     planning again, such a rule whose time has passed is not sent a second time.
     """
     plan: list[tuple[PlannedReminder, datetime]] = []
+    rt = rt.for_team(client.team_id)  # the client's team's rules, window and name
     for rule in rt.schedules.for_kind(event.kind):
         if not _applies(event, rule):
             continue
