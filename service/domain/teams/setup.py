@@ -63,9 +63,10 @@ WINDOW_HINT = "Kirjoita aikaväli muodossa 08:00-20:00, tai jätä tyhjäksi."
 
 def _number(errors: dict[str, str], field: str, raw: str, required: bool) -> str | None:
     """An E.164 number from what was typed, the problem and a hint in `errors` if not."""
-    text = collect_text(errors, "phone", raw)
-    if "phone" in errors:
-        errors[field] = errors.pop("phone")
+    own: dict[str, str] = {}
+    text = collect_text(own, "phone", raw)
+    if own:
+        errors[field] = own["phone"]
         return None
     if not text:
         if required:
@@ -73,8 +74,8 @@ def _number(errors: dict[str, str], field: str, raw: str, required: bool) -> str
         return None
     try:
         return parse_phone(text).e164
-    except PhoneError as exc:
-        errors[field] = f"{exc.message} {PHONE_HINT}"
+    except PhoneError as exc:  # its message says how to write one
+        errors[field] = exc.message
         return None
 
 
@@ -96,18 +97,20 @@ def check_team(data: TeamInput) -> dict[str, object]:
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
     for field in ("name", "name_sv", "name_en"):
-        clean[field] = collect_text(errors, "name", getattr(data, field)) or None
-        if "name" in errors:
-            errors[field] = errors.pop("name")
+        own: dict[str, str] = {}
+        clean[field] = collect_text(own, "name", getattr(data, field)) or None
+        if own:
+            errors[field] = own["name"]
     if not clean["name"] and "name" not in errors:
         errors["name"] = "Anna tiimin nimi (asiakas näkee sen viesteissä)."
     clean["phone"] = _number(errors, "phone", data.phone, required=True) or ""
     clean["booking_number"] = _number(errors, "booking_number", data.booking_number,
                                       required=False)
     for field in WINDOW_FIELDS:
-        text = collect_text(errors, "window", getattr(data, field)) or None
-        if "window" in errors:
-            errors[field] = errors.pop("window")
+        own = {}
+        text = collect_text(own, "window", getattr(data, field)) or None
+        if own:
+            errors[field] = own["window"]
         elif text:
             try:
                 parse_window(text)
