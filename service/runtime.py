@@ -248,7 +248,8 @@ def team_context(rt: Runtime, team: TeamSettings) -> TeamContext:
             refuse_unsafe_templates(templates, sender)  # its name and number in every text
         window = own_window(team, rt.window)
     except (*TeamFileProblem, ValueError) as exc:
-        exc.args = (f"team {team.id} ({team.name}): {exc}",)
+        folder = f", folder {team.files_dir}" if team.files_dir else ""
+        exc.args = (f"team {team.id} ({team.name}{folder}): {exc}",)
         raise
     return TeamContext(rt, team.id, templates, schedules, sender, window,
                        team_from_number(team, rt.from_number))
