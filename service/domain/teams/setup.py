@@ -55,7 +55,8 @@ class TeamInput:
     escalate_after_hours: str = "4"
 
 
-PHONE_HINT = "Kirjoita numero muodossa 040 123 4567 tai +358 40 123 4567."
+MISSING_PHONE = ("Anna tiimin puhelinnumero, johon asiakas soittaa takaisin, esimerkiksi "
+                 "040 123 4567.")
 SENDER_HINT = ("Kirjoita Twilio-numero (+358 ...) tai viestipalvelun tunnus (MG ja 32 "
                "merkkiä), tai jätä tyhjäksi: silloin asennuksen oma lähettäjä.")
 WINDOW_HINT = "Kirjoita aikaväli muodossa 08:00-20:00, tai jätä tyhjäksi."
@@ -70,7 +71,7 @@ def _number(errors: dict[str, str], field: str, raw: str, required: bool) -> str
         return None
     if not text:
         if required:
-            errors[field] = "Anna tiimin puhelinnumero. " + PHONE_HINT
+            errors[field] = MISSING_PHONE
         return None
     try:
         return parse_phone(text).e164

@@ -35,10 +35,12 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/planning/reminder_states.py", "domain/events/worker_answers.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py",
                   "domain/texts/worker_texts.py", "domain/messages/to_clients.py",
-                  "domain/events/applications.py", "domain/people/trusted_persons.py")
+                  "domain/events/applications.py", "domain/people/trusted_persons.py",
+                  "domain/teams/setup.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
-DOMAIN_CONSTANTS = {"SHARED_NUMBER"}  # single texts the forms show
+# single texts the forms show
+DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

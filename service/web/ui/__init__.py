@@ -75,6 +75,7 @@ def init_ui(app: Flask) -> None:
         simulator,
         team_file_edit,
         team_files,
+        teams,
         text_check,
         today,
         tokens,
@@ -90,7 +91,7 @@ def init_ui(app: Flask) -> None:
     for module in (auth, today, clients, events, inbox, reply_trial, imports, team_files,
                    simulator, admin, audit_log, client_data, service_path, tokens,
                    event_answers, text_check, client_contacts, application_steps,
-                   bulk, upcoming, team_file_edit):
+                   bulk, upcoming, team_file_edit, teams):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
 
