@@ -57,6 +57,7 @@ class SentLookup(Protocol):
     """
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
-        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
+        """Messages or calls to `to` accepted since `since` that match `body`, oldest first
+        (sent from `sender`, a team's own, when one is given)."""
         ...

@@ -131,9 +131,10 @@ class TwilioGateway:
         return SendResult(sid=str(call.sid), status=accepted_status(call.status))
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         """Our messages (or calls) to `to` accepted since `since`, oldest first."""
-        return self.lookup.find_sent(channel=channel, to=to, body=body, since=since)
+        return self.lookup.find_sent(channel=channel, to=to, body=body, since=since,
+                                     sender=sender)
 
     def _create(self, kind: str, create: Callable[[], Any]) -> Any:
         self.limiter.acquire(kind)

@@ -162,7 +162,7 @@ class Remembers(DevelopmentGateway):
         self.asked: list[tuple[str, str | None]] = []
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         self.asked.append((to, body))
         return list(self.accepted)
 

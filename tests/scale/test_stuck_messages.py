@@ -37,7 +37,7 @@ class Remembers(DevelopmentGateway):
         self.asked: list[tuple[str, str | None, datetime]] = []
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         self.asked.append((to, body, since))
         return list(self.accepted)
 
