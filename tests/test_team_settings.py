@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from service.domain.events import notices
 from service.domain.messages.to_clients import queue_client_text
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, build_runtime
@@ -247,3 +248,23 @@ def test_a_call_to_team_bs_number_is_put_through_to_team_b(app: Flask, rt: Runti
     body = signed_post(app.test_client(), "/twilio/voice/incoming", params).get_data(
         as_text=True)
     assert "+358401111111" in body and B_PHONE not in body
+
+
+def test_a_notice_and_a_call_speak_for_the_clients_team(
+        app: Flask, rt: Runtime, gateway: DevelopmentGateway, tmp_path: Path) -> None:
+    team_b = _team_b(rt, tmp_path)
+    [voice] = seed_due(rt.engine, 1, T0 - timedelta(minutes=1), channel="voice")
+    _into_team(rt, team_b.id, [voice])
+    tick(rt, now=T0)
+    call = _message_of(rt, voice)
+    assert call.from_number == B_SENDER and gateway.senders[-1] == B_SENDER
+    twiml = signed_post(app.test_client(), f"/twilio/voice/{call.callback_token}",
+                        {"CallSid": "CA" + "f" * 32, "AnsweredBy": "human"}).get_data(
+        as_text=True)
+    assert "Pihtipudas" in twiml and "Sosiaalitoimi" not in twiml
+    with transaction(rt.sessions) as session:
+        event = session.get(Reminder, voice).event
+        notice = notices.queue_notice(session, rt, event, notices.CANCELLED, now=T0,
+                                      worker_id=None)
+        assert notice.message is not None and notice.message.from_number == B_SENDER
+        assert "Pihtipudas" in notice.message.body
