@@ -3,12 +3,18 @@ acceptance runs rely on (the id alone on the last line; a bad value a clear erro
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from service.cli import create_team, create_worker
+from service.cli import create_team, create_worker, main
 from service.runtime import Runtime
-from service.store.db import transaction
+from service.store.db import make_engine, transaction
+from service.store.migrate import upgrade
 from service.store.models import Team, TeamMember, Worker
 from service.store.states import Role
 
@@ -86,3 +92,32 @@ def test_create_worker_refuses_an_unknown_team_clearly(app: Flask, rt: Runtime) 
     assert "no team has the id 999" in result.output and "Traceback" not in result.output
     with transaction(rt.sessions) as session:
         assert session.scalar(select(Worker.id).where(Worker.email == "x@example.fi")) is None
+
+
+def test_check_files_checks_every_teams_folder(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team's folder with a link in a text fails check-files, naming the team and file;
+    the installation's files and the other teams still pass."""
+    database = f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    folder = tmp_path / "vammaispalvelut"
+    (folder / "message_templates" / "sms").mkdir(parents=True)
+    linked = folder / "message_templates" / "sms" / "opted_in.fi.txt"
+    linked.write_text("{team}: katso kela.fi/asiointi\n", encoding="utf-8")
+    with Session(engine) as session, session.begin():
+        session.add(Team(name="Vammaispalvelut", phone="+358405556666", files_dir=str(folder)))
+    engine.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{database}"\n[team]\nname = "Viitasaari"\n'
+                      'phone = "+358 14 123 4567"\n', encoding="utf-8")
+    monkeypatch.setenv("RINNALLA_CONFIG", str(config))
+    monkeypatch.setenv("DATABASE_URL", database)  # the environment names the database
+    result = CliRunner().invoke(main, ["check-files"])
+    assert result.exit_code == 1, result.output
+    assert "team 2 (Vammaispalvelut, folder" in result.output
+    assert "opted_in.fi.txt" in result.output and "link" in result.output
+    linked.write_text("{team}: saat taas viestejä. Soita {team_phone}\n", encoding="utf-8")
+    fixed = CliRunner().invoke(main, ["check-files"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "team 2 (Vammaispalvelut): ok, folder" in fixed.output
