@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from service.config import Config
 from service.domain.calendar.window import SendingWindow, parse_window
@@ -388,3 +389,5 @@ def name_the_config_team(config: Config, sessions: sessionmaker[Session]) -> Non
             follow_config(session, configured)
     except DBAPIError:  # not migrated yet: init-db names it when it runs
         logging.getLogger(__name__).info("teams not named yet: the database is not migrated")
+    except StaleDataError:  # another process starting at the same moment named it
+        logging.getLogger(__name__).info("the configured team was named by another process")
