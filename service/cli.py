@@ -263,21 +263,26 @@ def _check_teams(config: Config) -> list[str]:
     and its name and numbers in every text (as each process checks them at start-up)."""
     from pathlib import Path
 
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
     from service.domain.teams.settings import TeamSettings, is_plain, team_sender
     from service.runtime import TeamFileProblem, load_team_files
-    from service.store.db import make_engine
+    from service.store.db import make_engine, normalise_url
     from service.store.models import Team
 
+    if not config.database_url:
+        return []
+    url = make_url(normalise_url(config.database_url))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # no database yet (a fresh checkout): no teams but the configured one
     engine = make_engine(config.database_url)
     try:
         with Session(engine) as session:
             teams = [TeamSettings.of(t) for t in session.scalars(
                 select(Team).where(Team.active).order_by(Team.id))]
     except DBAPIError:
-        click.echo("VAROITUS teams not checked: the database is not migrated (init-db)",
-                   err=True)
+        click.echo("(teams not checked: the database is not migrated yet, init-db)")
         return []
     finally:
         engine.dispose()

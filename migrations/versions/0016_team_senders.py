@@ -24,18 +24,23 @@ branch_labels = None
 depends_on = None
 
 
+def _postgresql() -> bool:
+    # SQLite does not hold a VARCHAR to its length, and a batch would copy the messages
+    # table with its partial indexes: only PostgreSQL's column is widened.
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("messages") as batch:
-        batch.alter_column("from_number", existing_type=sa.String(20), type_=sa.String(40),
-                           existing_nullable=False)
-    with op.batch_alter_table("teams") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False,
-                                   server_default="1"))
+    if _postgresql():
+        op.alter_column("messages", "from_number", existing_type=sa.String(20),
+                        type_=sa.String(40), existing_nullable=False)
+    op.add_column("teams", sa.Column("version", sa.Integer(), nullable=False,
+                                     server_default="1"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("teams") as batch:
         batch.drop_column("version")
-    with op.batch_alter_table("messages") as batch:
-        batch.alter_column("from_number", existing_type=sa.String(40), type_=sa.String(20),
-                           existing_nullable=False)
+    if _postgresql():
+        op.alter_column("messages", "from_number", existing_type=sa.String(40),
+                        type_=sa.String(20), existing_nullable=False)
