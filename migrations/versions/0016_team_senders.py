@@ -25,8 +25,6 @@ depends_on = None
 
 
 def _postgresql() -> bool:
-    # SQLite does not hold a VARCHAR to its length, and a batch would copy the messages
-    # table with its partial indexes: only PostgreSQL's column is widened.
     return op.get_bind().dialect.name == "postgresql"
 
 
@@ -34,6 +32,10 @@ def upgrade() -> None:
     if _postgresql():
         op.alter_column("messages", "from_number", existing_type=sa.String(20),
                         type_=sa.String(40), existing_nullable=False)
+    else:  # a batch copies the table: the schema then says what the model says
+        with op.batch_alter_table("messages") as batch:
+            batch.alter_column("from_number", existing_type=sa.String(20),
+                               type_=sa.String(40), existing_nullable=False)
     op.add_column("teams", sa.Column("version", sa.Integer(), nullable=False,
                                      server_default="1"))
 
