@@ -268,3 +268,15 @@ def test_a_notice_and_a_call_speak_for_the_clients_team(
                                       worker_id=None)
         assert notice.message is not None and notice.message.from_number == B_SENDER
         assert "Pihtipudas" in notice.message.body
+
+
+def test_a_text_through_a_teams_messaging_service_reaches_that_team(
+        app: Flask, rt: Runtime, tmp_path: Path) -> None:
+    service = "MG" + "0a" * 16
+    team_b = _team_b(rt, tmp_path, sender=service)
+    _, b = _same_number_in_both(rt, team_b.id)
+    response = signed_post(app.test_client(), "/twilio/sms", {
+        "MessageSid": "SM" + "9" * 32, "From": "+358409876543", "To": "+358457001122",
+        "MessagingServiceSid": service, "Body": "Soita minulle"})
+    assert response.status_code == 200
+    assert _item_of(rt, "SM" + "9" * 32) == (b, team_b.id)
