@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.clock import freeze, utcnow
-from service.config import ConfigError, load_config
+from service.config import Config, ConfigError, load_config
 from service.runtime import Runtime
 from service.store.db import transaction
 
@@ -88,25 +88,63 @@ def init_db() -> None:
     click.echo("Tietokanta on ajan tasalla.")
 
 
+@main.command("create-team")
+@click.option("--name", required=True, help="the name clients see in texts and calls")
+@click.option("--phone", required=True, help="the number clients call back")
+@click.option("--booking-number", default="", help="the transport (Kela taxi) booking number")
+@with_appcontext
+def create_team(name: str, phone: str, booking_number: str) -> None:
+    """Add a team; its id is printed alone on the last line (for scripts)."""
+    from service.domain.errors import ValidationError
+    from service.domain.teams.setup import TeamInput, check_team
+    from service.domain.teams.setup import create_team as make_team
+
+    try:
+        values = check_team(TeamInput(name=name, phone=phone, booking_number=booking_number))
+    except ValidationError as exc:
+        raise click.UsageError("; ".join(f"--{k.replace('_', '-')}: {v}"
+                                         for k, v in exc.errors.items())) from exc
+    with transaction(_rt().sessions) as session:
+        team = make_team(session, str(values["name"]), str(values["phone"]),
+                         str(values["booking_number"] or ""))
+        team_id = team.id
+    click.echo(f"Tiimi {name} luotu.")
+    click.echo(str(team_id))
+
+
 @main.command("create-worker")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
-@click.option("--admin", is_flag=True, help="may manage other workers")
+@click.option("--team", "team_id", type=int, default=None,
+              help="the team's id (default: the first team)")
+@click.option("--role", type=click.Choice(["worker", "team_admin", "org_admin"]),
+              default=None, help="worker (default), team_admin or org_admin")
+@click.option("--admin", is_flag=True, help="the same as --role org_admin")
 @with_appcontext
-def create_worker(name: str, email: str, admin: bool) -> None:
-    """Add a worker and print a generated password once."""
+def create_worker(name: str, email: str, team_id: int | None, role: str | None,
+                  admin: bool) -> None:
+    """Add a worker to a team and print a generated password once."""
     from service.domain.people.passwords import hash_password
-    from service.store.models import Worker
+    from service.domain.teams.setup import first_team_id, join
+    from service.store.models import Team, Worker
     from service.store.states import Role
 
+    chosen = Role(role) if role else Role.ORG_ADMIN if admin else Role.WORKER
+    if admin and role and chosen != Role.ORG_ADMIN:
+        raise click.UsageError("--admin is --role org_admin: give one of them")
     password = secrets.token_urlsafe(12)
     with transaction(_rt().sessions) as session:
+        if team_id is not None and session.get(Team, team_id) is None:
+            raise click.UsageError(f"--team: no team has the id {team_id} "
+                                   "(`rinnalla create-team` prints a new team's id)")
         if session.scalars(select(Worker).where(Worker.email == email.lower())).first():
             raise click.ClickException(f"worker {email} exists already")
-        session.add(Worker(name=name, email=email.lower(), password_hash=hash_password(password),
-                           role=Role.ORG_ADMIN if admin else Role.WORKER,
-                           must_change_password=True))
-    click.echo(f"Työntekijä {email} luotu ({'admin' if admin else 'worker'}).")
+        worker = Worker(name=name, email=email.lower(), password_hash=hash_password(password),
+                        role=chosen, must_change_password=True)
+        session.add(worker)
+        session.flush()
+        join(session, worker.id, team_id if team_id is not None else first_team_id(session))
+    click.echo(f"Työntekijä {email} luotu ({chosen.value}).")
     click.echo(f"Salasana: {password}")
 
 
@@ -212,11 +250,55 @@ def check_files() -> None:
         click.echo(line)
     for warning in report.warnings:
         click.echo(f"VAROITUS {warning}", err=True)
+    report.errors.extend(_check_teams(config))
     if report.errors:
         for error in report.errors:
             click.echo(f"VIRHE {error}", err=True)
         sys.exit(1)
     click.echo("Kaikki tiedostot kunnossa.")
+
+
+def _check_teams(config: Config) -> list[str]:
+    """Every team with settings of its own: its folder laid over the installation's files,
+    and its name and numbers in every text (as each process checks them at start-up)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from service.domain.teams.settings import TeamSettings, is_plain, team_sender
+    from service.runtime import TeamFileProblem, load_team_files
+    from service.store.db import make_engine, normalise_url
+    from service.store.models import Team
+
+    if not config.database_url:
+        return []
+    url = make_url(normalise_url(config.database_url))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # no database yet (a fresh checkout): no teams but the configured one
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            teams = [TeamSettings.of(t) for t in session.scalars(
+                select(Team).where(Team.active).order_by(Team.id))]
+    except DBAPIError:
+        click.echo("(teams not checked: the database is not migrated yet, init-db)")
+        return []
+    finally:
+        engine.dispose()
+    errors = []
+    for team in teams:
+        if is_plain(team):
+            continue
+        try:
+            load_team_files(config, None, Path(team.files_dir) if team.files_dir else None,
+                            team_sender(team, config.sender))
+        except TeamFileProblem as exc:
+            errors.append(f"team {team.id} ({team.name}): {exc}")
+        else:
+            click.echo(f"team {team.id} ({team.name}): ok"
+                       + (f", folder {team.files_dir}" if team.files_dir else ""))
+    return errors
 
 
 @main.command("demo")

@@ -68,6 +68,9 @@ class PlainContext:
     def client_window(self, own: str | None) -> SendingWindow:
         return SendingWindow(weekday=(time(8), time(20)), tz=self.tz, holidays_country=None)
 
+    def for_team(self, team_id: int | None) -> PlainContext:
+        return self  # one team: the context itself
+
 
 def test_domain_code_plans_with_a_plain_context() -> None:
     """A date in an event is a day in the context's time zone: the follow-up the day after

@@ -54,3 +54,9 @@ class DomainContext(Protocol):
 
     def client_window(self, own: str | None) -> SendingWindow:
         """The team's sending window narrowed by a client's own hours ("09:00-17:00")."""
+
+    def for_team(self, team_id: int | None) -> DomainContext:
+        """One team's context: its name, numbers, window, sender and files, each the
+        installation's where the team has none. Domain code that has a client asks for
+        the client's team (`rt.for_team(client.team_id)`): the same answer whichever
+        context it was given."""

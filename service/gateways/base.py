@@ -34,12 +34,17 @@ class GatewayError(Exception):
 
 
 class Gateway(Protocol):
+    """`sender` is what the message goes out from: a team's own number or messaging
+    service (MG...); None or the configured number: the gateway's configured sender."""
+
     name: str
 
-    def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+    def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                 sender: str | None = None) -> SendResult:
         ...
 
-    def place_call(self, to: str, *, twiml_url: str, status_callback: str | None) -> SendResult:
+    def place_call(self, to: str, *, twiml_url: str, status_callback: str | None,
+                   sender: str | None = None) -> SendResult:
         ...
 
 
@@ -52,6 +57,7 @@ class SentLookup(Protocol):
     """
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
-        """Messages or calls to `to` accepted since `since` that match `body`, oldest first."""
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
+        """Messages or calls to `to` accepted since `since` that match `body`, oldest first
+        (sent from `sender`, a team's own, when one is given)."""
         ...

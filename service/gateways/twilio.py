@@ -91,25 +91,37 @@ class TwilioGateway:
             {"sms": settings.messages_per_second, "voice": settings.calls_per_second})
         self.lookup = TwilioSentLookup(self.client, settings.from_number)
 
-    def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
-        params: dict[str, Any] = {"to": to, "body": body}
-        if self.config.messaging_service_sid:
-            params["messaging_service_sid"] = self.config.messaging_service_sid
-        else:
-            params["from_"] = self.config.from_number
+    def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                 sender: str | None = None) -> SendResult:
+        params: dict[str, Any] = {"to": to, "body": body, **self._sms_sender(sender)}
         if status_callback:
             params["status_callback"] = status_callback
         message = self._create("sms", lambda: self.client.messages.create(**params))
         return SendResult(sid=str(message.sid), status=accepted_status(message.status))
 
-    def place_call(self, to: str, *, twiml_url: str, status_callback: str | None) -> SendResult:
-        if not self.config.from_number:
+    def _sms_sender(self, sender: str | None) -> dict[str, str]:
+        """A team's messaging service or number; else the configured service, else the
+        configured number."""
+        if sender and sender.startswith("MG"):
+            return {"messaging_service_sid": sender}
+        if sender and sender != self.config.from_number:
+            return {"from_": sender}
+        if self.config.messaging_service_sid:
+            return {"messaging_service_sid": self.config.messaging_service_sid}
+        return {"from_": self.config.from_number}
+
+    def place_call(self, to: str, *, twiml_url: str, status_callback: str | None,
+                   sender: str | None = None) -> SendResult:
+        # A call needs a number: a team's own, else the configured one (a team texting
+        # through a messaging service calls from the installation's number).
+        caller = sender if sender and not sender.startswith("MG") else self.config.from_number
+        if not caller:
             raise GatewayError("puhelu tarvitsee lähettäjän numeron (twilio.from_number)",
                                permanent=True)
         # Only the final status is asked for (StatusCallbackEvent left at its default,
         # "completed"): it carries busy / no-answer / failed and AnsweredBy, which is
         # all that decides a call's outcome.
-        params: dict[str, Any] = {"to": to, "from_": self.config.from_number,
+        params: dict[str, Any] = {"to": to, "from_": caller,
                                   "url": twiml_url, "method": "POST"}
         if status_callback:
             params.update(status_callback=status_callback, status_callback_method="POST")
@@ -119,9 +131,10 @@ class TwilioGateway:
         return SendResult(sid=str(call.sid), status=accepted_status(call.status))
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         """Our messages (or calls) to `to` accepted since `since`, oldest first."""
-        return self.lookup.find_sent(channel=channel, to=to, body=body, since=since)
+        return self.lookup.find_sent(channel=channel, to=to, body=body, since=since,
+                                     sender=sender)
 
     def _create(self, kind: str, create: Callable[[], Any]) -> Any:
         self.limiter.acquire(kind)

@@ -40,13 +40,22 @@ def _created(record: Any) -> datetime | None:
 class TwilioSentLookup:
     """find_sent() over the Twilio REST API (the same client the gateway sends with)."""
 
+    def _ours(self, sent_from: str | None, sender: str | None) -> bool:
+        if sender and sender.startswith("MG"):
+            return True  # a messaging service picks one of its numbers
+        if not sent_from or not (self.from_number or sender):
+            return True
+        return sent_from in (self.from_number, sender)
+
     def __init__(self, client: Client, from_number: str) -> None:
         self.client = client
         self.from_number = from_number
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
-        """Our messages (or calls) to `to` created since `since`, oldest first."""
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
+        """Our messages (or calls) to `to` created since `since`, oldest first: from our
+        number, or from `sender` (a team's own number; through a team's messaging service
+        any of its numbers)."""
         try:
             if channel == "voice":
                 records = self.client.calls.list(to=to, limit=LOOKUP_LIMIT)
@@ -65,8 +74,7 @@ class TwilioSentLookup:
             created = _created(record)
             if created is None or created < since:
                 continue
-            if self.from_number and getattr(record, "from_", None) not in (None, "",
-                                                                          self.from_number):
+            if not self._ours(getattr(record, "from_", None), sender):
                 continue
             if channel != "voice" and (record.body or "") != (body or ""):
                 continue

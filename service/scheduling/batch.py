@@ -72,8 +72,8 @@ CLIENTS: Table = Client.__table__  # type: ignore[assignment]
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 
 # Message columns whose value is the same for the whole batch (message_values).
-SHARED = ("direction", "from_number", "gateway", "status", "worker_id", "created_at",
-          "updated_at")
+# (Not from_number: each team has its own sender.)
+SHARED = ("direction", "gateway", "status", "worker_id", "created_at", "updated_at")
 
 # What the batch path reads of a due reminder, its event and its client: the
 # columns still_wanted, message_values and template_values look at, in one row.
@@ -92,7 +92,7 @@ DUE_ROW = (
         "previous_starts_at")]
     + [CLIENTS.c[name] for name in (
         "phone", "language", "window", "opted_out", "anonymised_at", "sms_blocked_at",
-        "voice_blocked_at")]
+        "voice_blocked_at", "team_id")]
     # Whether an unclear reply holds the event (the same rule as the single path's).
     + [holding(REMINDERS.c.event_id).label("held")])
 
@@ -236,10 +236,11 @@ def _plain_send(rt: Runtime, row: Row[Any], now: datetime) -> dict[str, Any] | N
         return None
     if listen_reason(rt, row, row, row) is not None:
         return None  # the ORM path skips it with its reason
-    if not rt.client_window(row.window).is_open(now):
+    team = rt.for_team(row.team_id)  # the client's team's window, words and sender
+    if not team.client_window(row.window).is_open(now):
         return None
     # The row carries every event column rendering reads (DUE_ROW, above).
-    return message_values(rt, row, cast(Event, row), row.phone, row.language, now)
+    return message_values(team, row, cast(Event, row), row.phone, row.language, now)
 
 
 def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
@@ -268,9 +269,11 @@ def _write_messages(rt: Runtime, conn: Connection, values: list[dict[str, Any]],
     calls = []
     for message_id, v in zip(message_ids, values, strict=True):
         row = reminders[v["reminder_id"]]
-        follows = fallbacks.plans_after_sent(rt, row.kind, row.rule_id, row.recipient)
+        follows = fallbacks.plans_after_sent(rt.for_team(row.team_id), row.kind, row.rule_id,
+                                             row.recipient)
         calls.append(PendingCall(row.id, Outbound(message_id, v["channel"], v["to_number"],
-                                                  v["body"], v["callback_token"]),
+                                                  v["body"], v["callback_token"],
+                                                  v["from_number"]),
                                  plain=not follows))
     return calls
 

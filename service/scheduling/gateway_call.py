@@ -34,21 +34,26 @@ class Outbound:
     to_number: str
     body: str
     callback_token: str
+    from_number: str = ""  # the team's sender the row names ("" : the gateway's own)
 
     @classmethod
     def of(cls, message: Message) -> Outbound:
         return cls(message.id, message.channel, message.to_number, message.body or "",
-                   message.callback_token or "")
+                   message.callback_token or "", message.from_number or "")
 
 
 def call(rt: Runtime, message: Message | Outbound) -> SendResult:
     """Hand one recorded message to the gateway (raises GatewayError when it is not taken)."""
     status_url = rt.public_url(f"/twilio/status/{message.callback_token}")
+    # The sender the row was written with (the client's team's), so every path and a
+    # retry send from the same one.
+    sender = message.from_number or None
     if message.channel == VOICE:
         return rt.gateway.place_call(
             message.to_number, twiml_url=rt.public_url(f"/twilio/voice/{message.callback_token}"),
-            status_callback=status_url)
-    return rt.gateway.send_sms(message.to_number, message.body or "", status_callback=status_url)
+            status_callback=status_url, sender=sender)
+    return rt.gateway.send_sms(message.to_number, message.body or "", status_callback=status_url,
+                               sender=sender)
 
 
 def accepted_status(current: MessageStatus, word: str) -> MessageStatus:

@@ -57,6 +57,8 @@ class ListenClient(Protocol):
     def sms_blocked_at(self) -> datetime | None: ...
     @property
     def voice_blocked_at(self) -> datetime | None: ...
+    @property
+    def team_id(self) -> int: ...
 
 
 def listen_reason(rt: DomainContext, reminder: ListenReminder, event: ListenEvent,
@@ -67,7 +69,7 @@ def listen_reason(rt: DomainContext, reminder: ListenReminder, event: ListenEven
             return ListenReason.SMS_BLOCKED
         if reminder.channel == "voice" and client.voice_blocked_at is not None:
             return ListenReason.VOICE_BLOCKED
-    return answer_reason(rt.schedules.find(event.kind, reminder.rule_id),
+    return answer_reason(rt.for_team(client.team_id).schedules.find(event.kind, reminder.rule_id),
                          recipient=reminder.recipient,
                          fallback=reminder.fallback_of is not None,
                          condition=reminder.condition, event_state=event.state)
@@ -83,7 +85,7 @@ NEIGHBOUR_ROW = (
         "kind", "bring", "needs_transport", "documents_in_at", "decided_at")]
     + [EVENTS.c.state.label("event_state")]
     + [CLIENTS.c[name] for name in (
-        "opted_out", "anonymised_at", "sms_blocked_at", "voice_blocked_at")])
+        "opted_out", "anonymised_at", "sms_blocked_at", "voice_blocked_at", "team_id")])
 
 class _AsEvent:
     """A neighbour row seen as its event (the row's own `state` is the reminder's)."""

@@ -63,6 +63,7 @@ class _InFlight:
     body: str | None
     since: datetime
     known: SendResult | None
+    sender: str = ""  # the team's sender the row went out from (message.from_number)
 
 
 def lookup_for(rt: Runtime) -> SentLookup | None:
@@ -153,7 +154,8 @@ def _release_or_find_in_flight(rt: Runtime, reminder_id: int, now: datetime, nam
         known = (SendResult(sid=message.gateway_sid, status=message.status)
                  if message.gateway_sid else None)
         return _InFlight(message_id=message.id, channel=message.channel, to=message.to_number,
-                         body=message.body, since=message.created_at - CLOCK_SLACK, known=known)
+                         body=message.body, since=message.created_at - CLOCK_SLACK, known=known,
+                         sender=message.from_number or "")
 
 
 def _look_up(rt: Runtime, in_flight: _InFlight) -> list[SendResult]:
@@ -164,7 +166,8 @@ def _look_up(rt: Runtime, in_flight: _InFlight) -> list[SendResult]:
     for attempt in range(LOOKUP_TRIES):
         try:
             return lookup.find_sent(channel=in_flight.channel, to=in_flight.to,
-                                    body=in_flight.body, since=in_flight.since)
+                                    body=in_flight.body, since=in_flight.since,
+                                    sender=in_flight.sender or None)
         except GatewayError as exc:
             if exc.permanent or attempt == LOOKUP_TRIES - 1:
                 log.warning("gateway lookup failed (%s): %s", exc.code, exc.message[:100])
@@ -221,7 +224,8 @@ def _settle_message(rt: Runtime, message_id: int, now: datetime, cutoff: datetim
         assert message is not None
         in_flight = _InFlight(message_id=message.id, channel=message.channel,
                               to=message.to_number, body=message.body,
-                              since=message.created_at - CLOCK_SLACK, known=None)
+                              since=message.created_at - CLOCK_SLACK, known=None,
+                              sender=message.from_number or "")
     found = _look_up(rt, in_flight)
     with transaction(rt.sessions) as session:
         message = session.get(Message, message_id, with_for_update=True)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from service.domain.context import DomainContext
 from service.domain.inbox import holds
 from service.domain.inbox.items import notify_about
 from service.domain.messages.delivery import move_status
@@ -201,16 +202,18 @@ def listening_skip(session: Session, rt: Runtime, reminder: Reminder, now: datet
     return reason
 
 
-def message_values(rt: Runtime, reminder: DueReminder, event: Event, to: str, language: str,
-                   now: datetime, reader: Reader = CLIENT_READER) -> dict[str, object]:
-    """The columns of the message row a due reminder sends, before it is sent.
+def message_values(team: DomainContext, reminder: DueReminder, event: Event, to: str,
+                   language: str, now: datetime, reader: Reader = CLIENT_READER
+                   ) -> dict[str, object]:
+    """The columns of the message row a due reminder sends, before it is sent: in the
+    client's `team`'s words (its name and numbers), from the team's sender.
 
     Reads only columns, so the batch path can hand it plain rows instead of ORM objects.
     """
-    body = render_text(rt.templates, reminder.channel, reminder.template, language, event,
-                       rt.sender, reader=reader)
+    body = render_text(team.templates, reminder.channel, reminder.template, language, event,
+                       team.sender, reader=reader)
     return outbound_values(channel=reminder.channel, to=to, body=body,
-                           from_number=rt.from_number, gateway=rt.gateway_name,
+                           from_number=team.from_number, gateway=team.gateway_name,
                            status=MessageStatus.SENDING, now=now,
                            client_id=reminder.client_id, reminder_id=reminder.id,
                            event_id=reminder.event_id)
@@ -252,7 +255,8 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
         return Outcome.SKIPPED
     if held_back(reminder, holds.is_held(session, event.id)):
         return hold_back(reminder, now)
-    window = rt.client_window(client.window)
+    team = rt.for_team(client.team_id)  # the client's team's window, words and sender
+    window = team.client_window(client.window)
     if reminder.channel != TASK and not window.is_open(now):
         later = window.next_open(now)
         if reminder.latest_at is not None and later > reminder.latest_at:
@@ -261,7 +265,7 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
         retry_at(reminder, later)
         return Outcome.DEFERRED
     if reminder.channel == TASK:
-        text = render_text(rt.templates, TASK, reminder.template, "fi", event, rt.sender,
+        text = render_text(team.templates, TASK, reminder.template, "fi", event, team.sender,
                            client_name=client.name)
         notify_about(session, reminder, InboxKind.TASK, text[:300], now)
         finish(reminder, ReminderState.DELIVERED)
@@ -270,7 +274,7 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
     to, language = recipient_of(reminder, client)
     reader = reader_for(reminder.trusted_person if reminder.trusted_person_id else None,
                         client.name)
-    message = Message(**message_values(rt, reminder, event, to, language, now, reader))
+    message = Message(**message_values(team, reminder, event, to, language, now, reader))
     session.add(message)
     reminder.attempts += 1
     return message
@@ -405,7 +409,7 @@ def _retry_or_fail(session: Session, rt: Runtime, reminder: Reminder, exc: Gatew
         return fail(session, rt, reminder, "gateway_error",
                     f"Muistutus ei lähtenyt {reminder.attempts} yrityksellä.", now)
     delay = exc.retry_after or rt.config.retry_seconds * 2.0 ** (reminder.attempts - 1)
-    window = rt.client_window(reminder.client.window)
+    window = rt.for_team(reminder.client.team_id).client_window(reminder.client.window)
     later = window.next_open(now + timedelta(seconds=min(delay, MAX_RETRY_DELAY)))
     if reminder.latest_at is not None and later > reminder.latest_at:
         return fail(session, rt, reminder, "too_late",

@@ -111,6 +111,11 @@ class Team(Base):
     from_config: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every edit (the ORM's version counter): each process asks for the teams'
+    # versions once a request or pass and reloads a team's settings only when they moved.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 # A client or item made without a team goes to the installation's first team (the
@@ -459,7 +464,9 @@ class Message(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
     to_number: Mapped[str] = mapped_column(String(20))
-    from_number: Mapped[str] = mapped_column(String(20), default="")
+    # Outbound: what it goes out from, the team's number or messaging service (MG...)
+    # or the installation's; inbound: the sender's number.
+    from_number: Mapped[str] = mapped_column(String(40), default="")
     body: Mapped[str | None] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(12))
     # An inbound text's reading: why (the words or rule that decided), against which

@@ -27,7 +27,7 @@ from service.scheduling.dispatch import tick
 from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.bulk_sql import id_in, insert_rows, sql_literal, update_rows
 from service.store.db import transaction
-from service.store.models import Event, InboxItem, Message, Reminder
+from service.store.models import Client, Event, InboxItem, Message, Reminder, Team
 from service.store.states import EventState, MessageStatus, ReminderState
 from tests.scale.seed import phone, seed_due
 
@@ -64,12 +64,36 @@ def _rows(rt: Runtime, first: int, count: int) -> list[tuple[dict[str, Any], dic
 
 def test_the_batch_path_writes_what_the_single_path_writes(
         rt: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    _both_paths_agree(rt, caplog)
+
+
+def test_both_paths_agree_for_a_team_with_its_own_name_and_sender(
+        rt: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    """The batch path reads the client's team (DUE_ROW) as the single path does."""
+    with transaction(rt.sessions) as session:
+        team = Team(name="Pihtipudas", phone="+358402223333", sender="+358457770000")
+        session.add(team)
+        session.flush()
+        team_id = team.id
+    messages = _both_paths_agree(rt, caplog, team_id)
+    assert messages[0]["from_number"] == "+358457770000"
+    assert messages[0]["body"].startswith("Pihtipudas:")
+
+
+def _both_paths_agree(rt: Runtime, caplog: pytest.LogCaptureFixture,
+                      team_id: int | None = None) -> list[dict[str, Any]]:
+    """Five reminders sent by the batch path, five by the single path (their clients in
+    `team_id`'s team when given): the same rows; the batch path's messages."""
     rt.gateway = QueuedGateway()
-    seed_due(rt.engine, 5, T0 - timedelta(minutes=1))
+    batch_ids = seed_due(rt.engine, 5, T0 - timedelta(minutes=1))
     single = seed_due(rt.engine, 5, T0 - timedelta(minutes=1), first=100)
     with transaction(rt.sessions) as session:  # the second set waits for the single path
         session.execute(update(Reminder).where(Reminder.id.in_(single))
                         .values(send_at=T0 + timedelta(minutes=1)))
+        if team_id is not None:
+            clients = select(Reminder.client_id).where(Reminder.id.in_(batch_ids + single))
+            session.execute(update(Client).where(Client.id.in_(clients))
+                            .values(team_id=team_id))
 
     with caplog.at_level(logging.ERROR):
         result = tick(rt, now=T0, worker_name="w")
@@ -98,6 +122,7 @@ def test_the_batch_path_writes_what_the_single_path_writes(
     with transaction(rt.sessions) as session:
         sids = session.scalars(select(Message.gateway_sid)).all()
         assert len(set(sids)) == 10 and None not in sids
+    return [message for message, _ in by_batch]
 
 
 def test_a_batch_with_rows_for_the_orm_path_sends_the_rest_in_bulk(
@@ -123,8 +148,9 @@ def test_a_status_callback_quicker_than_the_recording_is_kept(rt: Runtime) -> No
     seed_due(rt.engine, 3, T0 - timedelta(minutes=1))
 
     class CallbackFirst(QueuedGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
-            answer = super().send_sms(to, body, status_callback=status_callback)
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
+            answer = super().send_sms(to, body, status_callback=status_callback, sender=sender)
             with transaction(rt.sessions) as session:  # Twilio's callback, during our call
                 session.execute(update(Message).where(Message.to_number == to)
                                 .values(status="delivered"))
@@ -146,7 +172,8 @@ def test_a_call_that_timed_out_after_its_callback_keeps_the_callbacks_word(
     seed_due(rt.engine, 2, T0 - timedelta(minutes=1))
 
     class CallbackThenTimeout(DevelopmentGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
             with transaction(rt.sessions) as session:  # Twilio's callback, during our call
                 message = session.scalars(select(Message).where(Message.to_number == to)).one()
                 record_status(session, rt, message, status="delivered", error_code=None,

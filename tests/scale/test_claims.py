@@ -120,7 +120,8 @@ def _crash_after_the_message_row(rt: Runtime) -> int:
     claim_due(rt, T0, "dead-worker", 10)
 
     class Dies(DevelopmentGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
             raise SystemExit("killed")  # the process ends between commit and call
 
     alive, rt.gateway = rt.gateway, Dies()
@@ -161,7 +162,7 @@ class Remembers(DevelopmentGateway):
         self.asked: list[tuple[str, str | None]] = []
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         self.asked.append((to, body))
         return list(self.accepted)
 
@@ -268,9 +269,10 @@ def test_stop_finishes_the_batch_in_hand_and_claims_no_more(rt: Runtime) -> None
     stop = threading.Event()
 
     class StopsOnFirstSend(DevelopmentGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
             stop.set()  # SIGTERM arrives while the first batch is being sent
-            return super().send_sms(to, body, status_callback=status_callback)
+            return super().send_sms(to, body, status_callback=status_callback, sender=sender)
 
     rt.gateway = StopsOnFirstSend()
     result = tick(rt, now=T0, limit=10, stop=stop)
@@ -322,10 +324,11 @@ def test_claims_waiting_for_the_rate_limit_are_not_taken_over(
     one_at_a_time = threading.Lock()
 
     class Paced(DevelopmentGateway):
-        def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+        def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
             with one_at_a_time:  # 0.25 s a message, whatever the number of senders
                 time.sleep(0.25)
-            return super().send_sms(to, body, status_callback=status_callback)
+            return super().send_sms(to, body, status_callback=status_callback, sender=sender)
 
     rt.gateway = Paced()
     seed_due(rt.engine, 10, T0 - timedelta(minutes=1))  # 2.5 s of sending, lease 1 s

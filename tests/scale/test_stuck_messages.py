@@ -23,7 +23,8 @@ SID = "SM" + "d" * 32
 
 
 class Dies(DevelopmentGateway):
-    def send_sms(self, to: str, body: str, *, status_callback: str | None) -> SendResult:
+    def send_sms(self, to: str, body: str, *, status_callback: str | None,
+                     sender: str | None = None) -> SendResult:
         raise SystemExit("killed")  # the process ends between the claim and the answer
 
 
@@ -36,7 +37,7 @@ class Remembers(DevelopmentGateway):
         self.asked: list[tuple[str, str | None, datetime]] = []
 
     def find_sent(self, *, channel: str, to: str, body: str | None,
-                  since: datetime) -> list[SendResult]:
+                  since: datetime, sender: str | None = None) -> list[SendResult]:
         self.asked.append((to, body, since))
         return list(self.accepted)
 

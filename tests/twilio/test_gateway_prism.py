@@ -94,3 +94,23 @@ def test_a_call_needs_our_own_number(config: Config, peer_http: ScriptedHttpClie
             CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=None)
     assert caught.value.permanent
     assert peer_http.exchanges == []
+
+
+def test_a_teams_own_number_and_messaging_service(config: Config,
+                                                  peer_http: ScriptedHttpClient) -> None:
+    """A team's sender (the message row's from_number) is what Twilio is asked to send
+    from; a call for a team texting through a messaging service comes from our number."""
+    gateway = TwilioGateway(twilio_config(config, peer_http.peer or "").twilio,
+                            http_client=peer_http)
+    gateway.send_sms(CLIENT_PHONE, "Hei", status_callback=None, sender="+358457770000")
+    service_sid = "MG" + "cd" * 16
+    gateway.send_sms(CLIENT_PHONE, "Hei", status_callback=None, sender=service_sid)
+    gateway.place_call(CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=None,
+                       sender=service_sid)
+    gateway.place_call(CLIENT_PHONE, twiml_url=VOICE_URL, status_callback=None,
+                       sender="+358457770000")
+    sms_team, sms_service, call_ours, call_team = (e.data for e in peer_http.exchanges)
+    assert sms_team == {"To": CLIENT_PHONE, "From": "+358457770000", "Body": "Hei"}
+    assert sms_service == {"To": CLIENT_PHONE, "Body": "Hei", "MessagingServiceSid": service_sid}
+    assert call_ours["From"] == OUR_NUMBER and call_team["From"] == "+358457770000"
+    assert all(e.status == 201 for e in peer_http.exchanges)

@@ -125,6 +125,7 @@ def plan_event(event: Event, client: Client, rt: DomainContext, now: datetime,
     if event.recurrence is not None:
         return []  # a series is reminded of through its occurrences (domain/events/series.py)
     plan: list[tuple[PlannedReminder, datetime]] = []
+    rt = rt.for_team(client.team_id)  # the client's team's rules, window and name
     for rule in rt.schedules.for_kind(event.kind):
         if not _applies(event, rule):
             continue

@@ -49,6 +49,7 @@ def notice_channel(client: Client) -> str:
 
 def notice_text(rt: DomainContext, event: Event, template: str, channel: str) -> str:
     """The notice as the client will read or hear it, in their language."""
+    rt = rt.for_team(event.client.team_id)  # the client's team's name and numbers
     return render_text(rt.templates, channel, template, event.client.language, event,
                        rt.sender)
 
@@ -56,6 +57,7 @@ def notice_text(rt: DomainContext, event: Event, template: str, channel: str) ->
 def why_not(rt: DomainContext, event: Event, template: str, channel: str) -> str | None:
     """Why this notice cannot be sent to this client (None: it can)."""
     client = event.client
+    rt = rt.for_team(client.team_id)
     if event.kind != EventKind.APPOINTMENT:
         return NOT_APPOINTMENT
     if client.anonymised_at is not None:
@@ -73,6 +75,7 @@ def queue_notice(session: Session, rt: DomainContext, event: Event, template: st
     transaction. `body` is a worker's own wording of a text; a call always speaks the
     team's template. The caller commits, then may send it at once if it is due."""
     client = event.client
+    rt = rt.for_team(client.team_id)  # the team's window and sender
     channel = notice_channel(client)
     skipped = why_not(rt, event, template, channel)
     if skipped is not None:

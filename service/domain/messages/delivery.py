@@ -233,7 +233,7 @@ def _call_outcome(session: Session, rt: DomainContext, reminder: Reminder, messa
         notify_about(session, reminder, InboxKind.FAILED,
                      f"Puhelu ei onnistunut: {explain_error(code)}.", now)
         return
-    window = rt.client_window(reminder.client.window)
+    window = rt.for_team(reminder.client.team_id).client_window(reminder.client.window)
     later = window.next_open(now + timedelta(minutes=rt.call_retry_minutes))
     if reminder.attempts < rt.call_attempts and (reminder.latest_at is None
                                                  or later <= reminder.latest_at):

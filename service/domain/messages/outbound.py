@@ -94,8 +94,11 @@ def new_outbound_message(*, channel: str, to: str, body: str, from_number: str, 
 
 
 def queue_worker_text(rt: DomainContext, *, to: str, body: str, client: Client | None,
-                      worker_id: int, now: datetime, event_id: int | None = None) -> Message:
-    """An outbound SMS row in status "queued"; the caller adds it, commits, then sends."""
+                      worker_id: int, now: datetime, event_id: int | None = None,
+                      team_id: int | None = None) -> Message:
+    """An outbound SMS row in status "queued"; the caller adds it, commits, then sends.
+    It goes from the client's team's sender (`team_id`'s for a number no client has)."""
+    rt = rt.for_team(client.team_id if client is not None else team_id)
     return new_outbound_message(channel="sms", to=to, body=body, from_number=rt.from_number,
                                 gateway=rt.gateway_name, status=MessageStatus.QUEUED, now=now,
                                 client_id=client.id if client else None, event_id=event_id,

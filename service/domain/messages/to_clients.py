@@ -58,7 +58,7 @@ def queue_client_text(session: Session, rt: DomainContext, client: Client, text:
     to = sms_recipient(client, None)
     message = queue_worker_text(rt, to=to, body=text, client=client, worker_id=worker_id,
                                 now=now)
-    window = rt.client_window(client.window)
+    window = rt.for_team(client.team_id).client_window(client.window)
     message.not_before = None if window.is_open(now) else window.next_open(now)
     session.add(message)
     session.flush()

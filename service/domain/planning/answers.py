@@ -51,6 +51,7 @@ def drop_answered(session: Session, rt: DomainContext, event: Event, now: dateti
     """The event was just confirmed or declined: skip what the answer makes unwanted
     (planned rows only; one being sent is checked again by the send path)."""
     count = 0
+    rt = rt.for_team(event.client.team_id)  # the client's team's rules
     for reminder in session.scalars(select(Reminder).where(
             Reminder.event_id == event.id, Reminder.state == ReminderState.PLANNED)):
         reason = answer_reason(rt.schedules.find(event.kind, reminder.rule_id),

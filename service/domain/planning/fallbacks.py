@@ -89,6 +89,7 @@ def _plan(session: Session, rt: DomainContext, original: Reminder, now: datetime
     if original.recipient != "client":
         return []  # fallbacks are about reaching the client, not a trusted person
     event, client = original.event, original.client
+    rt = rt.for_team(client.team_id)  # the client's team's rules and window
     rules = _rules_for(rt, event.kind, original.rule_id, triggers)
     if not rules:
         return []

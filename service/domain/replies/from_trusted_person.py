@@ -30,6 +30,7 @@ KIND_BY_INTENT = {Intent.STOP: InboxKind.STOP, Intent.START: InboxKind.START,
 
 def _queue(session: Session, rt: DomainContext, person: TrustedPerson, template: str,
            now: datetime) -> None:
+    rt = rt.for_team(person.client.team_id)  # the client's team's name and sender
     if person.number_type != "mobile" or not rt.templates.has("sms", template):
         return
     body = render_text(rt.templates, "sms", template, person.language,

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -23,9 +23,18 @@ from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
 from service.domain.replies.reading import Intent, Question, Reading
-from service.domain.teams.cover import place, route, route_unknown
+from service.domain.teams.cover import Route, place, route
+from service.domain.teams.setup import first_team_id
 from service.domain.texts.rendering import CALL_STOP_KEY, render_text
-from service.store.models import Client, Event, InboxItem, Message, Reminder, TrustedPerson
+from service.store.models import (
+    Client,
+    Event,
+    InboxItem,
+    Message,
+    Reminder,
+    Team,
+    TrustedPerson,
+)
 from service.store.states import Direction, EventKind, EventState, InboxKind, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -78,10 +87,36 @@ def normalise_sender(raw: str) -> str:
         return raw.strip()[:20]
 
 
-def find_client(session: Session, phone: str) -> Client | None:
-    """The client behind a number; on a shared phone, the one we last wrote to."""
-    candidates = session.scalars(select(Client).where(
-        Client.phone == phone, Client.anonymised_at.is_(None))).all()
+@dataclass(frozen=True)
+class Texted:
+    """The number an inbound text or call was sent to (Twilio's To), the messaging
+    service it came through (MessagingServiceSid, if any) and the installation's own
+    number (which every team without a sender of its own sends from)."""
+
+    to: str = ""
+    via: str = ""
+    installation: str = ""
+
+    def team_rule(self) -> ColumnElement[bool]:
+        """A team reached through this number: its sender, its phone, or (a team with no
+        sender of its own) the installation's number."""
+        numbers = [n for n in (self.to, self.via) if n]
+        if not numbers:
+            return false()
+        rule = or_(Team.sender.in_(numbers), Team.phone.in_(numbers))
+        if self.installation and self.installation in numbers:
+            rule = or_(rule, Team.sender.is_(None))
+        return rule
+
+
+def find_client(session: Session, phone: str, texted: Texted | None = None) -> Client | None:
+    """The client behind a number. A number that is a client in two teams is the client
+    of the team whose number was texted (`texted`; one statement either way); on a phone
+    shared within a team, the one we last wrote to."""
+    rows = session.execute(select(Client, (texted or Texted()).team_rule().label("texted"))
+                           .join(Team, Team.id == Client.team_id)
+                           .where(Client.phone == phone, Client.anonymised_at.is_(None))).all()
+    candidates: list[Client] = [c for c, hit in rows if hit] or [c for c, _ in rows]
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     ids = [c.id for c in candidates]
@@ -92,6 +127,12 @@ def find_client(session: Session, phone: str) -> Client | None:
     if latest is not None:
         return next(c for c in candidates if c.id == latest.client_id)
     return max(candidates, key=lambda c: c.last_activity_at)
+
+
+def team_texted(session: Session, texted: Texted) -> int | None:
+    """The team whose number a stranger texted or called (None: the first team's inbox)."""
+    return session.scalar(select(Team.id).where(texted.team_rule(), Team.active)
+                          .order_by(Team.sender.is_(None), Team.id).limit(1))
 
 
 def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Reminder | None]:
@@ -150,6 +191,7 @@ def _answered_state(event: Event, reminder: Reminder | None, intent: Intent
 def queue_text(session: Session, rt: DomainContext, client: Client, template: str, now: datetime,
                event: Event | None = None) -> Message | None:
     """Queue a short system text (opt-out confirmation); the dispatch pass sends it."""
+    rt = rt.for_team(client.team_id)  # the client's team's name and sender
     if client.number_type != "mobile" or not rt.templates.has("sms", template):
         return None
     body = render_text(rt.templates, "sms", template, client.language,
@@ -218,7 +260,8 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
 
 
 def _new_item(session: Session, message: Message, client: Client | None,
-              reminder: Reminder | None, intent: Intent, summary: str, to: str, now: datetime
+              reminder: Reminder | None, intent: Intent, summary: str, texted: Texted,
+              now: datetime
               ) -> InboxItem:
     """The reply's inbox item: with the client's worker or whoever covers for them; from
     a number no client has, in the team inbox of the number texted."""
@@ -228,7 +271,7 @@ def _new_item(session: Session, message: Message, client: Client | None,
         return place(session, InboxItem(message=message, kind=InboxKind.UNKNOWN_SENDER,
                                         intent=intent.value, created_at=now,
                                         summary="Viesti tuntemattomasta numerosta."),
-                     route_unknown(session, to), now)
+                     Route(None, team_texted(session, texted) or first_team_id(session)), now)
     return place(session, InboxItem(
         client_id=client.id, event_id=message.event_id, message=message,
         reminder_id=reminder.id if reminder else None,
@@ -239,9 +282,12 @@ def _new_item(session: Session, message: Message, client: Client | None,
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
                  sid: str, now: datetime, channel: str = "sms", digits: str | None = None,
                  reminder: Reminder | None = None, intent: Intent | None = None,
-                 sid_unique_at_commit: bool = False) -> ReplyOutcome:
+                 sid_unique_at_commit: bool = False, via: str = "") -> ReplyOutcome:
     """Store and act on one inbound answer; the same gateway sid twice is stored once.
 
+    The sender is found by their number and the number they wrote to (`to`, and the
+    messaging service `via`): the client of the team whose number was texted, or for a
+    stranger that team's inbox.
     A caller that handles the unique sid's violation itself (sms_hooks.record_once)
     passes sid_unique_at_commit: a first delivery (nearly every one) then costs no
     look-up, and a retry is rolled back at the INSERT instead of answered here."""
@@ -251,7 +297,8 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         return ReplyOutcome(existing.id, None, existing.intent or "unknown", existing.client_id,
                             existing.event_id, duplicate=True)
     phone = normalise_sender(sender)
-    client = reminder.client if reminder is not None else find_client(session, phone)
+    texted = Texted(to=to, via=via, installation=rt.for_team(None).from_number)
+    client = reminder.client if reminder is not None else find_client(session, phone, texted)
     person = _trusted_sender(session, phone, reminder, client)
     speaker = person or client  # read in their language, against what we last sent them
     reading = _reading(session, phone, body, digits, speaker, intent)
@@ -281,7 +328,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
     item = _new_item(session, message, client, reminder, intent,
-                     _summary(intent, channel, digits), to, now)
+                     _summary(intent, channel, digits), texted, now)
     note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()

@@ -38,10 +38,11 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/events/applications.py", "domain/people/trusted_persons.py",
                   "domain/teams/absences.py", "domain/people/deactivation.py",
                   "domain/events/recurrence.py", "domain/events/series.py",
-                  "domain/people/appointment_import.py")
+                  "domain/people/appointment_import.py", "domain/teams/setup.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
-DOMAIN_CONSTANTS = {"SHARED_NUMBER"}  # single texts the forms show
+# single texts the forms show
+DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

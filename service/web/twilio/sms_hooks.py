@@ -41,7 +41,7 @@ def inbound_sms() -> Response:
     outcome = record_once(sid, lambda: record_reply(
         db(), runtime(), sender=sender, to=text_field("To", NUMBER_MAX),
         body=text_field("Body", INBOUND_BODY_MAX), sid=sid, now=utcnow(),
-        sid_unique_at_commit=True))
+        sid_unique_at_commit=True, via=text_field("MessagingServiceSid", NUMBER_MAX)))
     if outcome is not None and not outcome.duplicate:
         log.info("inbound sms %s intent=%s", outcome.message_id, outcome.intent)
     return twiml()

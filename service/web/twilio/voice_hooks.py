@@ -25,14 +25,16 @@ from service.domain.phones import PhoneError, mask_phone, parse_phone
 from service.domain.replies.inbound import (
     KEY_STOP_CALLS,
     ReplyOutcome,
+    Texted,
     find_client,
     normalise_sender,
     record_reply,
     stopped_by_key,
+    team_texted,
 )
 from service.domain.replies.reading import Intent
 from service.domain.texts.rendering import reader_for, render_text
-from service.runtime import Runtime
+from service.runtime import Runtime, TeamView
 from service.store.models import Event, Message
 from service.store.states import Direction, EventKind, EventState
 from service.web.context import db, runtime
@@ -60,6 +62,11 @@ def _call_message(session: Session, token: str) -> Message | None:
         Message.channel == "voice")).first()
 
 
+def _team_of(rt: Runtime, message: Message) -> TeamView:
+    """The called client's team: the call speaks its name, numbers and prompts."""
+    return rt.for_team(message.client.team_id if message.client is not None else None)
+
+
 def _language(message: Message) -> str:
     reminder = message.reminder
     if reminder is not None and reminder.trusted_person is not None:
@@ -67,13 +74,13 @@ def _language(message: Message) -> str:
     return message.client.language if message.client is not None else "fi"
 
 
-def _prompt(rt: Runtime, name: str, language: str) -> str:
+def _prompt(rt: TeamView, name: str, language: str) -> str:
     """A voice prompt the team edits (message_templates/voice/call_*.<lang>.txt)."""
     return render_text(rt.templates, "voice", name, language,
                        Event(kind=EventKind.APPOINTMENT), rt.sender)
 
 
-def _reminder_text(rt: Runtime, message: Message, language: str) -> str:
+def _reminder_text(rt: TeamView, message: Message, language: str) -> str:
     """What was rendered when the call was placed (rendered again if retention erased
     it); a call to the client offers the key that stops calls in its menu."""
     text = message.body or ""
@@ -91,7 +98,7 @@ def _client_call(message: Message) -> bool:
     return reminder is not None and reminder.recipient == "client"
 
 
-def _reminder_twiml(rt: Runtime, message: Message, token: str, last_round: bool) -> str:
+def _reminder_twiml(rt: TeamView, message: Message, token: str, last_round: bool) -> str:
     language = _language(message)
     speaker = voice_twiml.speaker_for(language, rt.config.twilio)
     return voice_twiml.reminder_call(
@@ -110,10 +117,11 @@ def _cancelled(message: Message) -> bool:
 @twilio_signed
 def speak(token: str) -> Response:
     """The reminder call's script; a machine or a cancelled event gets no message."""
-    session, rt = db(), runtime()
+    session = db()
     message = _call_message(session, token)
     if message is None or _cancelled(message):
         return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    rt = _team_of(runtime(), message)
     answered_by = text_field("AnsweredBy", 30)
     if answered_by and not answered_by_person(answered_by):
         # Phones are shared and voicemail is played to others: leave no message.
@@ -127,10 +135,11 @@ def speak(token: str) -> Response:
 @twilio_signed
 def gather(token: str) -> Response:
     """The key pressed: recorded once per CallSid and key, then a short acknowledgement."""
-    session, rt = db(), runtime()
+    session = db()
     message = _call_message(session, token)
     if message is None:
         return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    rt = _team_of(runtime(), message)
     language = _language(message)
     speaker = voice_twiml.speaker_for(language, rt.config.twilio)
     digits = request.form.get("Digits", "").strip()
@@ -171,10 +180,11 @@ def gather(token: str) -> Response:
 def stop(token: str) -> Response:
     """The client pressed 3 twice: they stop the calls. Recorded once per CallSid as a
     stop (opted out, the worker's item), audited, and the call says it is done."""
-    session, rt = db(), runtime()
+    session = db()
     message = _call_message(session, token)
     if message is None or not _client_call(message):
         return _xml(voice_twiml.spoken_then_hang_up(None, ""))
+    rt = _team_of(runtime(), message)
     language = _language(message)
     speaker = voice_twiml.speaker_for(language, rt.config.twilio)
     call_sid = request.form.get("CallSid", "")
@@ -203,13 +213,17 @@ def stop(token: str) -> Response:
 @bp.post("/incoming")
 @twilio_signed
 def incoming() -> Response:
-    """A client calls back the number reminders come from: they reach the team."""
-    session, rt = db(), runtime()
+    """A client calls back the number reminders come from: they reach the team whose
+    number they called (their own team's, for a client of two teams)."""
+    session = db()
     caller = normalise_sender(text_field("From", NUMBER_MAX))
-    client = find_client(session, caller) if caller else None
+    texted = Texted(to=text_field("To", NUMBER_MAX), installation=runtime().from_number)
+    client = find_client(session, caller, texted) if caller else None
     language = client.language if client is not None else "fi"
+    rt = runtime().for_team(client.team_id if client is not None
+                            else team_texted(session, texted))
     try:
-        team_phone = parse_phone(rt.config.team_phone).e164 if rt.config.team_phone else ""
+        team_phone = parse_phone(rt.sender.team_phone).e164 if rt.sender.team_phone else ""
     except PhoneError:
         team_phone = ""
     if not team_phone:

@@ -78,6 +78,7 @@ def init_ui(app: Flask) -> None:
         simulator,
         team_file_edit,
         team_files,
+        teams,
         text_check,
         today,
         tokens,
@@ -94,7 +95,7 @@ def init_ui(app: Flask) -> None:
                    simulator, admin, audit_log, client_data, service_path, tokens,
                    event_answers, text_check, client_contacts, application_steps,
                    bulk, upcoming, team_file_edit, absences, series,
-                   appointment_imports):
+                   appointment_imports, teams):
         app.register_blueprint(module.bp)
     init_sign_in_throttle(app)  # failed sign-ins per address, on top of the account lock
     _error_pages(app)

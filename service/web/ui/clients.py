@@ -162,7 +162,8 @@ def edit(client_id: int) -> ResponseReturnValue:
     session, now = db(), utcnow()
     before = {name: getattr(client, name) for name in REPLAN_FIELDS}
     try:
-        update_client(session, client, values, now, team_window=runtime().window)
+        update_client(session, client, values, now,
+                      team_window=runtime().for_team(client.team_id).window)
     except ValidationError as exc:
         session.rollback()
         return _render_form(client, values, exc.errors, 422)

@@ -312,6 +312,7 @@ def reminder_texts(event: Event) -> dict[int, str]:
                               Message.reminder_id.is_not(None))
         .order_by(Message.created_at, Message.id))}
     texts: dict[int, str] = {}
+    team = rt.for_team(event.client.team_id)  # in the client's team's words
     for r in event.reminders:
         if r.id in sent:
             texts[r.id] = sent[r.id]
@@ -319,9 +320,9 @@ def reminder_texts(event: Event) -> dict[int, str]:
         person = r.trusted_person
         language = person.language if person is not None else event.client.language
         try:
-            texts[r.id] = render_text(rt.templates, r.channel, r.template,
+            texts[r.id] = render_text(team.templates, r.channel, r.template,
                                       "fi" if r.channel == "task" else language, event,
-                                      rt.sender, client_name=event.client.name)
+                                      team.sender, client_name=event.client.name)
         except KeyError:
             texts[r.id] = ""
     return texts

@@ -162,10 +162,11 @@ def item_summary(item: InboxItem) -> str:
     reminder = session.get(Reminder, item.reminder_id)
     event = session.get(Event, item.event_id) if item.event_id else None
     client = session.get(Client, item.client_id) if item.client_id else None
+    team = rt.for_team(item.team_id)
     if (reminder is None or event is None
-            or ("task", reminder.template, lang) not in rt.templates.templates):
+            or ("task", reminder.template, lang) not in team.templates.templates):
         return translate(item.summary)
-    return render_text(rt.templates, "task", reminder.template, lang, event, rt.sender,
+    return render_text(team.templates, "task", reminder.template, lang, event, team.sender,
                        client_name=client.name if client else "")
 
 

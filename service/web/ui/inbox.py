@@ -122,7 +122,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     except ValidationError as exc:
         return _render_item(found, exc.errors, body, 422)
     message = queue_worker_text(rt, to=to, body=text, client=found.client, worker_id=me.id,
-                                now=now, event_id=found.event_id)
+                                now=now, event_id=found.event_id, team_id=found.team_id)
     session.add(message)
     session.flush()
     record(session, me.id, "send", "message", message.id, f"inbox item {found.id}")
