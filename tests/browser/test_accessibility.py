@@ -152,8 +152,8 @@ def _every_page(page: Any, base: str, app: Flask, values: dict[str, object],
     visited = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIP_PREFIXES) \
-                or "export" in rule.rule:  # file downloads, not pages
-            continue
+                or "export" in rule.rule or rule.rule.endswith((".ics", ".csv")):
+            continue  # file downloads, not pages
         if not set(rule.arguments) <= set(values):
             continue
         built = rule.build({name: values[name] for name in rule.arguments})
