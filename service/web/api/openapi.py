@@ -93,6 +93,9 @@ INPUTS: dict[str, dict[str, Any]] = {
         "language": {"enum": list(LANGUAGES)},
         "channel": {"enum": list(CHANNEL_PREFERENCES)},
         "worker_id": {**_ID, "type": ["integer", "null"]},
+        "team_id": {**_ID, "type": ["integer", "null"],
+                    "description": "the client's team, one of the caller's; may be left out "
+                                   "when the caller is in exactly one team"},
         "window": _text("window", nullable=True, examples=["09:00-18:00"]),
         "reference": _text("reference", nullable=True,
                            description="the team's own client reference, unique in the team; "
@@ -177,7 +180,7 @@ SCHEMAS: dict[str, Any] = {
     "Client": _obj({"id": _I, "name": _S, "phone": _S,
                     "number_type": {"enum": ["mobile", "fixed_line", "other"]},
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
-                    "window": _NS, "opt_reason": _NS,
+                    "team_id": _I, "window": _NS, "opt_reason": _NS,
                     # set when Twilio refused the number for good (no_number, no_sms)
                     "phone_check": _NS, "reference": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
