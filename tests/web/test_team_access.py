@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 from werkzeug.routing import AnyConverter, Rule
 
 from service.clock import utcnow
@@ -26,7 +27,15 @@ from service.domain.people.passwords import hash_password
 from service.domain.teams.setup import create_team, first_team_id, join
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import ApiToken, InboxItem, Message, TrustedPerson, Worker
+from service.store.models import (
+    ApiToken,
+    AuditEntry,
+    InboxItem,
+    Message,
+    TeamMember,
+    TrustedPerson,
+    Worker,
+)
 from service.store.states import Direction, InboxKind, InboxState, MessageStatus, Role
 from service.web.api.endpoints import hash_token
 from service.web.converters import IdConverter
@@ -321,3 +330,90 @@ def test_lists_of_team_a_show_nothing_of_team_b(app: Flask, client: FlaskClient,
     assert B_CLIENT in seen["/clients?scope=all"] and "050 111 2299" in seen["/inbox?box=team"]
     assert B_CLIENT in seen["/inbox?box=all"] and B_AGENCY in seen["/service-path"]
     assert teams.worker_b.name in seen["/admin/workers"] and B_CLIENT in seen["/admin/audit"]
+
+
+def test_a_team_admin_hands_over_any_item_of_the_team_within_the_team(
+        app: Flask, rt: Runtime, teams: Teams) -> None:
+    admin_b = _signed_in(app, teams.admin_b)
+    admin_b.get(f"/inbox/{teams.item_b}")
+    outside = admin_b.post(f"/inbox/{teams.item_b}/reassign", {"worker_id": teams.worker_a.id})
+    assert outside.status_code == 422 and 'id="worker_id-error"' in outside.get_data(
+        as_text=True)
+    assert admin_b.post(f"/inbox/{teams.item_b}/reassign",
+                        {"worker_id": teams.admin_b.id}).status_code == 302
+    with transaction(rt.sessions) as session:
+        item = session.get(InboxItem, teams.item_b)
+        assert item is not None and item.worker_id == teams.admin_b.id
+    # The old owner, a plain worker, no longer reaches it; the team box item they do.
+    worker_b = _signed_in(app, teams.worker_b)
+    assert worker_b.get(f"/inbox/{teams.item_b}").status_code == 404
+    assert worker_b.post(f"/inbox/{teams.shared_item_b}/reassign",
+                         {"worker_id": teams.worker_b.id}).status_code == 302
+
+
+def test_new_client_goes_to_one_of_the_callers_teams(client: FlaskClient, rt: Runtime,
+                                                     teams: Teams) -> None:
+    headers = {"Authorization": f"Bearer {teams.api_a}"}
+    body = {"name": "Aapo Aaltonen", "phone": "040 765 1111"}
+    made = client.post("/api/v1/clients", json=body, headers=headers)
+    assert made.status_code == 201 and made.get_json()["team_id"] == teams.team_a
+    foreign = client.post("/api/v1/clients", json={**body, "team_id": teams.team_b},
+                          headers=headers)
+    assert foreign.status_code == 422 and "team_id" in foreign.get_json()["errors"]
+    with transaction(rt.sessions) as session:
+        join(session, teams.worker_a.id, teams.team_b)
+    unnamed = client.post("/api/v1/clients", json={**body, "phone": "040 765 2222"},
+                          headers=headers)
+    assert unnamed.status_code == 422 and "team_id" in unnamed.get_json()["errors"]
+    chosen = client.post("/api/v1/clients", json={**body, "phone": "040 765 2222",
+                                                   "team_id": teams.team_b}, headers=headers)
+    assert chosen.status_code == 201 and chosen.get_json()["team_id"] == teams.team_b
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "team_id" in schema["ClientInput"]["properties"]
+
+
+def test_client_form_asks_the_team_only_of_a_worker_in_several(
+        app: Flask, rt: Runtime, teams: Teams) -> None:
+    browser = _signed_in(app, teams.worker_a)
+    assert 'id="team_id"' not in browser.get("/clients/new").get_data(as_text=True)
+    with transaction(rt.sessions) as session:
+        join(session, teams.worker_a.id, teams.team_b)
+    page = browser.get("/clients/new").get_data(as_text=True)
+    assert 'id="team_id"' in page and "Beetan tiimi" in page
+    form = {"name": "Aapo Aaltonen", "phone": "040 765 3333", "language": "fi",
+            "channel": "auto", "worker_id": "", "team_id": str(teams.team_b)}
+    assert browser.post("/clients/new", form).status_code == 302
+    with transaction(rt.sessions) as session:
+        join(session, teams.worker_b.id, teams.team_a)  # irrelevant to worker_a's choice
+        session.execute(delete(TeamMember).where(TeamMember.worker_id == teams.worker_a.id,
+                                                 TeamMember.team_id == teams.team_b))
+    refused = browser.post("/clients/new", {**form, "phone": "040 765 4444"})
+    assert refused.status_code == 422 and 'id="team_id-error"' in refused.get_data(as_text=True)
+
+
+def test_a_team_admin_manages_only_their_teams_workers(app: Flask, rt: Runtime,
+                                                       teams: Teams) -> None:
+    admin_a = _signed_in(app, teams.admin_a)
+    page = admin_a.get("/admin/workers/new").get_data(as_text=True)
+    assert 'value="org_admin"' not in page and 'value="team_admin"' in page
+    refused = admin_a.post("/admin/workers/new", {"name": "Uusi", "email": "uusi@example.fi",
+                                                  "role": "org_admin", "ui_language": "fi"})
+    assert refused.status_code == 422
+    assert admin_a.post("/admin/workers/new", {"name": "Uusi", "email": "uusi@example.fi",
+                                               "role": "worker", "ui_language": "fi"}
+                        ).status_code == 200
+    with transaction(rt.sessions) as session:
+        new = session.scalars(select(Worker).where(Worker.email == "uusi@example.fi")).one()
+        assert [t.id for t in new.teams] == [teams.team_a]
+    listed = admin_a.get("/admin/workers").get_data(as_text=True)
+    assert teams.org_admin.name not in listed and teams.worker_a.name in listed
+    assert admin_a.get(f"/admin/workers/{teams.org_admin.id}").status_code == 404
+
+
+def test_audit_entries_carry_the_objects_team(app: Flask, rt: Runtime, teams: Teams) -> None:
+    _texts(_signed_in(app, teams.worker_b), [f"/clients/{teams.client_b}",
+                                             f"/events/{teams.event_b}"])
+    with transaction(rt.sessions) as session:
+        teams_of = dict(session.execute(select(AuditEntry.object_type, AuditEntry.team_id)
+                                        .where(AuditEntry.action == "view")).tuples().all())
+    assert teams_of == {"client": teams.team_b, "event": teams.team_b}
