@@ -214,8 +214,9 @@ def team_for_new_client(session: Session, worker: Worker, team_id: int | None) -
     if team_id is None:
         if len(teams) == 1:
             return teams[0]
-        raise ValidationError({"team_id": "Valitse tiimi, johon asiakas kuuluu." if teams
-                               else "Et kuulu yhteenkään tiimiin."})
+        if not teams:
+            raise ValidationError({"team_id": "Et kuulu yhteenkään tiimiin."})
+        raise ValidationError({"team_id": "Valitse tiimi, johon asiakas kuuluu."})
     if team_id not in teams:
         raise ValidationError({"team_id": "Valitse jokin omista tiimeistäsi."})
     return team_id

@@ -102,7 +102,8 @@ def _render_form(client: Client | None, values: ClientInput, errors: dict[str, s
     return render_template("clients/form.html", client=client, v=values, errors=errors,
                            checked=checked, worker_options=options, sharing=sharing or [],
                            team_options=[(t.id, t.name) for t in teams]
-                           if len(teams) > 1 or "team_id" in errors else [], sharing_phone=sharing[0].phone if sharing else ""), status
+                           if len(teams) > 1 or "team_id" in errors else [],
+                           sharing_phone=sharing[0].phone if sharing else ""), status
 
 
 def _unconfirmed_sharing(client: Client | None, values: ClientInput) -> list[Client]:
