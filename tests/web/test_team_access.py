@@ -146,7 +146,7 @@ def teams(rt: Runtime) -> Teams:
 # Each id in a path, filled with team B's object of that kind.
 FILL = {"client_id": "client_b", "event_id": "event_b", "item_id": "item_b",
         "person_id": "person_b", "message_id": "message_b", "token_id": "token_b",
-        "worker_id": "worker_b"}
+        "worker_id": "worker_b", "team_id": "team_b"}
 # Rules with an id that is no team's object, and why.
 NOT_A_TEAM_OBJECT = {
     "team_file_edit.undo": "the installation's team files: a version is no team's object",
@@ -235,7 +235,7 @@ def test_query_and_body_ids_are_refused_as_if_missing(app: Flask, client: FlaskC
 
 
 API_FILL = {"clients": "client_b", "events": "event_b", "inbox": "item_b",
-            "trusted-persons": "person_b", "workers": "worker_b"}
+            "trusted-persons": "person_b", "workers": "worker_b", "teams": "team_b"}
 
 
 def _api_url(path: str, teams: Teams) -> str:
