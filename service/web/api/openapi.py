@@ -314,7 +314,9 @@ PATHS: dict[str, Any] = {
         "parameters": [_CLIENT_FILTER],
         "responses": {"200": _list("messages", "Message", "messages"), **_LISTED}}},
     "/inbox": {"get": {
-        "summary": "The token's worker's inbox, or the team's shared inbox with team=1",
+        "summary": "The caller's own items (also those that came to them as a substitute), "
+                   "or with team=1 their teams' shared box (items nobody owns, and items "
+                   "raised to the whole team)",
         "parameters": [{"name": "team", "in": "query", "required": False,
                         "schema": {"enum": ["0", "1", "true", "false"]}},
                        {"name": "state", "in": "query", "required": False,
