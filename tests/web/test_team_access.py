@@ -368,6 +368,11 @@ def test_new_client_goes_to_one_of_the_callers_teams(client: FlaskClient, rt: Ru
     chosen = client.post("/api/v1/clients", json={**body, "phone": "040 765 2222",
                                                    "team_id": teams.team_b}, headers=headers)
     assert chosen.status_code == 201 and chosen.get_json()["team_id"] == teams.team_b
+    org = client.post("/api/v1/clients", json={**body, "phone": "040 765 5555",
+                                               "team_id": teams.team_b},
+                      headers={"Authorization": f"Bearer {teams.api_org}"})
+    assert org.status_code == 201 and org.get_json()["team_id"] == teams.team_b
+    assert org.get_json()["worker_id"] is None  # not in team B: the team's shared client
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert "team_id" in schema["ClientInput"]["properties"]
 

@@ -143,10 +143,13 @@ def post_client() -> ResponseReturnValue:
     try:
         data = validated_body("ClientInput")
         team_id = access.team_for_new_client(db(), worker, data.get("team_id"))
+        # The caller is the client's worker by default, when they work in that team (the
+        # organisation's admin may add a client to a team they are not in: no worker).
+        mine = worker.id if access.is_active_member(db(), worker.id, team_id) else None
         inp = ClientInput(name=data["name"], phone=data["phone"],
                           language=data.get("language", "fi"),
                           channel=data.get("channel", "auto"),
-                          worker_id=data.get("worker_id") or worker.id,
+                          worker_id=data.get("worker_id") or mine,
                           window=data.get("window"), reference=data.get("reference"),
                           team_id=team_id)
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
