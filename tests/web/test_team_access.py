@@ -9,6 +9,7 @@ not a team's object (NOT_A_TEAM_OBJECT).
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +31,7 @@ from service.store.db import transaction
 from service.store.models import (
     ApiToken,
     AuditEntry,
+    Client,
     InboxItem,
     Message,
     TeamMember,
@@ -422,3 +424,27 @@ def test_audit_entries_carry_the_objects_team(app: Flask, rt: Runtime, teams: Te
         teams_of = dict(session.execute(select(AuditEntry.object_type, AuditEntry.team_id)
                                         .where(AuditEntry.action == "view")).tuples().all())
     assert teams_of == {"client": teams.team_b, "event": teams.team_b}
+
+
+def test_import_goes_into_one_chosen_team_of_the_worker(app: Flask, rt: Runtime,
+                                                        teams: Teams) -> None:
+    with transaction(rt.sessions) as session:
+        join(session, teams.worker_a.id, teams.team_b)
+    browser = _signed_in(app, teams.worker_a)
+    assert 'id="team_id"' in browser.get("/import").get_data(as_text=True)
+    data = b"nimi;puhelin\nIida Import;040 765 6666\n"
+    unchosen = browser.post("/import/preview", {"file": (io.BytesIO(data), "a.csv")},
+                            content_type="multipart/form-data")
+    assert unchosen.status_code == 422 and 'id="team_id-error"' in unchosen.get_data(
+        as_text=True)
+    preview = browser.post("/import/preview", {"file": (io.BytesIO(data), "a.csv"),
+                                               "team_id": str(teams.team_b)},
+                           content_type="multipart/form-data")
+    assert preview.status_code == 200
+    assert browser.post("/import/run", {"csv_text": data.decode(), "encoding": "UTF-8",
+                                        "team_id": str(teams.team_b)}).status_code == 302
+    with transaction(rt.sessions) as session:
+        imported = session.scalars(select(Client).where(Client.name == "Iida Import")).one()
+        assert imported.team_id == teams.team_b
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "import")).one()
+        assert entry.team_id == teams.team_b
