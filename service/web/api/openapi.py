@@ -164,7 +164,8 @@ _ERRORS = {
 _NOT_FOUND = {"404": _json(_ref("Error"), "not found"), "401": _ERRORS["401"]}
 _LISTED = {"401": _ERRORS["401"], "422": _ERRORS["422"]}
 _ID_PARAM = {"in": "path", "required": True, "schema": _ID}
-_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID}
+_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID,
+                  "description": "one of the caller's clients (any other is a 404)"}
 _INBOX_STATES = [state.value for state in InboxState]
 _REMINDER_STATES = [state.value for state in ReminderState]
 _NOTICE = {"type": ["object", "null"], "properties": {
@@ -308,11 +309,13 @@ PATHS: dict[str, Any] = {
                       "404": _NOT_FOUND["404"]}}},
     "/reminders": {"get": {
         "summary": "Reminders, optionally of one client", "parameters": [_CLIENT_FILTER],
-        "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED}}},
+        "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED,
+                      "404": _NOT_FOUND["404"]}}},
     "/messages": {"get": {
         "summary": "Outbound and inbound messages with their status",
         "parameters": [_CLIENT_FILTER],
-        "responses": {"200": _list("messages", "Message", "messages"), **_LISTED}}},
+        "responses": {"200": _list("messages", "Message", "messages"), **_LISTED,
+                      "404": _NOT_FOUND["404"]}}},
     "/inbox": {"get": {
         "summary": "The caller's own items (also those that came to them as a substitute), "
                    "or with team=1 their teams' shared box (items nobody owns, and items "
