@@ -29,6 +29,7 @@ from service.domain.teams.setup import create_team, first_team_id, join
 from service.runtime import Runtime
 from service.store.db import transaction
 from service.store.models import (
+    Absence,
     ApiToken,
     AuditEntry,
     Client,
@@ -70,6 +71,7 @@ class Teams:
     shared_item_b: int
     person_b: int
     token_b: int
+    absence_b: int
     api_a: str
     api_admin_b: str
     api_org: str
@@ -115,9 +117,12 @@ def _team_b_objects(rt: Runtime, session: Any, worker_b: Worker, team_b: int
                        kind=InboxKind.UNKNOWN_SENDER, summary="Tuntematon numero")
     person = TrustedPerson(client_id=client.id, name=B_PERSON, phone="+358401231231",
                            number_type="mobile", consent_at=now, consent_method="in_person")
-    session.add_all([item, shared, person])
+    away = date.today() + timedelta(days=20)
+    absence = Absence(worker_id=worker_b.id, starts_on=away, ends_on=away + timedelta(days=4),
+                      created_by=worker_b.id)
+    session.add_all([item, shared, person, absence])
     session.flush()
-    return {"client_b": client.id, "application_b": application.id, "message_b": message.id,
+    return {"absence_b": absence.id, "client_b": client.id, "application_b": application.id, "message_b": message.id,
             "item_b": item.id, "shared_item_b": shared.id, "person_b": person.id}
 
 
@@ -148,7 +153,7 @@ def teams(rt: Runtime) -> Teams:
 # Each id in a path, filled with team B's object of that kind.
 FILL = {"client_id": "client_b", "event_id": "event_b", "item_id": "item_b",
         "person_id": "person_b", "message_id": "message_b", "token_id": "token_b",
-        "worker_id": "worker_b", "team_id": "team_b"}
+        "worker_id": "worker_b", "team_id": "team_b", "absence_id": "absence_b"}
 # Rules with an id that is no team's object, and why.
 NOT_A_TEAM_OBJECT = {
     "team_file_edit.undo": "the installation's team files: a version is no team's object",
