@@ -122,8 +122,9 @@ def _team_b_objects(rt: Runtime, session: Any, worker_b: Worker, team_b: int
                       created_by=worker_b.id)
     session.add_all([item, shared, person, absence])
     session.flush()
-    return {"absence_b": absence.id, "client_b": client.id, "application_b": application.id, "message_b": message.id,
-            "item_b": item.id, "shared_item_b": shared.id, "person_b": person.id}
+    return {"absence_b": absence.id, "client_b": client.id, "application_b": application.id,
+            "message_b": message.id, "item_b": item.id, "shared_item_b": shared.id,
+            "person_b": person.id}
 
 
 @pytest.fixture
