@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.inbox import holds
-from service.domain.inbox.items import visible_to
-from service.store.models import Client, Event, InboxItem, TeamMember
+from service.domain.inbox.items import in_boxes
+from service.domain.teams.access import clients_rule, teams_rule
+from service.store.models import Client, Event, InboxItem, Worker
 from service.store.states import INBOX_OPEN, EventKind, EventState, InboxKind, InboxState
 
 K = InboxKind
@@ -45,58 +46,58 @@ class Attention:
         return not any(getattr(self, name) for name in self.__dataclass_fields__)
 
 
-def _items(session: Session, worker_id: int, kinds: tuple[InboxKind, ...], new_only: bool
+def _items(session: Session, worker: Worker, kinds: tuple[InboxKind, ...], new_only: bool
            ) -> list[InboxItem]:
     states = frozenset({InboxState.NEW}) if new_only else INBOX_OPEN
     return list(session.scalars(select(InboxItem).where(
-        visible_to(worker_id), InboxItem.kind.in_(kinds), InboxItem.state.in_(states),
+        in_boxes(worker), InboxItem.kind.in_(kinds), InboxItem.state.in_(states),
         NOT_ESCALATED,
         InboxItem.holds.is_(False))  # a holding item is listed once, among the held
         .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
 
 
-def _held(session: Session, worker_id: int) -> list[InboxItem]:
+def _held(session: Session, worker: Worker) -> list[InboxItem]:
     """Open items that hold an event, oldest first: the longest wait is the first to see."""
     return list(session.scalars(select(InboxItem).where(
-        visible_to(worker_id), InboxItem.holds.is_(True), InboxItem.state.in_(INBOX_OPEN),
+        in_boxes(worker), InboxItem.holds.is_(True), InboxItem.state.in_(INBOX_OPEN),
         NOT_ESCALATED)
         .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
-def _stops(session: Session, worker_id: int) -> list[InboxItem]:
+def _stops(session: Session, worker: Worker) -> list[InboxItem]:
     """Open stop items of clients still opted out: one who opted back in is no longer news."""
     still_out = select(Client.id).where(Client.opted_out)
     return list(session.scalars(select(InboxItem).where(
-        visible_to(worker_id), InboxItem.kind == K.STOP, InboxItem.state.in_(INBOX_OPEN),
+        in_boxes(worker), InboxItem.kind == K.STOP, InboxItem.state.in_(INBOX_OPEN),
         InboxItem.holds.is_(False), NOT_ESCALATED,
         InboxItem.client_id.is_(None) | InboxItem.client_id.in_(still_out))
         .order_by(InboxItem.created_at.desc(), InboxItem.id.desc()).limit(LIMIT)))
 
 
-def _escalated(session: Session, worker_id: int) -> list[InboxItem]:
+def _escalated(session: Session, worker: Worker) -> list[InboxItem]:
     """Open escalated items of the teams the worker belongs to, oldest first."""
-    teams = select(TeamMember.team_id).where(TeamMember.worker_id == worker_id)
     return list(session.scalars(select(InboxItem).where(
         InboxItem.escalated_at.is_not(None), InboxItem.state.in_(INBOX_OPEN),
-        InboxItem.team_id.in_(teams))
+        teams_rule(worker, InboxItem.team_id))
         .order_by(InboxItem.created_at, InboxItem.id).limit(LIMIT)))
 
 
-def attention_for(session: Session, worker_id: int, now: datetime, tz: tzinfo) -> Attention:
-    """Open inbox items by kind, plus what the worker's own clients' events need."""
-    own = Client.worker_id == worker_id
+def attention_for(session: Session, worker: Worker, now: datetime, tz: tzinfo) -> Attention:
+    """Open items of the worker's own box and their teams' shared one by kind (raised
+    items first, once), plus what the worker's own clients' events need."""
+    own = (Client.worker_id == worker.id) & clients_rule(worker)
     alive = Client.anonymised_at.is_(None)
     today = now.astimezone(tz).date()
-    held = _held(session, worker_id)
+    held = _held(session, worker)
     return Attention(
-        escalated=_escalated(session, worker_id),
+        escalated=_escalated(session, worker),
         held=held,
         held_counts=holds.waiting(session, sorted({i.event_id for i in held if i.event_id})),
-        replies=_items(session, worker_id, REPLY_KINDS, new_only=True),
-        callbacks=_items(session, worker_id, (K.CALLBACK,), new_only=False),
-        problems=_items(session, worker_id, PROBLEM_KINDS, new_only=False),
-        stops=_stops(session, worker_id),
-        tasks=_items(session, worker_id, (K.TASK,), new_only=False),
+        replies=_items(session, worker, REPLY_KINDS, new_only=True),
+        callbacks=_items(session, worker, (K.CALLBACK,), new_only=False),
+        problems=_items(session, worker, PROBLEM_KINDS, new_only=False),
+        stops=_stops(session, worker),
+        tasks=_items(session, worker, (K.TASK,), new_only=False),
         unconfirmed=list(session.scalars(select(Event).join(Client).where(
             own, alive, Event.kind == EventKind.APPOINTMENT, Event.state == EventState.PLANNED,
             Event.starts_at >= now, Event.starts_at <= now + timedelta(hours=48))

@@ -1,10 +1,11 @@
 """The worker's inbox: what lands there, who may see and act on an item, and what
 acting changes.
 
-A worker sees and acts on their own items and on the team's shared inbox (worker_id
-None); an item reassigned to them becomes theirs. Anyone else's item is, to them, not
-there. That rule is visible_to(), and every page, count and API call about a worker's
-inbox asks it (admins see what any worker sees). An item's state changes only by
+A worker sees and acts on their own items and on their teams' shared inbox (worker_id
+None, or raised to the team); an item reassigned to them becomes theirs. A team admin
+sees every item of their teams, the organisation's admin everything. Anything else is,
+to them, not there. That rule is visible_to() (built on domain/teams/access.py), and
+every page, count and API call about a worker's inbox asks it. An item's state changes only by
 move(), along INBOX_TRANSITIONS (drawn in the InboxItem model's docstring).
 """
 
@@ -18,37 +19,44 @@ from sqlalchemy.orm import Session, object_session
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.inbox.holds import release
+from service.domain.teams import access
 from service.domain.teams.cover import place, route, route_unknown, route_worker
-from service.store.models import InboxItem, Message, Reminder, TeamMember, Worker
+from service.store.models import InboxItem, Message, Reminder, Worker
 from service.store.states import INBOX_TRANSITIONS, Direction, InboxKind, InboxState, check_move
 
 
-def visible_to(worker_id: int) -> ColumnElement[bool]:
-    """The one rule of who may see an item: a worker sees their own items, the
-    team's shared ones (worker_id NULL) and those escalated in their teams."""
-    my_teams = select(TeamMember.team_id).where(TeamMember.worker_id == worker_id)
-    return or_(InboxItem.worker_id == worker_id, InboxItem.worker_id.is_(None),
-               and_(InboxItem.escalated_at.is_not(None), InboxItem.team_id.in_(my_teams)))
+def visible_to(worker: Worker) -> ColumnElement[bool]:
+    """The one rule of who may see and act on an item (domain/teams/access.py): a
+    worker their own items and their teams' shared and escalated ones, a team admin
+    every item of their teams, the organisation's admin everything."""
+    return access.items_rule(worker)
 
 
-def in_box(worker_id: int, *, team: bool) -> ColumnElement[bool]:
-    """One of the two boxes a worker reads, their own or the team's shared one; each
-    only ever within what visible_to() lets them see."""
-    box = (or_(InboxItem.worker_id.is_(None), InboxItem.escalated_at.is_not(None)) if team
-           else InboxItem.worker_id == worker_id)  # an escalated item is the team's too
-    return and_(visible_to(worker_id), box)
+def in_box(worker: Worker, *, team: bool) -> ColumnElement[bool]:
+    """One of the two boxes a worker reads: their own, or their teams' shared box
+    (items nobody owns, and items raised to the whole team); each only ever within
+    what visible_to() lets them see."""
+    if not team:
+        return and_(visible_to(worker), InboxItem.worker_id == worker.id)
+    shared = or_(InboxItem.worker_id.is_(None), InboxItem.escalated_at.is_not(None))
+    return and_(visible_to(worker), access.teams_rule(worker, InboxItem.team_id), shared)
 
 
-def item_for(session: Session, item_id: int, worker_id: int) -> InboxItem | None:
-    """The item if this worker may see and act on it, else None."""
-    return session.scalars(select(InboxItem).where(InboxItem.id == item_id,
-                                                   visible_to(worker_id))).first()
+def in_boxes(worker: Worker) -> ColumnElement[bool]:
+    """Either box: what the badge counts and Today lists (a team admin's view of every
+    item of the team is the inbox page, not the badge)."""
+    return or_(in_box(worker, team=False), in_box(worker, team=True))
 
 
-def count_new(session: Session, worker_id: int) -> int:
-    """How many items this worker may see have not been opened (the layout's badge)."""
+def item_for(session: Session, item_id: int, worker: Worker) -> InboxItem | None:
+    """The item if this worker may see and act on it, else None (a 404 for them)."""
+    return access.item_for(session, worker, item_id)
+
+
+def count_new(session: Session, worker: Worker) -> int:
+    """How many items in the worker's boxes have not been opened (the layout's badge)."""
     return session.scalar(select(func.count(InboxItem.id)).where(
-        InboxItem.state == InboxState.NEW, visible_to(worker_id))) or 0
+        InboxItem.state == InboxState.NEW, in_boxes(worker))) or 0
 
 
 def move(item: InboxItem, new: InboxState) -> None:
@@ -81,11 +89,12 @@ def reopen(item: InboxItem) -> None:
 
 
 def reassign(session: Session, item: InboxItem, to_worker_id: int | None) -> None:
-    """Give the item to another active worker, or to the team's shared inbox (None)."""
-    if to_worker_id is not None:
-        target = session.get(Worker, to_worker_id)
-        if target is None or not target.active:
-            raise ValidationError({"worker_id": "Valitse aktiivinen työntekijä."})
+    """Give the item to an active member of the item's team, or to the team's shared
+    inbox (None). Who may hand it over is whoever may act on it (item_for): its owner,
+    a team member for a shared or raised item, a team admin any item of the team."""
+    if to_worker_id is not None and not access.is_active_member(session, to_worker_id,
+                                                                 item.team_id):
+        raise ValidationError({"worker_id": "Valitse tiimin aktiivinen työntekijä."})
     item.worker_id = to_worker_id
     if item.state == InboxState.HANDLED:
         reopen(item)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -109,8 +109,10 @@ def queue_bulk(session: Session, rt: DomainContext, plan: BulkPlan, text: str,
 
 
 def appointment_clients(session: Session, day: date, tz: ZoneInfo,
-                        worker_id: int | None = None) -> list[Client]:
-    """Clients with an appointment still on (not cancelled or done) on the local day."""
+                        worker_id: int | None = None,
+                        within: ColumnElement[bool] | None = None) -> list[Client]:
+    """Clients with an appointment still on (not cancelled or done) on the local day;
+    `within` is the caller's access rule on clients (domain/teams/access.py)."""
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     query = select(Client).join(Event, Event.client_id == Client.id).where(
@@ -118,4 +120,6 @@ def appointment_clients(session: Session, day: date, tz: ZoneInfo,
         Event.state.not_in([EventState.CANCELLED, EventState.DONE]))
     if worker_id is not None:
         query = query.where(Client.worker_id == worker_id)
+    if within is not None:
+        query = query.where(within)
     return list(session.scalars(query.order_by(Client.name, Client.id)).unique())

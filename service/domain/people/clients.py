@@ -14,7 +14,7 @@ from service.domain.fields import collect_text
 from service.domain.people.number_checks import clear_number_checks
 from service.domain.phones import Phone, PhoneError, parse_phone
 from service.domain.privacy import audit
-from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Team, Worker
+from service.store.models import CHANNEL_PREFERENCES, LANGUAGES, Client, Team, TeamMember, Worker
 
 
 @dataclass
@@ -26,6 +26,9 @@ class ClientInput:
     worker_id: int | None = None
     window: str | None = None
     reference: str | None = None  # the team's own client reference; None: left as it is
+    # The client's team (domain/teams/access.team_for_new_client chose it); None: the
+    # installation's first team on create, unchanged on update.
+    team_id: int | None = None
 
 
 
@@ -52,14 +55,16 @@ SHARED_NUMBER = ("Numero on jo toisella asiakkaalla. Muistutukset menevät molem
                  "viimeksi lähetettiin viesti.")
 
 
-def number_holders(session: Session, phone: str, except_id: int | None = None
-                   ) -> list[Client]:
+def number_holders(session: Session, phone: str, except_id: int | None = None,
+                   team_id: int | None = None) -> list[Client]:
     """Other clients (not erased) with this E.164 number: a shared phone. Allowed, since
     phones are shared, but a reply from it lands with the client last written to
     (replies/inbound.find_client), so the worker must know before saving."""
     query = select(Client).where(Client.phone == phone, Client.anonymised_at.is_(None))
     if except_id is not None:
         query = query.where(Client.id != except_id)
+    if team_id is not None:  # another team's client is not this worker's to know of
+        query = query.where(Client.team_id == team_id)
     return list(session.scalars(query.order_by(Client.name, Client.id)))
 
 
@@ -82,12 +87,10 @@ def validate_client(session: Session, data: ClientInput,
         errors["channel"] = ("Numero on lankapuhelin: tekstiviestit eivät mene perille. "
                              "Valitse puhelu tai automaattinen.")
     clean["channel"] = data.channel
-    assigned = session.get(Worker, data.worker_id) if data.worker_id is not None else None
-    if data.worker_id is not None and assigned is None:
-        errors["worker_id"] = "Työntekijää ei löydy."
-    elif assigned is not None and not assigned.active:  # nobody would read their items
-        errors["worker_id"] = "Työntekijän tunnus ei ole käytössä: valitse toinen."
+    _check_worker(session, data, errors)
     clean["worker_id"] = data.worker_id
+    if data.team_id is not None:
+        clean["team_id"] = data.team_id
     window = collect_text(errors, "window", data.window) or None
     if window and "window" not in errors:
         try:
@@ -119,6 +122,23 @@ def check_reference(session: Session, reference: object, team_id: int | None,
         raise ValidationError({"reference": "Tiimissä on jo asiakas tällä viitteellä."})
 
 
+def _check_worker(session: Session, data: ClientInput, errors: dict[str, str]) -> None:
+    """The client's worker exists, works in the client's team and is active."""
+    assigned = session.get(Worker, data.worker_id) if data.worker_id is not None else None
+    if data.worker_id is not None and (assigned is None or not _may_work_with(session, data)):
+        errors["worker_id"] = "Työntekijää ei löydy."
+    elif assigned is not None and not assigned.active:  # nobody would read their items
+        errors["worker_id"] = "Työntekijän tunnus ei ole käytössä: valitse toinen."
+
+
+def _may_work_with(session: Session, data: ClientInput) -> bool:
+    """The client's worker is, when the team is known, one of its members."""
+    if data.team_id is None:
+        return True
+    return session.scalar(select(TeamMember.worker_id).where(
+        TeamMember.worker_id == data.worker_id, TeamMember.team_id == data.team_id)) is not None
+
+
 def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None) -> str | None:
     if team_window is None:
         return None
@@ -138,7 +158,7 @@ def _window_problem(hours: tuple[time, time], team_window: SendingWindow | None)
 def create_client(session: Session, data: ClientInput, now: datetime,
                   team_window: SendingWindow | None = None) -> Client:
     clean = validate_client(session, data, team_window)
-    check_reference(session, clean.get("reference"), None, None)
+    check_reference(session, clean.get("reference"), data.team_id, None)
     client = Client(**clean, created_at=now, updated_at=now, last_activity_at=now)
     session.add(client)
     session.flush()

@@ -17,7 +17,17 @@ from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from service.clock import utcnow
 from service.domain.privacy.redact import strip_numbers
-from service.store.models import AuditEntry, Client, Event, InboxItem, Message, Worker
+from service.store.models import (
+    AuditEntry,
+    Client,
+    Event,
+    InboxItem,
+    Message,
+    Reminder,
+    TeamMember,
+    TrustedPerson,
+    Worker,
+)
 
 ACTIONS = ("view", "create", "update", "delete", "export", "erase", "login", "logout",
            "login_failed", "send", "handle", "reassign", "import", "cancel", "anonymise", "correct")
@@ -28,13 +38,46 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 def record(session: Session, worker_id: int | None, action: str, object_type: str,
-           object_id: int | None = None, detail: str = "", at: datetime | None = None) -> None:
-    """Add one entry in the caller's transaction, so it commits with the action it records."""
+           object_id: int | None = None, detail: str = "", at: datetime | None = None,
+           team_id: int | None = None) -> None:
+    """Add one entry in the caller's transaction, so it commits with the action it records.
+
+    The entry carries the team its object belongs to (given, or found from the object),
+    so a team admin reads their team's log (domain/teams/access.audit_rule)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
+    if team_id is None and object_id is not None:
+        team_id = team_of(session, object_type, object_id)
     session.add(AuditEntry(at=at or utcnow(), worker_id=worker_id, action=action,
                            object_type=object_type[:20], object_id=object_id,
-                           detail=strip_numbers(detail)[:300]))
+                           detail=strip_numbers(detail)[:300], team_id=team_id))
+
+
+OF_A_CLIENT: dict[str, type[Event] | type[Message] | type[Reminder] | type[TrustedPerson]] = {
+    "event": Event, "message": Message, "reminder": Reminder, "trusted_person": TrustedPerson}
+
+
+def team_of(session: Session, object_type: str, object_id: int) -> int | None:
+    """The team an audited object belongs to: a client's, its rows' (through the
+    client), an inbox item's own; a worker's when they are in exactly one team."""
+    with session.no_autoflush:
+        if object_type == "client":
+            client = session.get(Client, object_id)
+            return client.team_id if client is not None else None
+        if object_type == "inbox_item":
+            item = session.get(InboxItem, object_id)
+            return item.team_id if item is not None else None
+        if object_type == "worker":
+            teams = list(session.scalars(select(TeamMember.team_id).where(
+                TeamMember.worker_id == object_id).limit(2)))
+            return teams[0] if len(teams) == 1 else None
+        model = OF_A_CLIENT.get(object_type)
+        if model is None:
+            return None
+        client_id: int | None = session.scalar(select(model.client_id).where(
+            model.id == object_id))
+        client = session.get(Client, client_id) if client_id is not None else None
+        return client.team_id if client is not None else None
 
 
 def concerning(client_ids: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -74,13 +74,16 @@ def _names(session: Session, message: Message) -> list[str]:
     return names
 
 
-def export_rows(session: Session) -> list[tuple[str, str, str, str, str]]:
+def export_rows(session: Session, within: ColumnElement[bool] | None = None
+                ) -> list[tuple[str, str, str, str, str]]:
     """Corrected replies as the reply table reads them: text, read intent, corrected
     intent, language, question ("-": not known). No number, name or id: the text is
-    redacted, and nothing else about the person is written."""
+    redacted, and nothing else about the person is written. `within` is the reader's
+    access rule on messages (domain/teams/access.messages_rule)."""
     rows = []
     for message in session.scalars(select(Message).where(
-            Message.corrected_intent.is_not(None), Message.body.is_not(None),
+            true() if within is None else within, Message.corrected_intent.is_not(None),
+            Message.body.is_not(None),
             Message.direction == Direction.IN).order_by(Message.created_at, Message.id)
             .limit(EXPORT_LIMIT)):
         text = redact_text(message.body or "", _names(session, message)).replace("\n", "\\n")

@@ -73,8 +73,8 @@ def iso_or_none(value: datetime | date | None) -> str | None:
 def client_json(c: Client) -> dict[str, Any]:
     return {"id": c.id, "name": c.name, "phone": c.phone, "number_type": c.number_type,
             "language": c.language, "channel": c.channel, "opted_out": c.opted_out,
-            "worker_id": c.worker_id, "window": c.window, "phone_check": c.phone_check_reason,
-            "reference": c.reference}
+            "worker_id": c.worker_id, "team_id": c.team_id, "window": c.window,
+            "phone_check": c.phone_check_reason, "reference": c.reference}
 
 
 def reminder_json(r: Reminder, text: str | None = None) -> dict[str, Any]:
@@ -142,11 +142,16 @@ def post_client() -> ResponseReturnValue:
     worker: Worker = g.api_worker
     try:
         data = validated_body("ClientInput")
+        team_id = access.team_for_new_client(db(), worker, data.get("team_id"))
+        # The caller is the client's worker by default, when they work in that team (the
+        # organisation's admin may add a client to a team they are not in: no worker).
+        mine = worker.id if access.is_active_member(db(), worker.id, team_id) else None
         inp = ClientInput(name=data["name"], phone=data["phone"],
                           language=data.get("language", "fi"),
                           channel=data.get("channel", "auto"),
-                          worker_id=data.get("worker_id") or worker.id,
-                          window=data.get("window"), reference=data.get("reference"))
+                          worker_id=data.get("worker_id") or mine,
+                          window=data.get("window"), reference=data.get("reference"),
+                          team_id=team_id)
         client = create_client(db(), inp, utcnow(), team_window=runtime().window)
     except ValidationError as exc:
         return invalid_response(exc.errors)
@@ -189,6 +194,7 @@ def post_appointment() -> ResponseReturnValue:
     session, now = db(), utcnow()
     try:
         data = validated_body("AppointmentInput")
+        callers_client(data["client_id"])
         inp = ev.AppointmentInput(
             client_id=data["client_id"], starts_at=moment_field(data, "starts_at"),
             place=data.get("place", ""), bring=data.get("bring", ""),
@@ -230,6 +236,7 @@ def post_application() -> ResponseReturnValue:
     session, now = db(), utcnow()
     try:
         data = validated_body("ApplicationInput")
+        callers_client(data["client_id"])
         inp = ev.ApplicationInput(
             client_id=data["client_id"], agency=data["agency"],
             submitted_on=_date(data, "submitted_on"), documents_due=_date(data, "documents_due"),
@@ -247,7 +254,7 @@ def post_application() -> ResponseReturnValue:
 @bp.get("/clients/<id:client_id>")
 @token_required
 def get_client(client_id: int) -> ResponseReturnValue:
-    client = db().get(Client, client_id)
+    client = access.client_for(db(), g.api_worker, client_id)
     if client is None or client.anonymised_at is not None:
         return error_response(404, "no such client")
     audit.record(db(), g.api_worker.id, "view", "client", client_id, "api")
@@ -258,7 +265,7 @@ def get_client(client_id: int) -> ResponseReturnValue:
 @bp.get("/events/<id:event_id>")
 @token_required
 def get_event(event_id: int) -> ResponseReturnValue:
-    event = db().get(Event, event_id)
+    event = access.event_for(db(), g.api_worker, event_id)
     if event is None:
         return error_response(404, "no such event")
     audit.record(db(), g.api_worker.id, "view", "event", event_id, "api")
@@ -291,8 +298,21 @@ def skip_occurrence(event_id: int, day: str) -> ResponseReturnValue:
 
 
 def _client_filter() -> int | None:
-    """?client_id=, an id like any other (service/domain/fields.py); else a 422 naming it."""
-    return optional_id(request.args.get("client_id"), "client_id")
+    """?client_id=, an id like any other (service/domain/fields.py); else a 422 naming it;
+    another team's client is a 404, as if there were no such client."""
+    client_id = optional_id(request.args.get("client_id"), "client_id")
+    if client_id is not None and not access.may_see_client(db(), g.api_worker, client_id):
+        raise ApiProblem(404, "no such client")
+    return client_id
+
+
+def callers_client(client_id: int) -> Client:
+    """A client named in a body, if the caller may see it: otherwise the same field
+    error as for a client that does not exist."""
+    client = access.client_for(db(), g.api_worker, client_id)
+    if client is None or client.anonymised_at is not None:
+        raise ValidationError({"client_id": "Asiakasta ei löydy."})
+    return client
 
 
 def _audit_list(what: str, client_id: int | None, count: int) -> None:
@@ -307,7 +327,8 @@ def _audit_list(what: str, client_id: int | None, count: int) -> None:
 @bp.get("/reminders")
 @token_required
 def list_reminders() -> ResponseReturnValue:
-    query = select(Reminder).order_by(Reminder.send_at, Reminder.id).limit(1000)
+    query = select(Reminder).where(access.reminders_rule(g.api_worker)).order_by(
+        Reminder.send_at, Reminder.id).limit(1000)
     client_id = _client_filter()
     if client_id is not None:
         query = query.where(Reminder.client_id == client_id)
@@ -319,7 +340,8 @@ def list_reminders() -> ResponseReturnValue:
 @bp.get("/messages")
 @token_required
 def list_messages() -> ResponseReturnValue:
-    query = select(Message).order_by(Message.created_at, Message.id).limit(1000)
+    query = select(Message).where(access.messages_rule(g.api_worker)).order_by(
+        Message.created_at, Message.id).limit(1000)
     client_id = _client_filter()
     if client_id is not None:
         query = query.where(Message.client_id == client_id)
@@ -336,7 +358,7 @@ def list_inbox() -> ResponseReturnValue:
     if raw_team not in ("0", "1", "true", "false"):
         return invalid_response({"team": "Anna 1 (tiimin yhteinen) tai 0 (omat)."})
     team = raw_team in ("1", "true")
-    query = select(InboxItem).where(box.in_box(worker.id, team=team)).order_by(
+    query = select(InboxItem).where(box.in_box(worker, team=team)).order_by(
         InboxItem.created_at.desc(), InboxItem.id.desc())
     state = request.args.get("state")
     if state:
@@ -353,7 +375,7 @@ def list_inbox() -> ResponseReturnValue:
 def _callers_item(item_id: int) -> tuple[Session, Worker, InboxItem | None]:
     """The inbox item as the calling worker may see it (None: a 404 for them)."""
     session, worker = db(), g.api_worker
-    return session, worker, box.item_for(session, item_id, worker.id)
+    return session, worker, box.item_for(session, item_id, worker)
 
 
 @bp.post("/inbox/<id:item_id>/handle")

@@ -21,8 +21,9 @@ from service.domain.events import notices
 from service.domain.events.attendance import AttendanceRefused, attendance_of, record_attendance
 from service.domain.people.clients import record_opt_choice
 from service.domain.privacy import audit
+from service.domain.teams import access
 from service.scheduling.adhoc_messages import send_message
-from service.store.models import Client, Event
+from service.store.models import Event
 from service.store.states import EventKind, EventState
 from service.web.api.endpoints import (
     client_json,
@@ -70,9 +71,9 @@ def send_due(notice: notices.Notice | None) -> bool:
 
 
 def _appointment(event_id: int) -> Event:
-    event = db().get(Event, event_id)
+    event = access.event_for(db(), g.api_worker, event_id)
     if event is None or event.client.anonymised_at is not None:
-        raise ApiProblem(404, "no such event")
+        raise ApiProblem(404, "no such event")  # another team's event is not there
     return event
 
 
@@ -81,8 +82,8 @@ def _appointment(event_id: int) -> Event:
 def patch_event(event_id: int) -> ResponseReturnValue:
     """Reschedule an appointment: the reminders are planned again from the new facts."""
     session, rt, now = db(), runtime(), utcnow()
+    event = _appointment(event_id)  # looked up first: another team's id is a 404
     data = validated_body("EventChange")
-    event = _appointment(event_id)
     if event.kind != EventKind.APPOINTMENT:
         raise ApiProblem(409, "only an appointment can be rescheduled")
     if event.state in (EventState.CANCELLED, EventState.DONE):
@@ -113,10 +114,10 @@ def patch_event(event_id: int) -> ResponseReturnValue:
 def cancel_event(event_id: int) -> ResponseReturnValue:
     """Cancel an event and its pending reminders; with notify_client, tell the client."""
     session, rt, now = db(), runtime(), utcnow()
-    data = validated_body("CancelInput", required=False)
-    event = db().get(Event, event_id)
+    event = access.event_for(db(), g.api_worker, event_id)
     if event is None:
         return error_response(404, "no such event")
+    data = validated_body("CancelInput", required=False)
     was_cancelled = event.state == EventState.CANCELLED
     cancelled = ev.cancel_event(session, event, now)
     notice = None
@@ -136,8 +137,8 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
 def post_attendance(event_id: int) -> ResponseReturnValue:
     """After the appointment: attended, did not come, or cancelled by the client."""
     session = db()
-    data = validated_body("AttendanceInput")
     event = _appointment(event_id)
+    data = validated_body("AttendanceInput")
     try:
         record_attendance(session, event, attendance_of(
             data["attended"], data.get("cancelled_by_client", False)),
@@ -150,10 +151,10 @@ def post_attendance(event_id: int) -> ResponseReturnValue:
 
 def _opt(client_id: int, opted_out: bool) -> ResponseReturnValue:
     session = db()
-    data = validated_body("OptChoiceInput")
-    client = session.get(Client, client_id)
+    client = access.client_for(session, g.api_worker, client_id)
     if client is None or client.anonymised_at is not None:
         return error_response(404, "no such client")
+    data = validated_body("OptChoiceInput")
     record_opt_choice(session, client, opted_out=opted_out, reason=data["reason"],
                       worker_id=g.api_worker.id, now=utcnow())
     session.commit()

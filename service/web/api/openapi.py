@@ -93,6 +93,9 @@ INPUTS: dict[str, dict[str, Any]] = {
         "language": {"enum": list(LANGUAGES)},
         "channel": {"enum": list(CHANNEL_PREFERENCES)},
         "worker_id": {**_ID, "type": ["integer", "null"]},
+        "team_id": {**_ID, "type": ["integer", "null"],
+                    "description": "the client's team, one of the caller's; may be left out "
+                                   "when the caller is in exactly one team"},
         "window": _text("window", nullable=True, examples=["09:00-18:00"]),
         "reference": _text("reference", nullable=True,
                            description="the team's own client reference, unique in the team; "
@@ -161,7 +164,8 @@ _ERRORS = {
 _NOT_FOUND = {"404": _json(_ref("Error"), "not found"), "401": _ERRORS["401"]}
 _LISTED = {"401": _ERRORS["401"], "422": _ERRORS["422"]}
 _ID_PARAM = {"in": "path", "required": True, "schema": _ID}
-_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID}
+_CLIENT_FILTER = {"name": "client_id", "in": "query", "required": False, "schema": _ID,
+                  "description": "one of the caller's clients (any other is a 404)"}
 _INBOX_STATES = [state.value for state in InboxState]
 _REMINDER_STATES = [state.value for state in ReminderState]
 _NOTICE = {"type": ["object", "null"], "properties": {
@@ -177,7 +181,7 @@ SCHEMAS: dict[str, Any] = {
     "Client": _obj({"id": _I, "name": _S, "phone": _S,
                     "number_type": {"enum": ["mobile", "fixed_line", "other"]},
                     "language": _S, "channel": _S, "opted_out": _B, "worker_id": _NI,
-                    "window": _NS, "opt_reason": _NS,
+                    "team_id": _I, "window": _NS, "opt_reason": _NS,
                     # set when Twilio refused the number for good (no_number, no_sms)
                     "phone_check": _NS, "reference": _NS}, ["id", "phone", "number_type"]),
     "Reminder": _obj({"id": _I, "event_id": _I, "rule": _S,
@@ -305,13 +309,17 @@ PATHS: dict[str, Any] = {
                       "404": _NOT_FOUND["404"]}}},
     "/reminders": {"get": {
         "summary": "Reminders, optionally of one client", "parameters": [_CLIENT_FILTER],
-        "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED}}},
+        "responses": {"200": _list("reminders", "Reminder", "reminders"), **_LISTED,
+                      "404": _NOT_FOUND["404"]}}},
     "/messages": {"get": {
         "summary": "Outbound and inbound messages with their status",
         "parameters": [_CLIENT_FILTER],
-        "responses": {"200": _list("messages", "Message", "messages"), **_LISTED}}},
+        "responses": {"200": _list("messages", "Message", "messages"), **_LISTED,
+                      "404": _NOT_FOUND["404"]}}},
     "/inbox": {"get": {
-        "summary": "The token's worker's inbox, or the team's shared inbox with team=1",
+        "summary": "The caller's own items (also those that came to them as a substitute), "
+                   "or with team=1 their teams' shared box (items nobody owns, and items "
+                   "raised to the whole team)",
         "parameters": [{"name": "team", "in": "query", "required": False,
                         "schema": {"enum": ["0", "1", "true", "false"]}},
                        {"name": "state", "in": "query", "required": False,

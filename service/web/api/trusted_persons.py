@@ -17,7 +17,8 @@ from service.domain.errors import ValidationError
 from service.domain.events.applications import record_documents_in
 from service.domain.people import trusted_persons as trusted
 from service.domain.privacy import audit
-from service.store.models import Client, Event, TrustedPerson
+from service.domain.teams import access
+from service.store.models import Client, TrustedPerson
 from service.web.api.endpoints import (
     error_response,
     event_json,
@@ -49,7 +50,7 @@ def trusted_json(p: TrustedPerson) -> dict[str, Any]:
 
 
 def _client_or_none(client_id: int) -> Client | None:
-    client = db().get(Client, client_id)
+    client = access.client_for(db(), g.api_worker, client_id)
     return None if client is None or client.anonymised_at is not None else client
 
 
@@ -108,8 +109,8 @@ def list_trusted_persons(client_id: int) -> ResponseReturnValue:
 def deactivate_trusted_person(client_id: int, person_id: int) -> ResponseReturnValue:
     """Consent withdrawn (reason "consent_withdrawn", the default) or ended by the worker."""
     session = db()
-    person = session.get(TrustedPerson, person_id)
-    if person is None or person.client_id != client_id:
+    person = access.trusted_person_for(session, g.api_worker, client_id, person_id)
+    if person is None or person.client.anonymised_at is not None:
         return error_response(404, "no such trusted person for this client")
     try:
         data = validated_body("DeactivationInput", required=False)
@@ -127,7 +128,7 @@ def deactivate_trusted_person(client_id: int, person_id: int) -> ResponseReturnV
 def documents_in(event_id: int) -> ResponseReturnValue:
     """The worker records that the documents went in: the documents reminders stop."""
     session = db()
-    event = session.get(Event, event_id)
+    event = access.event_for(session, g.api_worker, event_id)
     if event is None:
         return error_response(404, "no such event")
     try:

@@ -38,7 +38,8 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/events/applications.py", "domain/people/trusted_persons.py",
                   "domain/teams/absences.py", "domain/people/deactivation.py",
                   "domain/events/recurrence.py", "domain/events/series.py",
-                  "domain/people/appointment_import.py", "domain/teams/setup.py")
+                  "domain/people/appointment_import.py", "domain/teams/setup.py",
+                  "domain/teams/access.py")
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
 # single texts the forms show

@@ -31,7 +31,7 @@ def _nav_context() -> dict[str, object]:
         "has_endpoint": lambda name: name in current_app.view_functions,
     }
     if current_user and current_user.is_authenticated:
-        context["inbox_open"] = count_new(db(), current_user.id)
+        context["inbox_open"] = count_new(db(), current_worker())
     return context
 
 

@@ -1,5 +1,9 @@
 """Admins manage workers: add, change role, deactivate, reset a password, unlock.
 
+A team admin manages their teams' workers only and gives the roles worker and team
+admin; the organisation's admin manages everyone (domain/teams/access.py). Anyone else's
+worker is, to them, not there (404).
+
 A generated password is shown once, on the page that answers the request: never in a
 flash message, which would travel in the (signed, not encrypted) session cookie.
 """
@@ -11,6 +15,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as L
 from flask_login import login_user
 from sqlalchemy import func, select
 
@@ -23,7 +28,9 @@ from service.domain.people.deactivation import deactivate, open_work, reactivate
 from service.domain.people.login import is_locked
 from service.domain.people.passwords import hash_password
 from service.domain.privacy.audit import record
+from service.domain.teams import access
 from service.domain.teams.absences import colleagues
+from service.domain.teams.setup import join
 from service.store.models import Worker
 from service.store.states import Role
 from service.web.context import db
@@ -31,7 +38,9 @@ from service.web.ui.i18n import UI_LANGUAGES
 from service.web.ui.security import WorkerUser, admin_required, current_worker
 
 bp = Blueprint("admin", __name__, url_prefix="/admin/workers")
-ROLES = tuple(Role)
+ROLE_WORDS = {Role.WORKER: L("työntekijä"),
+              Role.TEAM_ADMIN: L("tiimin pääkäyttäjä: hallitsee tiiminsä työntekijöitä"),
+              Role.ORG_ADMIN: L("organisaation pääkäyttäjä: hallitsee tiimejä ja kaikkea")}
 
 
 @bp.before_request
@@ -41,9 +50,9 @@ def _admins_only() -> None:
 
 
 def _worker(worker_id: int) -> Worker:
-    worker = db().get(Worker, worker_id)
+    worker = access.worker_for(db(), current_worker(), worker_id)
     if worker is None:
-        abort(404)
+        abort(404)  # another team's worker is, to a team admin, not there
     return worker
 
 
@@ -65,7 +74,7 @@ def _read_form(existing: Worker | None) -> tuple[dict[str, object], dict[str, st
         clash = db().scalars(select(Worker).where(func.lower(Worker.email) == email)).first()
         if clash is not None and clash is not existing:
             errors["email"] = _("Tällä sähköpostilla on jo tunnus.")
-    if values["role"] not in ROLES:
+    if values["role"] not in access.roles_given_by(current_worker()):
         errors["role"] = _("Valitse rooli.")
     if values["ui_language"] not in UI_LANGUAGES:
         values["ui_language"] = "fi"
@@ -84,12 +93,23 @@ def _form_page(worker: Worker | None, values: dict[str, object], errors: dict[st
     clients, items = open_work(db(), worker.id) if worker is not None else (0, 0)
     return render_template("admin/worker_form.html", worker=worker, errors=errors, v=values,
                            tokens=tokens, successors=successors, open_clients=clients,
-                           open_items=items), 422 if errors else 200
+                           open_items=items, **_choices(worker)), 422 if errors else 200
+
+
+def _choices(worker: Worker | None) -> dict[str, object]:
+    """The roles this admin may give, and for a new worker the teams they may put them
+    in (asked only when there is more than one)."""
+    me = current_worker()
+    roles = [(role.value, str(ROLE_WORDS[role])) for role in access.roles_given_by(me)]
+    teams = access.own_teams(db(), me) if worker is None else []
+    return {"role_options": roles,
+            "team_options": [(t.id, t.name) for t in teams] if len(teams) > 1 else []}
 
 
 @bp.get("")
 def workers() -> ResponseReturnValue:
-    rows = list(db().scalars(select(Worker).order_by(Worker.active.desc(), Worker.name)))
+    rows = list(db().scalars(select(Worker).where(access.workers_rule(current_worker()))
+                             .order_by(Worker.active.desc(), Worker.name)))
     now = utcnow()
     return render_template("admin/workers.html", workers=rows,
                            locked={w.id for w in rows if is_locked(w, now)})
@@ -98,12 +118,15 @@ def workers() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
     if request.method == "GET":
-        return render_template("admin/worker_form.html", worker=None, errors={},
-                               v={"role": "worker", "ui_language": "fi", "active": True})
+        return _form_page(None, {"role": "worker", "ui_language": "fi", "active": True}, {})
     values, errors = _read_form(None)
+    try:
+        team_id = access.team_for_new_client(db(), current_worker(),
+                                             optional_id(request.form.get("team_id"), "team_id"))
+    except ValidationError as exc:
+        errors.update(exc.errors)
     if errors:
-        return render_template("admin/worker_form.html", worker=None, errors=errors,
-                               v=values), 422
+        return _form_page(None, values, errors)
     password = secrets.token_urlsafe(12)
     worker = Worker(name=values["name"], email=values["email"], role=values["role"],
                     ui_language=values["ui_language"], password_hash=hash_password(password),
@@ -111,6 +134,7 @@ def new() -> ResponseReturnValue:
     session = db()
     session.add(worker)
     session.flush()
+    join(session, worker.id, team_id)
     record(session, current_worker().id, "create", "worker", worker.id)
     session.commit()
     return render_template("admin/password_shown.html", worker=worker, password=password,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events.applications import record_decision, record_documents_in
+from service.domain.teams import access
 from service.store.models import Event
 from service.store.states import EventKind
 from service.web.context import db, runtime
@@ -21,7 +22,7 @@ bp = Blueprint("application_steps", __name__, url_prefix="/events")
 
 
 def _application(event_id: int) -> Event:
-    event = db().get(Event, event_id)
+    event = access.event_for(db(), current_worker(), event_id)
     if event is None or event.client.anonymised_at is not None \
             or event.kind != EventKind.APPLICATION:
         abort(404)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from service.domain.errors import ValidationError
 from service.domain.fields import collect_text, day_problem, optional_id
 from service.domain.privacy import audit
+from service.domain.teams import access
 from service.store.models import AuditEntry, Client, Worker
 from service.web.context import db, runtime
 from service.web.ui.security import admin_required, current_worker
@@ -74,8 +75,10 @@ def _number(name: str, errors: dict[str, str]) -> int | None:
 
 
 def _query(values: dict[str, Any]) -> Any:
+    """The filtered entries, always within what the reader may read (a team admin their
+    teams' entries, the organisation's admin all: domain/teams/access.audit_rule)."""
     tz = runtime().config.tz
-    query = select(AuditEntry)
+    query = select(AuditEntry).where(access.audit_rule(current_worker()))
     if values["worker_id"] is not None:
         query = query.where(AuditEntry.worker_id == values["worker_id"])
     if values["action"]:
@@ -177,7 +180,8 @@ def index() -> ResponseReturnValue:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     entries = list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                    .limit(PAGE_SIZE).offset((values["page"] - 1) * PAGE_SIZE)))
-    workers = list(session.scalars(select(Worker).order_by(Worker.name)))
+    workers = list(session.scalars(select(Worker).where(
+        access.colleagues_rule(current_worker())).order_by(Worker.name)))
     names = {w.id: w.name for w in workers}
     subjects = audit.subjects(session, entries)
     audit.record(session, current_worker().id, "view", "audit_log", None,

@@ -27,6 +27,7 @@ from service.domain.messages.to_clients import (
     plan_bulk,
     queue_bulk,
 )
+from service.domain.teams import access
 from service.domain.texts.worker_texts import estimate_cost, inspect_text
 from service.store.models import Client, Message, Worker
 from service.web.context import db, runtime
@@ -61,11 +62,13 @@ def _chosen(values: dict[str, str]) -> list[Client]:
         except ValueError as exc:
             raise ValidationError({"day": str(exc)}) from exc
         mine = me.id if values["only_mine"] == "1" else None
-        return appointment_clients(session, day, runtime().config.tz, mine)[:MAX_CLIENTS]
+        return appointment_clients(session, day, runtime().config.tz, mine,
+                                   access.clients_rule(me))[:MAX_CLIENTS]
     worker_id = me.id if audience == "mine" else optional_id(values["worker_id"], "worker_id")
     if worker_id is None:
         raise ValidationError({"worker_id": "Valitse työntekijä."})
-    return list(session.scalars(select(Client).where(Client.worker_id == worker_id)
+    return list(session.scalars(select(Client).where(Client.worker_id == worker_id,
+                                                     access.clients_rule(me))
                                 .order_by(Client.name, Client.id).limit(MAX_CLIENTS)))
 
 
@@ -83,7 +86,8 @@ def _page(values: dict[str, str], errors: dict[str, str], found: list[Client] | 
     check = inspect_text(values["body"]) if values["body"].strip() else None
     cost = estimate_cost(check.info.segments, len(plan.recipients),
                          runtime().config.sms_segment_price) if plan and check else None
-    workers = list(db().scalars(select(Worker).where(Worker.active).order_by(Worker.name)))
+    workers = list(db().scalars(select(Worker).where(
+        Worker.active, access.colleagues_rule(current_worker())).order_by(Worker.name)))
     return render_template(
         "bulk/index.html", v=values, errors=errors, found=found, plan=plan,
         picked_ids={c.id for c in picked or []}, check=feedback(values["body"]) if check

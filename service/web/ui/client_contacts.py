@@ -18,7 +18,8 @@ from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.messages.to_clients import queue_client_text
 from service.domain.people import trusted_persons as trusted
-from service.store.models import Client, TrustedPerson
+from service.domain.teams import access
+from service.store.models import Client
 from service.web.context import db, runtime
 from service.web.ui.clients import show_page
 from service.web.ui.form_input import local_datetime, parse_date_field, parse_time_of_day
@@ -33,7 +34,7 @@ PERSON_FIELDS = ("name", "phone", "language", "relation", "consent_method", "con
 
 
 def _client(client_id: int) -> Client:
-    client = db().get(Client, client_id)
+    client = access.client_for(db(), current_worker(), client_id)
     if client is None or client.anonymised_at is not None:
         abort(404)
     return client
@@ -110,8 +111,8 @@ def end_person(client_id: int, person_id: int) -> ResponseReturnValue:
     """Consent withdrawn by the client, or ended by the worker: the person's pending
     reminders are cancelled, the person stays in the history."""
     client, session = _client(client_id), db()
-    person = session.get(TrustedPerson, person_id)
-    if person is None or person.client_id != client.id:
+    person = access.trusted_person_for(session, current_worker(), client.id, person_id)
+    if person is None:
         abort(404)
     try:
         reason = request.form.get(f"end_reason-{person_id}", "")

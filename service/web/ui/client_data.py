@@ -26,6 +26,7 @@ from service.clock import utcnow
 from service.domain.privacy import audit
 from service.domain.privacy.erasure import erase_client
 from service.domain.privacy.export import client_export, to_csv, to_json
+from service.domain.teams import access
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.web.context import db, runtime
 from service.web.ui.audit_log import action_label
@@ -38,14 +39,15 @@ CONFIRM_FIELD = "confirm"
 
 
 def may_handle(worker: Worker, client: Client) -> bool:
-    """Export and erasure: an admin, or the worker the client is assigned to."""
+    """Export and erasure: an admin, or the worker the client is assigned to (always
+    within the teams the worker may see: the caller asks access.client_for first)."""
     return worker.is_admin or (client.worker_id is not None and client.worker_id == worker.id)
 
 
 def _client(client_id: int) -> Client:
-    client = db().get(Client, client_id)
+    client = access.client_for(db(), current_worker(), client_id)
     if client is None or client.anonymised_at is not None:
-        abort(404)
+        abort(404)  # another team's client is, to this worker, not there
     if not may_handle(current_worker(), client):
         abort(403)
     return client
@@ -115,4 +117,6 @@ def erase(client_id: int) -> ResponseReturnValue:
 
 @bp.get("/<id:client_id>/erased")
 def erased(client_id: int) -> ResponseReturnValue:
+    if access.client_for(db(), current_worker(), client_id) is None:
+        abort(404)
     return render_template("client_data/erased.html", client_id=client_id)

@@ -28,6 +28,7 @@ from service.domain.people.clients import (
 from service.domain.phones import PhoneError, format_phone_national, parse_phone
 from service.domain.planning.reminder_states import CONTACT_CHANGED, REPLACED_REASONS
 from service.domain.privacy.audit import record
+from service.domain.teams import access
 from service.store.models import Client, Event, InboxItem, Message, Worker
 from service.store.states import EVENT_CLOSED, INBOX_OPEN
 from service.web.context import db, runtime
@@ -58,31 +59,50 @@ def phone_status(raw: str) -> dict[str, object]:
             "formatted": shown}
 
 
-def _workers() -> list[Worker]:
-    return list(db().scalars(select(Worker).where(Worker.active).order_by(Worker.name)))
+def _workers(team_id: int | None) -> list[Worker]:
+    """Who may be the client's worker: the active members of the client's team (of the
+    signed-in worker's teams while no team is chosen)."""
+    if team_id is not None:
+        return access.team_members(db(), team_id)
+    return list(db().scalars(select(Worker).where(
+        Worker.active, access.colleagues_rule(current_worker())).order_by(Worker.name)))
 
 
 def _client_or_404(client_id: int) -> Client:
-    client = db().get(Client, client_id)
+    """The client if the signed-in worker may see it (their teams'), else a 404."""
+    client = access.client_for(db(), current_worker(), client_id)
     if client is None or client.anonymised_at is not None:
         abort(404)
     return client
 
 
-def _form_input() -> ClientInput:
+def _form_input(client: Client | None) -> ClientInput:
+    """The form's values; a new client's team is one of the worker's own (a 422 naming
+    team_id otherwise), an existing client keeps theirs."""
     form = request.form
-    return ClientInput(name=form.get("name", ""), phone=form.get("phone", ""),
-                       language=form.get("language", "fi"), channel=form.get("channel", "auto"),
-                       worker_id=optional_id(form.get("worker_id"), "worker_id"),
-                       window=form.get("window", ""), reference=form.get("reference", ""))
+    values = ClientInput(name=form.get("name", ""), phone=form.get("phone", ""),
+                         language=form.get("language", "fi"), channel=form.get("channel", "auto"),
+                         worker_id=optional_id(form.get("worker_id"), "worker_id"),
+                         window=form.get("window", ""), reference=form.get("reference", ""))
+    if client is not None:
+        values.team_id = client.team_id
+        return values
+    values.team_id = optional_id(form.get("team_id"), "team_id")
+    values.team_id = access.team_for_new_client(db(), current_worker(), values.team_id)
+    return values
 
 
 def _render_form(client: Client | None, values: ClientInput, errors: dict[str, str],
                  status: int = 200, sharing: list[Client] | None = None) -> ResponseReturnValue:
     checked = phone_status(values.phone) if values.phone.strip() else None
-    options = [("", _("Ei nimettyä (tiimin yhteinen)"))] + [(w.id, w.name) for w in _workers()]
+    team_id = client.team_id if client is not None else values.team_id
+    options = [("", _("Ei nimettyä (tiimin yhteinen)"))] + [
+        (w.id, w.name) for w in _workers(team_id)]
+    teams = access.own_teams(db(), current_worker()) if client is None else []
     return render_template("clients/form.html", client=client, v=values, errors=errors,
                            checked=checked, worker_options=options, sharing=sharing or [],
+                           team_options=[(t.id, t.name) for t in teams]
+                           if len(teams) > 1 or "team_id" in errors else [],
                            sharing_phone=sharing[0].phone if sharing else ""), status
 
 
@@ -95,7 +115,7 @@ def _unconfirmed_sharing(client: Client | None, values: ClientInput) -> list[Cli
         return []  # the save reports the number itself
     if client is not None and client.phone == phone:
         return []  # an edit that keeps the number: asked when it was set
-    holders = number_holders(db(), phone, client.id if client else None)
+    holders = number_holders(db(), phone, client.id if client else None, values.team_id)
     return [] if request.form.get("shared_ok") == phone else holders
 
 
@@ -109,7 +129,7 @@ def index() -> ResponseReturnValue:
                                q=inbound_text(q, 200),
                                scope=scope, errors=errors), 422
     me = current_worker()
-    query = select(Client).where(Client.anonymised_at.is_(None))
+    query = select(Client).where(Client.anonymised_at.is_(None), access.clients_rule(me))
     if scope != "all":
         query = query.where(Client.worker_id == me.id)
     if q:
@@ -126,8 +146,15 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     me = current_worker()
     if request.method == "GET":
-        return _render_form(None, ClientInput(name="", phone="", worker_id=me.id), {})
-    values = _form_input()
+        teams = access.own_teams(db(), me)
+        return _render_form(None, ClientInput(name="", phone="", worker_id=me.id,
+                                              team_id=teams[0].id if teams else None), {})
+    try:
+        values = _form_input(None)
+    except ValidationError as exc:
+        blank = ClientInput(name=request.form.get("name", ""),
+                            phone=request.form.get("phone", ""))
+        return _render_form(None, blank, exc.errors, 422)
     if request.form.get("action") == "check_phone":
         return _render_form(None, values, {})
     if sharing := _unconfirmed_sharing(None, values):
@@ -154,7 +181,7 @@ def edit(client_id: int) -> ResponseReturnValue:
                              worker_id=client.worker_id, window=client.window,
                              reference=client.reference or "")
         return _render_form(client, values, {})
-    values = _form_input()
+    values = _form_input(client)
     if request.form.get("action") == "check_phone":
         return _render_form(client, values, {})
     if sharing := _unconfirmed_sharing(client, values):
@@ -210,7 +237,7 @@ def show_page(client: Client, errors: dict[str, str] | None = None, reason: str 
     # Only what this worker may open: the same rule as the inbox.
     open_items = list(session.scalars(select(InboxItem).where(
         InboxItem.client_id == client.id, InboxItem.state.in_(INBOX_OPEN),
-        visible_to(current_worker().id))
+        visible_to(current_worker()))
         .order_by(InboxItem.created_at.desc())))
     record(session, current_worker().id, "view", "client", client.id)
     session.commit()

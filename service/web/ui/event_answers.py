@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events.worker_answers import record_answer
-from service.store.models import Event
+from service.domain.teams import access
 from service.web.context import db, runtime
 from service.web.ui.security import current_worker
 
@@ -20,7 +20,7 @@ bp = Blueprint("event_answers", __name__, url_prefix="/events")
 @bp.post("/<id:event_id>/answer")
 def answer(event_id: int) -> ResponseReturnValue:
     session = db()
-    event = session.get(Event, event_id)
+    event = access.event_for(session, current_worker(), event_id)
     if event is None or event.client.anonymised_at is not None:
         abort(404)
     try:

@@ -27,6 +27,7 @@ from service.domain.fields import optional_id
 from service.domain.messages.outbound import check_text, sms_recipient
 from service.domain.planning.reminder_states import REPLACED_REASONS
 from service.domain.privacy.audit import record
+from service.domain.teams import access
 from service.domain.texts.rendering import render_text
 from service.scheduling.adhoc_messages import send_message
 from service.store.models import Client, Event, Message, Reminder
@@ -51,16 +52,17 @@ NOT_SENT = (ReminderState.SKIPPED, ReminderState.CANCELLED)  # listed last
 def _client(raw_id: str | None) -> Client:
     """The client of ?client_id= (a 422 naming it when it is no id, a 404 when not there)."""
     client_id = optional_id(raw_id, "client_id")
-    client = db().get(Client, client_id) if client_id is not None else None
+    client = access.client_for(db(), current_worker(), client_id) \
+        if client_id is not None else None
     if client is None or client.anonymised_at is not None:
         abort(404)
     return client
 
 
 def _event(event_id: int) -> Event:
-    event = db().get(Event, event_id)
+    event = access.event_for(db(), current_worker(), event_id)
     if event is None or event.client.anonymised_at is not None:
-        abort(404)
+        abort(404)  # another team's event is, to this worker, not there
     return event
 
 

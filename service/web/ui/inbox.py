@@ -24,6 +24,7 @@ from service.domain.phones import PhoneError, parse_phone
 from service.domain.privacy.audit import record
 from service.domain.privacy.export import safe_cell
 from service.domain.replies import corrections
+from service.domain.teams import access
 from service.store.models import Client, InboxItem, Message, Worker
 from service.store.states import INBOX_OPEN, InboxKind, InboxState
 from service.web.context import db, runtime
@@ -36,7 +37,7 @@ LIMIT = 200
 
 
 def _item(item_id: int) -> InboxItem:
-    item = box.item_for(db(), item_id, current_worker().id)
+    item = box.item_for(db(), item_id, current_worker())
     if item is None:
         abort(404)  # another worker's item is, to this worker, not there
     return item
@@ -62,22 +63,32 @@ def _filtered(query: Select[tuple[InboxItem]], q: str, kind: str) -> Select[tupl
         InboxItem.message_id.in_(select(Message.id).where(Message.from_number == number))))
 
 
+def _box(me: Worker) -> str:
+    """Which box: the worker's own, the teams' shared one, or for an admin every item
+    they may act on (a team admin's whole team: any of it may be handed over)."""
+    which = request.args.get("box", "mine")
+    if which == "all" and me.is_admin:
+        return "all"
+    return "team" if which == "team" else "mine"
+
+
 @bp.get("")
 def index() -> ResponseReturnValue:
     me, errors = current_worker(), dict[str, str]()
-    team = request.args.get("box") == "team"
+    which = _box(me)
     state = request.args.get("state", "open")
     state = state if state in STATE_FILTERS else "open"
     kind = request.args.get("kind", "")
     q = collect_text(errors, "q", request.args.get("q", ""), "search")
-    query = select(InboxItem).where(box.in_box(me.id, team=team),
+    rule = box.visible_to(me) if which == "all" else box.in_box(me, team=which == "team")
+    query = select(InboxItem).where(rule,
                                     InboxItem.state.in_(STATE_FILTERS[state]))
     items = [] if errors else list(db().scalars(
         _filtered(query, q, kind).order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
         .limit(LIMIT)))
     originals = {item.id: box.original_message(db(), item) for item in items}
     return render_template("inbox/index.html", items=items, originals=originals,
-                           box="team" if team else "mine", state=state, kind=kind,
+                           box=which, state=state, kind=kind,
                            q=q if not errors else "", errors=errors,
                            filtered=bool(q or kind or state not in ("open", InboxState.HANDLED)),
                            ), 422 if errors else 200
@@ -86,14 +97,16 @@ def index() -> ResponseReturnValue:
 def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
                  status: int = 200) -> ResponseReturnValue:
     session = db()
-    workers = list(session.scalars(select(Worker).where(Worker.active).order_by(Worker.name)))
+    workers = access.team_members(session, item.team_id)  # only within the item's team
     reply_blocker = None
     try:
         sms_recipient(item.client, item.message.from_number if item.message else None)
     except ValidationError as exc:
         reply_blocker = exc.errors["body"]
     held = item.holds and item.state != InboxState.HANDLED and item.event_id is not None
+    owner = session.get(Worker, item.worker_id) if item.worker_id is not None else None
     return render_template("inbox/item.html", item=item, errors=errors, body=body,
+                           owner_name=owner.name if owner is not None else "",
                            original=box.original_message(session, item),
                            replies=box.replies_sent(session, item), workers=workers,
                            reply_blocker=reply_blocker, choices=corrections.CHOICES,
@@ -192,7 +205,7 @@ def correct(item_id: int) -> ResponseReturnValue:
 def corrections_csv() -> ResponseReturnValue:
     """Corrected readings for the reply table: no number, name or id (Excel reads the
     BOM and the semicolons)."""
-    rows = corrections.export_rows(db())
+    rows = corrections.export_rows(db(), access.messages_rule(current_worker()))
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

@@ -11,18 +11,22 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import select
 
 from service.clock import utcnow
-from service.domain.fields import day_problem
+from service.domain.fields import day_problem, optional_id
 from service.domain.privacy.export import safe_cell
 from service.domain.reports.service_path import TOTAL, Period, ServicePathReport, report_rows
 from service.domain.reports.service_path_data import build_report
+from service.domain.teams import access
+from service.store.models import Team
 from service.web.context import db, runtime
 from service.web.ui.formatting import APPOINTMENT_TYPES, INBOX_KINDS, label
+from service.web.ui.security import current_worker
 from service.web.ui.signed_in import signed_in_only
 from service.web.ui.svg_charts import Series, bar_chart, stacked_bar_chart
 
@@ -100,11 +104,25 @@ def charts(report: ServicePathReport) -> dict[str, Markup]:
     return out
 
 
+def _teams() -> tuple[list[int], list[Team], int | None]:
+    """The teams the report covers: the caller's (every team for the organisation's
+    admin), or the one chosen with ?team= among them; another team's id is a 404."""
+    session, me = db(), current_worker()
+    mine = access.team_ids(session, me)
+    chosen = optional_id(request.args.get("team", "").strip(), "team")
+    if chosen is not None and chosen not in mine:
+        abort(404)
+    teams = list(session.scalars(select(Team).where(Team.id.in_(mine)).order_by(Team.id)))
+    return ([chosen] if chosen is not None else mine), teams, chosen
+
+
 @bp.get("")
 def index() -> ResponseReturnValue:
     period, errors = _period()
-    report = build_report(db(), period, utcnow())
+    team_ids, teams, chosen = _teams()
+    report = build_report(db(), period, utcnow(), team_ids)
     return render_template("service_path/index.html", report=report, period=period,
+                           teams=teams if len(teams) > 1 else [], team=chosen,
                            charts=charts(report), errors=errors, type_label=_type,
                            kind_label=_kind), 422 if errors else 200
 
@@ -114,7 +132,7 @@ def export_csv() -> ResponseReturnValue:
     period, errors = _period()
     if errors:
         return Response("\n".join(errors.values()), status=422, content_type="text/plain")
-    report = build_report(db(), period, utcnow())
+    report = build_report(db(), period, utcnow(), _teams()[0])
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")

@@ -18,9 +18,11 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
+from service.domain.teams import access
 from service.store.models import Client, Message
 from service.store.states import Direction, MessageStatus
 from service.web.context import db, runtime
+from service.web.ui.security import current_worker
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
@@ -89,7 +91,7 @@ def shown_sender() -> str:
 
 
 def _client(client_id: int) -> Client:
-    client = db().get(Client, client_id)
+    client = access.client_for(db(), current_worker(), client_id)
     if client is None or client.anonymised_at is not None:
         abort(404)
     return client
@@ -107,8 +109,9 @@ def _screen(client: Client, call: CallScreen | None = None) -> ResponseReturnVal
 
 @bp.get("")
 def index() -> ResponseReturnValue:
-    clients = list(db().scalars(select(Client).where(Client.anonymised_at.is_(None))
-                                .order_by(Client.name)))
+    clients = list(db().scalars(select(Client).where(
+        Client.anonymised_at.is_(None), access.clients_rule(current_worker()))
+        .order_by(Client.name)))
     return render_template("simulator/index.html", clients=clients)
 
 
@@ -135,7 +138,7 @@ def send_sms(client_id: int) -> ResponseReturnValue:
 
 
 def _call(client: Client, message_id: int) -> Message:
-    message = db().get(Message, message_id)
+    message = access.message_for(db(), current_worker(), message_id)
     if (message is None or message.channel != "voice" or message.direction != Direction.OUT
             or message.to_number != client.phone or not message.callback_token):
         abort(404)

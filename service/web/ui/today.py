@@ -16,5 +16,5 @@ bp = Blueprint("today", __name__)
 @bp.get("/")
 def index() -> ResponseReturnValue:
     worker = current_worker()
-    attention = attention_for(db(), worker.id, utcnow(), runtime().config.tz)
+    attention = attention_for(db(), worker, utcnow(), runtime().config.tz)
     return render_template("today/index.html", a=attention)

@@ -6,7 +6,7 @@ the worker end one that is no longer needed, or that may have leaked, at once.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -26,9 +26,8 @@ def index() -> ResponseReturnValue:
 @bp.post("/<id:token_id>/revoke")
 def revoke(token_id: int) -> ResponseReturnValue:
     me = current_worker()
-    if revoke_token(db(), token_id, me.id, utcnow(), worker_id=me.id):
-        db().commit()
-        flash(_("API-avain %(id)s on poistettu käytöstä.", id=token_id), "success")
-    else:
-        flash(_("Avainta ei löydy."), "error")
+    if not revoke_token(db(), token_id, me.id, utcnow(), worker_id=me.id):
+        abort(404)  # another worker's token is, to this worker, not there
+    db().commit()
+    flash(_("API-avain %(id)s on poistettu käytöstä.", id=token_id), "success")
     return redirect(url_for("tokens.index"))

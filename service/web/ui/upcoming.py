@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from service.clock import utcnow
 from service.domain.privacy.audit import record
+from service.domain.teams import access
 from service.store.models import Client, Event
 from service.store.states import EventKind, EventState
 from service.web.context import db, runtime
@@ -33,7 +34,7 @@ def index() -> ResponseReturnValue:
     start = max(now, datetime.combine(first, time(0), tzinfo=tz))
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     events = list(db().scalars(select(Event).join(Client).where(
-        Client.worker_id == me.id, Client.anonymised_at.is_(None),
+        Client.worker_id == me.id, access.clients_rule(me), Client.anonymised_at.is_(None),
         Event.kind == EventKind.APPOINTMENT, Event.starts_at >= start, Event.starts_at < end,
         Event.state.not_in([EventState.CANCELLED, EventState.DONE]))
         .order_by(Event.starts_at, Event.id)))
