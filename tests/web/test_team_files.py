@@ -7,12 +7,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service.domain.messages.template_check import SAMPLE_APPOINTMENT
+from service.domain.people.passwords import hash_password
+from service.domain.teams.setup import create_team, join
 from service.domain.texts.rendering import render_text
 from service.runtime import Runtime, build_runtime
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
 from service.store.models import AuditEntry, TeamFileVersion, Worker
-from tests.web.conftest import Browser
+from tests.web.conftest import PASSWORD, Browser, make_worker
 
 TEMPLATE = "message_templates/sms/appointment_reminder.fi.txt"
 EDIT_URL = "/team-files/edit"
@@ -40,6 +42,32 @@ def test_a_worker_who_is_not_an_admin_cannot_edit(signed_in: Browser) -> None:
     assert signed_in.get(EDIT_URL).status_code == 403
     assert signed_in.post(EDIT_URL, {"path": TEMPLATE, "content": "x",
                                      "action": "save"}).status_code == 403
+
+
+def test_a_team_admin_cannot_edit_the_installations_files(browser: Browser,
+                                                          rt: Runtime) -> None:
+    """The files on disk and their saved versions are every team's texts: only the
+    organisation's admin changes them (a team's own are in its folder)."""
+    make_worker(rt, "tiina@example.fi", "Tiina Tiiminvetäjä", role="team_admin")
+    assert browser.login("tiina@example.fi").status_code == 302
+    page = browser.get("/team-files").get_data(as_text=True)
+    assert 'id="edit-team-files"' not in page
+    assert browser.get(EDIT_URL).status_code == 403
+    assert browser.post(EDIT_URL, {"path": TEMPLATE, "content": "x",
+                                   "action": "save"}).status_code == 403
+    assert _versions(rt) == []
+
+
+def test_the_header_names_the_workers_own_team(browser: Browser, rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        team = create_team(session, "Pihtiputaan aikuissosiaalityö", "+358401112222")
+        worker = Worker(name="Pekka", email="pekka@example.fi",
+                        password_hash=hash_password(PASSWORD))
+        session.add(worker)
+        session.flush()
+        join(session, worker.id, team.id)
+    assert browser.login("pekka@example.fi").status_code == 302
+    assert "Pihtiputaan aikuissosiaalityö" in browser.get("/").get_data(as_text=True)
 
 
 def _admin(browser: Browser, admin: Worker) -> Browser:

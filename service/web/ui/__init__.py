@@ -31,7 +31,10 @@ def _nav_context() -> dict[str, object]:
         "has_endpoint": lambda name: name in current_app.view_functions,
     }
     if current_user and current_user.is_authenticated:
-        context["inbox_open"] = count_new(db(), current_worker())
+        worker = current_worker()
+        context["inbox_open"] = count_new(db(), worker)
+        if len(worker.teams) == 1:  # the header names the worker's own team
+            context["team_name"] = worker.teams[0].name
     return context
 
 

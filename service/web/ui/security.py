@@ -59,6 +59,10 @@ class WorkerUser(UserMixin):  # type: ignore[misc]
         return self.worker.is_admin
 
     @property
+    def is_org_admin(self) -> bool:
+        return self.worker.is_org_admin
+
+    @property
     def ui_language(self) -> str:
         return self.worker.ui_language
 
@@ -132,6 +136,19 @@ def admin_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def org_admin_required(view: F) -> F:
+    """What belongs to the whole installation (its own files) is the organisation's
+    admin's; a team admin changes only their teams' things, so others get 403."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not current_user.is_org_admin:
             abort(403)
         return view(*args, **kwargs)
 

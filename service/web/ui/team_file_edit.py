@@ -30,7 +30,7 @@ from service.runtime import (
 )
 from service.store.models import TeamFileVersion, Worker
 from service.web.context import db, runtime
-from service.web.ui.security import admin_required, current_worker
+from service.web.ui.security import current_worker, org_admin_required
 from service.web.ui.team_files import DATE_VARIABLES, describe_rule
 
 bp = Blueprint("team_file_edit", __name__, url_prefix="/team-files/edit")
@@ -105,7 +105,7 @@ def _page(path: str, content: str, problem: str | None = None,
 
 
 @bp.get("")
-@admin_required
+@org_admin_required
 def edit() -> ResponseReturnValue:
     raw = request.args.get("path")
     if raw is None:
@@ -116,7 +116,7 @@ def edit() -> ResponseReturnValue:
 
 
 @bp.post("")
-@admin_required
+@org_admin_required
 def save() -> ResponseReturnValue:
     path = _path_or_404(request.form.get("path"))
     content = request.form.get("content", "").replace("\r\n", "\n")
@@ -146,7 +146,7 @@ def _store(path: str, content: str | None, note: str) -> ResponseReturnValue:
 
 
 @bp.post("/undo/<id:version_id>")
-@admin_required
+@org_admin_required
 def undo(version_id: int) -> ResponseReturnValue:
     """Back to an older version (or, for version 0 of a path, the file on disk)."""
     old = db().get(TeamFileVersion, version_id)
@@ -161,7 +161,7 @@ def undo(version_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/default")
-@admin_required
+@org_admin_required
 def default() -> ResponseReturnValue:
     """Back to the file on disk, the team's default."""
     path = _path_or_404(request.form.get("path"))
