@@ -16,7 +16,7 @@ from service.domain.events import lifecycle as ev
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.people.passwords import hash_password
 from service.domain.teams.setup import first_team_id, join
-from service.runtime import Runtime, build_runtime
+from service.runtime import Runtime, build_runtime, name_the_config_team
 from service.scheduling import worker as worker_process
 from service.store.db import transaction
 from service.store.migrate import upgrade
@@ -110,6 +110,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 5000, serve: bool = True) -> N
                          tick_seconds=5, **demo_team())
     rt = build_runtime(config)
     upgrade(rt.engine)
+    name_the_config_team(rt.config, rt.sessions)  # a new database: named after migrating
     password = seed(rt)
     url = f"http://{host}:{port}/login"  # the worker UI opens on its sign-in page
     click.echo("")
