@@ -22,7 +22,15 @@ from service.scheduling.claims import claim_due
 from service.scheduling.dispatch import tick
 from service.scheduling.reminder_send import Outcome, process_reminder
 from service.store.db import transaction
-from service.store.models import Client, InboxItem, Message, Reminder, Team, Worker
+from service.store.models import (
+    Client,
+    InboxItem,
+    Message,
+    Reminder,
+    Team,
+    TrustedPerson,
+    Worker,
+)
 from service.store.states import InboxKind, ReminderState
 from tests.conftest import signed_post
 from tests.scale.seed import phone, seed_due
@@ -280,3 +288,28 @@ def test_a_text_through_a_teams_messaging_service_reaches_that_team(
         "MessagingServiceSid": service, "Body": "Soita minulle"})
     assert response.status_code == 200
     assert _item_of(rt, "SM" + "9" * 32) == (b, team_b.id)
+
+
+def test_a_trusted_persons_reply_goes_to_the_team_whose_number_was_texted(
+        app: Flask, rt: Runtime, tmp_path: Path) -> None:
+    """One person is a trusted person of a client in each team: their text to team B's
+    number is about team B's client, and lands in team B."""
+    team_b = _team_b(rt, tmp_path)
+    close_one = "+358401230000"
+    with transaction(rt.sessions) as session:
+        a = Client(name="Aino A", phone="+358409876501", number_type="mobile",
+                   language="fi", channel="auto", team_id=1)
+        b = Client(name="Bertta B", phone="+358409876502", number_type="mobile",
+                   language="fi", channel="auto", team_id=team_b.id)
+        session.add_all([a, b])
+        session.flush()
+        for client in (b, a):  # team A's is the newer: the old rule would pick it
+            session.add(TrustedPerson(client_id=client.id, name="Liisa Läheinen",
+                                      phone=close_one, number_type="mobile",
+                                      consent_at=T0, consent_method="in_person"))
+            session.flush()
+        a_id, b_id = a.id, b.id
+    _text(app, "SM" + "e" * 32, B_SENDER, sender=close_one)
+    _text(app, "SM" + "f" * 32, INSTALLATION_FROM, sender=close_one)
+    assert _item_of(rt, "SM" + "e" * 32) == (b_id, team_b.id)
+    assert _item_of(rt, "SM" + "f" * 32) == (a_id, 1)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, literal, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -32,6 +32,7 @@ from service.store.models import (
     Client,
     Event,
     Reminder,
+    Team,
     TrustedPerson,
 )
 from service.store.states import (
@@ -173,8 +174,15 @@ def why_not_sent(person: TrustedPerson | None, client: Client) -> str | None:
     return None
 
 
-def find_by_phone(session: Session, phone: str) -> TrustedPerson | None:
-    """The active (or opted-out) trusted person behind a number, newest first."""
-    return session.scalars(select(TrustedPerson).where(
-        TrustedPerson.phone == phone, TrustedPerson.active.is_(True))
-        .order_by(TrustedPerson.created_at.desc(), TrustedPerson.id.desc()).limit(1)).first()
+def find_by_phone(session: Session, phone: str,
+                  reached: ColumnElement[bool] | None = None) -> TrustedPerson | None:
+    """The active (or opted-out) trusted person behind a number, newest first. A number
+    that is a trusted person in two teams is the one of the team the sender reached
+    (`reached`: a rule on Team, the number they texted), so the answer goes to the
+    team that wrote to them."""
+    query = (select(TrustedPerson).join(Client, Client.id == TrustedPerson.client_id)
+             .join(Team, Team.id == Client.team_id)
+             .where(TrustedPerson.phone == phone, TrustedPerson.active.is_(True)))
+    first = case((reached, 0), else_=1) if reached is not None else literal(1)
+    return session.scalars(query.order_by(first, TrustedPerson.created_at.desc(),
+                                          TrustedPerson.id.desc()).limit(1)).first()

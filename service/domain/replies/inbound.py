@@ -253,10 +253,10 @@ def _reading(session: Session, phone: str, body: str, digits: str | None,
 
 
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
-                    client: Client | None) -> TrustedPerson | None:
+                    client: Client | None, texted: Texted) -> TrustedPerson | None:
     if reminder is not None:
         return reminder.trusted_person if reminder.recipient == "trusted" else None
-    return trusted.find_by_phone(session, phone) if client is None else None
+    return trusted.find_by_phone(session, phone, texted.team_rule()) if client is None else None
 
 
 def _new_item(session: Session, message: Message, client: Client | None,
@@ -299,7 +299,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
     phone = normalise_sender(sender)
     texted = Texted(to=to, via=via, installation=rt.for_team(None).from_number)
     client = reminder.client if reminder is not None else find_client(session, phone, texted)
-    person = _trusted_sender(session, phone, reminder, client)
+    person = _trusted_sender(session, phone, reminder, client, texted)
     speaker = person or client  # read in their language, against what we last sent them
     reading = _reading(session, phone, body, digits, speaker, intent)
     intent = reading.intent
