@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationError
 from service.domain.privacy.audit import record
-from service.domain.teams.access import may_manage_team, team_ids_query
+from service.domain.teams.access import colleagues_rule, team_ids_query, worker_for
 from service.domain.teams.cover import local_day
 from service.store.models import Absence, TeamMember, Worker
 from service.store.states import Role
@@ -48,11 +48,9 @@ def colleagues(session: Session, worker_id: int) -> list[Worker]:
 
 
 def manages(session: Session, actor: Worker, worker_id: int) -> bool:
-    """A team admin of one of the worker's teams, or the organisation's admin."""
-    if actor.role == Role.ORG_ADMIN:
-        return True
-    teams = session.scalars(select(TeamMember.team_id).where(TeamMember.worker_id == worker_id))
-    return any(may_manage_team(session, actor, team_id) for team_id in teams)
+    """A team admin of one of the worker's teams, or the organisation's admin (the
+    access rule's workers_rule; a plain worker manages nobody, not even themselves)."""
+    return actor.is_admin and worker_for(session, actor, worker_id) is not None
 
 
 def may_record_for(session: Session, actor: Worker, worker_id: int) -> bool:
@@ -62,11 +60,8 @@ def may_record_for(session: Session, actor: Worker, worker_id: int) -> bool:
 def knows(session: Session, actor: Worker, worker_id: int) -> bool:
     """The worker exists for the actor: themselves, a colleague of their teams, or
     anyone for the organisation's admin (else a 404)."""
-    if actor.role == Role.ORG_ADMIN or actor.id == worker_id:
-        return session.get(Worker, worker_id) is not None
-    return session.scalar(select(TeamMember.worker_id).where(
-        TeamMember.worker_id == worker_id,
-        TeamMember.team_id.in_(team_ids_query(actor))).limit(1)) is not None
+    return session.scalar(select(Worker.id).where(Worker.id == worker_id,
+                                                  colleagues_rule(actor))) is not None
 
 
 def absent_workers(session: Session, actor: Worker) -> list[Worker]:
