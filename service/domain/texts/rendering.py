@@ -94,6 +94,9 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
         old = dates.to_local(event.previous_starts_at, sender.tz)
         values["old_when"] = (dates.spoken_datetime(old, lang, sender.tz) if spoken
                               else dates.format_datetime(old, lang, sender.tz))
+        # A moved due date or pickup day is a day, not a time: "(ennen pe 5.3.)".
+        values["old_date"] = (dates.spoken_date if spoken else dates.format_date)(
+            old.date(), lang)
     fmt = dates.spoken_date if spoken else dates.format_date
     if event.documents_due is not None:
         values["deadline"] = fmt(event.documents_due, lang)

@@ -44,6 +44,7 @@ VARIABLES: dict[str, str] = {
     "date": "date of the appointment or deadline",
     "time": "time of the appointment (spoken form in voice templates: \"kello 10 30\")",
     "old_when": "the time a rescheduled appointment was moved from (appointment_moved)",
+    "old_date": "the day a moved due date or pickup day was before (appointment_moved)",
     "place": "where the appointment is",
     "bring": "what to bring (line left out when empty)",
     "booking_number": "the number for booking transport (Kela taxi)",
