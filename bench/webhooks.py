@@ -11,7 +11,7 @@ database); the real endpoint's throughput is reported as a share of it. The two
 alternate in rounds (ceiling, real, ceiling, real, ...), so drift in the machine's
 speed falls on both.
 
-Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers]
+Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers] [threads]
 """
 
 from __future__ import annotations
@@ -113,13 +113,14 @@ class Side:
                 f"p99 {percentile(lat, 0.99) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms")
 
 
-def start_server(env: dict[str, str], tmp: Path, port: int, workers: int
+def start_server(env: dict[str, str], tmp: Path, port: int, workers: int, threads: int = 1
                  ) -> subprocess.Popen[bytes]:
     with open(tmp / "gunicorn.log", "ab") as log:  # the child keeps its own copy
         server = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers",
-             str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "20",
-             "bench.webhook_ceiling:create_app()"], cwd=procs.REPO, env=env,
+             str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+             "--timeout", "20", "bench.webhook_ceiling:create_app()"],
+            cwd=procs.REPO, env=env,
             stdout=subprocess.DEVNULL, stderr=log)
     for _ in range(600):
         try:
@@ -134,6 +135,7 @@ def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1  # >1: gunicorn's gthread workers
     ceiling, real = Side(), Side()
     with scratch() as (url, engine, tmp):
         seed_due(engine, CLIENTS, utcnow() + timedelta(days=1))  # clients with appointments
@@ -143,7 +145,7 @@ def main() -> None:
         config.write_text(f'[gateway]\nkind = "development"\npublic_base_url = "{base}"\n')
         env = procs.worker_env(url, config)
         env["RINNALLA_SECRET_KEY"] = secrets.token_hex(16)
-        server = start_server(env, tmp, port, workers)
+        server = start_server(env, tmp, port, workers, threads)
         try:
             load(port, base, 3.0, 4)  # warm up every gunicorn worker, both paths
             load(port, base, 1.0, 4, CEILING_PATH)
@@ -153,7 +155,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
-    print(f"inbound webhooks: signed POST, gunicorn --workers {workers}, {concurrency} "
+    print(f"inbound webhooks: signed POST, gunicorn --workers {workers} --threads {threads}, "
+          f"{concurrency} "
           f"concurrent clients, {seconds:.0f} s a side in {ROUNDS} alternating rounds, PostgreSQL")
     print(real.line("/twilio/sms    "))
     print(ceiling.line("bare ceiling   "))
