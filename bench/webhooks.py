@@ -5,6 +5,11 @@ on PostgreSQL. Client threads POST /twilio/sms as Twilio does: form-encoded, sig
 with X-Twilio-Signature, a new MessageSid each time, from numbers of known clients
 (so each reply is interpreted, stored and put in an inbox). Every answer must be 200.
 
+Each client is as in production: a worker of the team holds them, and the reminder of
+their appointment was sent by text, so a reply is read against that question ("joo"
+confirms, "en pääse" declines and stops the remaining reminders, "soita" asks for a
+call-back due in working hours) and lands in that worker's inbox.
+
 In the same run, against the same gunicorn, the same load goes to a bare ceiling
 (bench/webhook_ceiling.py: same Flask app and signature check, empty TwiML, no
 database); the real endpoint's throughput is reported as a share of it. The two
@@ -29,16 +34,42 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from sqlalchemy import Engine, insert, select, update
 from twilio.request_validator import RequestValidator
 
 from bench.common import machine, percentile, scratch
 from bench.webhook_ceiling import CEILING_PATH
 from service.clock import utcnow
+from service.store.models import Client, Message, Reminder, TeamMember, Worker
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
 REPLIES = ["Kyllä tulen", "en pääse", "ok", "soita", "joo", "Kiitos, tulen 👍"]
 CLIENTS = 2000
+
+
+def seed_sent(engine: Engine, reminder_ids: list[int]) -> None:
+    """Give every seeded client a worker, and send each one's reminder (its message
+    stored as delivered an hour ago), as the dispatch would have."""
+    now = utcnow()
+    with engine.begin() as conn:
+        worker_id = conn.scalar(insert(Worker).returning(Worker.id).values(
+            name="Mittari Työntekijä", email="bench@example.invalid", active=True,
+            created_at=now))
+        conn.execute(insert(TeamMember).values(team_id=1, worker_id=worker_id))
+        conn.execute(update(Client).values(worker_id=worker_id, team_id=1))
+        sent = conn.execute(select(Reminder.id, Reminder.client_id, Reminder.event_id,
+                                   Client.phone).join(Client, Client.id == Reminder.client_id)
+                            .where(Reminder.id.in_(reminder_ids))).all()
+        conn.execute(update(Reminder).where(Reminder.id.in_(reminder_ids))
+                     .values(state="sent", sent_at=now - timedelta(hours=1)))
+        conn.execute(insert(Message), [
+            {"direction": "out", "channel": "sms", "client_id": r.client_id,
+             "reminder_id": r.id, "event_id": r.event_id, "to_number": r.phone,
+             "from_number": procs.FROM_NUMBER, "body": "Muistutus: aikasi on ylihuomenna.",
+             "gateway": "twilio", "gateway_sid": "SM" + secrets.token_hex(16),
+             "status": "delivered", "created_at": now - timedelta(hours=1),
+             "updated_at": now - timedelta(hours=1)} for r in sent])
 
 
 def free_port() -> int:
@@ -138,7 +169,7 @@ def main() -> None:
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1  # >1: gunicorn's gthread workers
     ceiling, real = Side(), Side()
     with scratch() as (url, engine, tmp):
-        seed_due(engine, CLIENTS, utcnow() + timedelta(days=1))  # clients with appointments
+        seed_sent(engine, seed_due(engine, CLIENTS, utcnow() + timedelta(days=1)))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         config = tmp / "web.toml"

@@ -45,6 +45,9 @@ TeamFileProblem = (TemplateError, ScheduleError, UnsafeTemplates)
 # Whether any team changed: their count and summed versions (every edit bumps one).
 TEAMS_VERSION = (select(func.count(Team.id)).scalar_subquery(),
                  select(func.coalesce(func.sum(Team.version), 0)).scalar_subquery())
+# Asked on every web request: built once, so a request does not build it again.
+FILES_AND_TEAMS_VERSION = select(select(func.max(TeamFileVersion.id)).scalar_subquery(),
+                                 *TEAMS_VERSION)
 
 
 @dataclass
@@ -98,8 +101,7 @@ class Runtime:
     def _newer_overrides(self, session: Session) -> tuple[int, dict[str, str | None]] | None:
         """The newest saved version and the files as saved, if newer than those in force;
         in the same statement, whether any team changed (its contexts are then dropped)."""
-        newest, count, versions = session.execute(select(
-            select(func.max(TeamFileVersion.id)).scalar_subquery(), *TEAMS_VERSION)).one()
+        newest, count, versions = session.execute(FILES_AND_TEAMS_VERSION).one()
         if (count, versions) != self.teams_version:
             self.teams.clear()
             self.teams_version = (count, versions)

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -22,8 +22,9 @@ from service.domain.planning.answers import drop_answered
 from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
-from service.domain.replies.reading import Intent, Question, Reading
-from service.domain.teams.cover import Route, place, route
+from service.domain.replies.reading import Intent, Question, Reading, read_reply
+from service.domain.replies.sender_lookup import look_up_sender
+from service.domain.teams.cover import Route, Whereabouts, local_day, place, route
 from service.domain.teams.setup import first_team_id
 from service.domain.texts.rendering import CALL_STOP_KEY, render_text
 from service.store.models import (
@@ -116,6 +117,13 @@ def find_client(session: Session, phone: str, texted: Texted | None = None) -> C
     rows = session.execute(select(Client, (texted or Texted()).team_rule().label("texted"))
                            .join(Team, Team.id == Client.team_id)
                            .where(Client.phone == phone, Client.anonymised_at.is_(None))).all()
+    return pick_client(session, phone, [(c, bool(hit)) for c, hit in rows])
+
+
+def pick_client(session: Session, phone: str, rows: list[tuple[Client, bool]]) -> Client | None:
+    """Of the clients behind a number (each with whether their team's number was texted),
+    the one a reply is from: the texted team's, and on a shared phone the one we last
+    wrote to, else the one last active."""
     candidates: list[Client] = [c for c, hit in rows if hit] or [c for c, _ in rows]
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
@@ -129,29 +137,39 @@ def find_client(session: Session, phone: str, texted: Texted | None = None) -> C
     return max(candidates, key=lambda c: c.last_activity_at)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """Who answered and what: the client, the event and reminder the answer is about,
+    and (asked_known) what the last text to the number asked, if read with them."""
+
+    client: Client | None
+    event: Event | None = None
+    reminder: Reminder | None = None
+    asked: Question | None = None
+    asked_known: bool = False
+    desk: Whereabouts | None = None  # the client's worker today, if read with them
+
+
+def answered(session: Session, phone: str, texted: Texted, reminder: Reminder | None,
+             now: datetime) -> Answered:
+    """A call's reminder answers for itself; a text's sender and what it answers are read
+    in one statement (sender_lookup; the webhook's path)."""
+    if reminder is not None:
+        return Answered(reminder.client, reminder.event, reminder)
+    found = look_up_sender(session, phone, local_day(now), to=texted.to, via=texted.via,
+                           installation=texted.installation)
+    picked = pick_client(session, phone, [(c.client, c.texted) for c in found.candidates])
+    chosen = next((c for c in found.candidates if c.client is picked), None)
+    if chosen is None:
+        return Answered(None)
+    return Answered(chosen.client, chosen.event, chosen.reminder, found.question, True,
+                    chosen.desk)
+
+
 def team_texted(session: Session, texted: Texted) -> int | None:
     """The team whose number a stranger texted or called (None: the first team's inbox)."""
     return session.scalar(select(Team.id).where(texted.team_rule(), Team.active)
                           .order_by(Team.sender.is_(None), Team.id).limit(1))
-
-
-def latest_reminded(session: Session, client: Client) -> tuple[Event | None, Reminder | None]:
-    """The event (and reminder) the reply most likely answers: the last one we sent about,
-    else the client's latest event not cancelled. One statement (the webhook's path):
-    both candidates are scalar subqueries, the event is read by its id."""
-    reminder_id = (select(Message.reminder_id).where(
-        Message.direction == Direction.OUT, Message.client_id == client.id,
-        Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(1).scalar_subquery())
-    latest_event = (select(Event.id).where(
-        Event.client_id == client.id, Event.state != EventState.CANCELLED,
-        Event.recurrence.is_(None))  # a series is answered through its occurrences
-        .order_by(Event.created_at.desc()).limit(1).scalar_subquery())
-    reminded_event = select(Reminder.event_id).where(Reminder.id == reminder_id).scalar_subquery()
-    row = session.execute(select(Event, Reminder).outerjoin(
-        Reminder, and_(Reminder.id == reminder_id, Reminder.event_id == Event.id))
-        .where(Event.id == func.coalesce(reminded_event, latest_event))).first()
-    return (row.Event, row.Reminder) if row is not None else (None, None)
 
 
 def apply_intent(session: Session, rt: DomainContext, client: Client, event: Event | None,
@@ -243,13 +261,17 @@ def note_reading(message: Message, item: InboxItem, reading: Reading, *,
 
 
 def _reading(session: Session, phone: str, body: str, digits: str | None,
-             speaker: Client | TrustedPerson | None, intent: Intent | None) -> Reading:
+             speaker: Client | TrustedPerson | None, intent: Intent | None,
+             about: Answered) -> Reading:
     """How the reply reads; an intent the call itself made certain (3 pressed twice to
-    stop the calls) is taken as it is."""
+    stop the calls) is taken as it is. What was asked is read with the sender when it
+    could be (a client's text), else asked here."""
     if intent is not None:
         return Reading(intent, True, f"näppäin {digits or '-'} (vahvistettu)", Question.CALL)
-    return read_answer(session, phone=phone, body=body, digits=digits,
-                       language=speaker.language if speaker else None)
+    language = speaker.language if speaker else None
+    if digits is None and about.asked_known and speaker is about.client:
+        return read_reply(body, language, about.asked)
+    return read_answer(session, phone=phone, body=body, digits=digits, language=language)
 
 
 def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
@@ -261,8 +283,7 @@ def _trusted_sender(session: Session, phone: str, reminder: Reminder | None,
 
 def _new_item(session: Session, message: Message, client: Client | None,
               reminder: Reminder | None, intent: Intent, summary: str, texted: Texted,
-              now: datetime
-              ) -> InboxItem:
+              now: datetime, desk: Whereabouts | None = None) -> InboxItem:
     """The reply's inbox item: with the client's worker or whoever covers for them; from
     a number no client has, in the team inbox of the number texted."""
     if client is None:
@@ -276,7 +297,7 @@ def _new_item(session: Session, message: Message, client: Client | None,
         client_id=client.id, event_id=message.event_id, message=message,
         reminder_id=reminder.id if reminder else None,
         kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-        summary=summary, created_at=now), route(session, client, now), now)
+        summary=summary, created_at=now), route(session, client, now, desk), now)
 
 
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,
@@ -298,10 +319,12 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                             existing.event_id, duplicate=True)
     phone = normalise_sender(sender)
     texted = Texted(to=to, via=via, installation=rt.for_team(None).from_number)
-    client = reminder.client if reminder is not None else find_client(session, phone, texted)
-    person = _trusted_sender(session, phone, reminder, client, texted)
+    about = answered(session, phone, texted, reminder, now)
+    client, event = about.client, about.event
+    person = _trusted_sender(session, phone, reminder, client, texted)  # (the call's reminder)
+    reminder = about.reminder
     speaker = person or client  # read in their language, against what we last sent them
-    reading = _reading(session, phone, body, digits, speaker, intent)
+    reading = _reading(session, phone, body, digits, speaker, intent, about)
     intent = reading.intent
     if person is not None:  # a trusted person answered: their own STOP, the rest to the worker
         message, item = record_trusted_reply(session, rt, person, intent=intent, body=body,
@@ -310,11 +333,6 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         note_reading(message, item, reading, holds_event=False)
         return ReplyOutcome(message.id, item.id, intent.value, message.client_id,
                             message.event_id)
-    event: Event | None = None
-    if client is not None and reminder is not None:
-        event = reminder.event
-    elif client is not None:
-        event, reminder = latest_reminded(session, client)
     message = Message(direction=Direction.IN, channel=channel,
                       client_id=client.id if client else None,
                       reminder_id=reminder.id if reminder else None,
@@ -328,7 +346,7 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
         apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
     item = _new_item(session, message, client, reminder, intent,
-                     _summary(intent, channel, digits), texted, now)
+                     _summary(intent, channel, digits), texted, now, about.desk)
     note_reading(message, item, reading, holds_event=client is not None)
     session.add(item)
     session.flush()

@@ -59,16 +59,29 @@ def _can_cover(session: Session, worker_id: int | None, team_id: int, day: date)
             and absence_on(session, worker_id, day) is None)
 
 
-def route_worker(session: Session, worker_id: int | None, team_id: int, now: datetime
-                 ) -> Route:
-    """An item meant for `worker_id` (None: the team inbox from the start)."""
+@dataclass(frozen=True)
+class Whereabouts:
+    """Whether an item's worker is active and, if so, their absence on the day (read
+    with the client by the SMS webhook's one statement, replies/sender_lookup.py)."""
+
+    active: bool
+    away: Absence | None = None
+
+
+def route_worker(session: Session, worker_id: int | None, team_id: int, now: datetime,
+                 known: Whereabouts | None = None) -> Route:
+    """An item meant for `worker_id` (None: the team inbox from the start); `known`: the
+    worker's whereabouts today, if already read."""
     if worker_id is None:
         return Route(None, team_id)
-    worker = session.get(Worker, worker_id)
-    if worker is None or not worker.active:
-        return Route(None, team_id, cover=True)
     day = local_day(now)
-    away = absence_on(session, worker_id, day)
+    if known is None:
+        worker = session.get(Worker, worker_id)
+        active = worker is not None and worker.active
+        known = Whereabouts(active, absence_on(session, worker_id, day) if active else None)
+    if not known.active:
+        return Route(None, team_id, cover=True)
+    away = known.away
     if away is None:
         return Route(worker_id, team_id)
     if away.substitute_id != worker_id and _can_cover(session, away.substitute_id, team_id,
@@ -77,9 +90,10 @@ def route_worker(session: Session, worker_id: int | None, team_id: int, now: dat
     return Route(None, team_id, cover=True)
 
 
-def route(session: Session, client: Client, now: datetime) -> Route:
+def route(session: Session, client: Client, now: datetime,
+          known: Whereabouts | None = None) -> Route:
     """A new item about a client: their worker, or whoever covers for them."""
-    return route_worker(session, client.worker_id, client.team_id, now)
+    return route_worker(session, client.worker_id, client.team_id, now, known)
 
 
 def team_for_number(session: Session, to_number: str | None) -> int:

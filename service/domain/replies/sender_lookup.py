@@ -1,0 +1,119 @@
+"""Who wrote, and what their reply answers, read in one statement: the SMS webhook's look-up.
+
+Why: Twilio waits while an inbound text is stored, and each statement costs the
+webhook a round trip and SQLAlchemy's work of building it (issue 19). The client rows
+behind the number (one number may be a client in two teams), for each the event and
+reminder a reply most likely answers, and what the last text to the number asked come
+back together. The statement is built once, at import; a request only binds values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
+
+from service.domain.replies.reading import Question, question_for
+from service.domain.teams.cover import Whereabouts
+from service.store.models import Absence, Client, Event, Message, Reminder, Team, Worker
+from service.store.states import Direction, EventState
+
+__all__ = ["Candidate", "SenderLookup", "look_up_sender"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A client the number belongs to, and what a reply from them most likely answers:
+    the event of the last reminder we sent them, else their latest event not cancelled."""
+
+    client: Client
+    texted: bool  # the client's team is the one whose number was written to
+    event: Event | None
+    reminder: Reminder | None
+    desk: Whereabouts  # the client's worker today (an item's route: teams/cover.py)
+
+
+@dataclass(frozen=True)
+class SenderLookup:
+    candidates: list[Candidate]
+    question: Question | None  # what the last message or call to the number asked
+
+
+def _texted_rule() -> ColumnElement[bool]:
+    """Texted.team_rule with its numbers bound per request (a missing number is bound
+    as NULL, which matches no team)."""
+    numbers = [bindparam("texted_to", type_=String), bindparam("texted_via", type_=String)]
+    return or_(Team.sender.in_(numbers), Team.phone.in_(numbers),
+               and_(bindparam("installation_texted", type_=Boolean), Team.sender.is_(None)))
+
+
+def _statement() -> Select[Any]:
+    last_reminder = (select(Message.reminder_id).where(
+        Message.direction == Direction.OUT, Message.client_id == Client.id,
+        Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1).correlate(Client).scalar_subquery())
+    sent_about, latest = aliased(Reminder), aliased(Event)
+    reminded_event = (select(sent_about.event_id).where(sent_about.id == last_reminder)
+                      .correlate(Client).scalar_subquery())
+    latest_event = (select(latest.id).where(
+        latest.client_id == Client.id, latest.state != EventState.CANCELLED,
+        latest.recurrence.is_(None))  # a series is answered through its occurrences
+        .order_by(latest.created_at.desc()).limit(1).correlate(Client).scalar_subquery())
+    today = bindparam("today", type_=Date)
+    away = (select(Absence.id).where(  # cover.absence_on, for the client's worker
+        Absence.worker_id == Client.worker_id, Absence.starts_on <= today,
+        Absence.ends_on >= today).order_by(Absence.id.desc()).limit(1)
+        .correlate(Client).scalar_subquery())
+    asked_reminder = aliased(Reminder)
+    asked = (select(Message.id.label("id"), Message.channel.label("channel"),
+                    asked_reminder.template.label("template"))
+             .outerjoin(asked_reminder, Message.reminder_id == asked_reminder.id)
+             .where(Message.direction == Direction.OUT, Message.to_number == bindparam("phone"))
+             .order_by(Message.created_at.desc(), Message.id.desc()).limit(1).subquery("asked"))
+    return (select(Client, _texted_rule().label("texted"), Event, Reminder,
+                   Worker.active.label("worker_active"), Absence,
+                   asked.c.id.label("asked_id"), asked.c.channel.label("asked_channel"),
+                   asked.c.template.label("asked_template"))
+            .join(Team, Team.id == Client.team_id)
+            .outerjoin(Event, Event.id == func.coalesce(reminded_event, latest_event))
+            .outerjoin(Reminder, and_(Reminder.id == last_reminder, Reminder.event_id == Event.id))
+            .outerjoin(Worker, Worker.id == Client.worker_id)
+            .outerjoin(Absence, and_(Worker.active, Absence.id == away))
+            .outerjoin(asked, true())
+            .where(Client.phone == bindparam("phone"), Client.anonymised_at.is_(None)))
+
+
+LOOK_UP = _statement()
+
+
+def look_up_sender(session: Session, phone: str, today: date, *, to: str = "", via: str = "",
+                   installation: str = "") -> SenderLookup:
+    """The clients behind `phone` and what each one's reply answers (`today`: the local
+    date absences are judged on). No client: an empty list, and the question is not read
+    here (the caller asks asked.last_question)."""
+    rows = session.execute(LOOK_UP, {
+        "phone": phone, "today": today, "texted_to": to or None, "texted_via": via or None,
+        "installation_texted": bool(installation) and installation in (to, via)}).all()
+    if not rows:
+        return SenderLookup([], None)
+    first = rows[0]
+    question = (None if first.asked_id is None
+                else question_for(first.asked_template, first.asked_channel))
+    return SenderLookup([Candidate(r.Client, bool(r.texted), r.Event, r.Reminder,
+                                   Whereabouts(bool(r.worker_active), r.Absence))
+                         for r in rows], question)
