@@ -79,9 +79,9 @@ def why_not(rt: DomainContext, event: Event, template: str, channel: str) -> str
 
 def queue_notice(session: Session, rt: DomainContext, event: Event, template: str, *,
                  now: datetime, worker_id: int | None, body: str | None = None) -> Notice:
-    """Queue one notice (MOVED, CANCELLED or SERIES_CANCELLED) to the event's client, in the caller's
-    transaction. `body` is a worker's own wording of a text; a call always speaks the
-    team's template. The caller commits, then may send it at once if it is due."""
+    """Queue one notice (MOVED, CANCELLED or SERIES_CANCELLED) to the event's client, in
+    the caller's transaction. `body` is a worker's own wording of a text; a call always
+    speaks the team's template. The caller commits, then may send it at once if due."""
     client = event.client
     rt = rt.for_team(client.team_id)  # the team's window and sender
     channel = notice_channel(client)
