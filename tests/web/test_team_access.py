@@ -23,6 +23,8 @@ from werkzeug.routing import AnyConverter, Rule
 
 from service.clock import utcnow
 from service.domain.events import lifecycle as ev
+from service.domain.events import recurrence as rec
+from service.domain.events import series
 from service.domain.people.clients import ClientInput, create_client
 from service.domain.people.passwords import hash_password
 from service.domain.teams.setup import create_team, first_team_id, join
@@ -65,6 +67,7 @@ class Teams:
     org_admin: Worker
     client_b: int
     event_b: int
+    series_b: int
     application_b: int
     message_b: int
     item_b: int
@@ -104,6 +107,10 @@ def _team_b_objects(rt: Runtime, session: Any, worker_b: Worker, team_b: int
         client_id=client.id, agency=B_AGENCY, submitted_on=date.today() - timedelta(days=3),
         decision_expected=date.today() + timedelta(days=30)), now)
     ev.register_event(session, rt, application, now, worker_b.id)
+    weekly = ev.build_appointment(session, ev.AppointmentInput(
+        client_id=client.id, starts_at=now + timedelta(days=2), place="Kirjasto"), now)
+    series.create_series(session, rt, weekly, rec.rrule_from_spec(rec.RuleSpec("weekly")),
+                         now, rt.config.horizon_days, worker_b.id)
     message = Message(direction=Direction.IN, channel="sms", client_id=client.id,
                       to_number="+358451234567", from_number=B_PHONE, body="Soita Bertalle",
                       status=MessageStatus.RECEIVED)
@@ -123,6 +130,7 @@ def _team_b_objects(rt: Runtime, session: Any, worker_b: Worker, team_b: int
     session.add_all([item, shared, person, absence])
     session.flush()
     return {"absence_b": absence.id, "client_b": client.id, "application_b": application.id,
+            "series_b": weekly.id,
             "message_b": message.id, "item_b": item.id, "shared_item_b": shared.id,
             "person_b": person.id}
 
@@ -155,6 +163,8 @@ def teams(rt: Runtime) -> Teams:
 FILL = {"client_id": "client_b", "event_id": "event_b", "item_id": "item_b",
         "person_id": "person_b", "message_id": "message_b", "token_id": "token_b",
         "worker_id": "worker_b", "team_id": "team_b", "absence_id": "absence_b"}
+# A series' own routes (web/ui/series.py) need a series: team B's recurring appointment.
+SERIES_FILL = {"event_id": "series_b"}
 # Path parts that name no object: a plain value will do (the object beside them is B's).
 PLAIN = {"day": "2030-06-03", "date": "2030-06-03"}
 # Rules with an id that is no team's object, and why.
@@ -190,7 +200,8 @@ def _fill(rule: Rule, teams: Teams) -> str | None:
         elif name in PLAIN:
             values[name] = PLAIN[name]
         elif name in FILL:
-            field = FILL[name]
+            field = SERIES_FILL.get(name, FILL[name]) if rule.endpoint.startswith(
+                "series.") else FILL[name]
             value = getattr(teams, field)
             values[name] = value.id if isinstance(value, Worker) else value
         else:

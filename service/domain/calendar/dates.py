@@ -16,7 +16,8 @@ avoided on purpose: it is easily misheard as 11.30.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from collections.abc import Sequence
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from service import languages
@@ -28,10 +29,12 @@ __all__ = [
     "format_date",
     "format_datetime",
     "format_time",
+    "format_weekly",
     "parse_local_date",
     "spoken_date",
     "spoken_datetime",
     "spoken_time",
+    "spoken_weekly",
     "to_local",
 ]
 
@@ -123,6 +126,31 @@ def spoken_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     local = to_local(dt, tz)
     return language.patterns["datetime_spoken"].format(
         date_spoken=spoken_date(local.date(), lang), time_spoken=_spoken_time(local, language))
+
+
+def _weekly_values(at: time, lang: languages.Language) -> dict[str, str]:
+    return _time_values(datetime.combine(date(2000, 1, 1), at), lang)
+
+
+def format_weekly(weekdays: Sequence[int], at: time, lang: Language) -> str:
+    """A recurring time in writing, weekdays (0 = Monday) and a naive local time: fi
+    "ti klo 10.00", sv "tis kl. 10.00", en "Tue at 10:00", selko "tiistaina kello 10.00"
+    (the weekday written as the language's date writes it); no weekday: "klo 10.00"."""
+    language = _language(lang)
+    key = "weekdays_spoken" if "{weekday_spoken}" in language.patterns["date"] \
+        else "weekdays_short"
+    days = ", ".join(language.words[key][day] for day in weekdays)
+    clock = language.patterns["time"].format(**_weekly_values(at, language))
+    return language.patterns["datetime"].format(date=days, time=clock).strip(" ,")
+
+
+def spoken_weekly(weekdays: Sequence[int], at: time, lang: Language) -> str:
+    """A recurring time for speech: "tiistaina kello 10", "tisdagen klockan 10 30"."""
+    language = _language(lang)
+    days = ", ".join(language.words["weekdays_spoken"][day] for day in weekdays)
+    local = datetime.combine(date(2000, 1, 1), at)
+    return language.patterns["datetime_spoken"].format(
+        date_spoken=days, time_spoken=_spoken_time(local, language)).strip(" ,")
 
 
 _FINNISH_DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", re.ASCII)

@@ -7,6 +7,10 @@ the web at once or by the next dispatch pass (scheduling/adhoc_messages.py), so 
 reaches the gateway the way every other ad-hoc message does. Outside the client's
 sending window it waits for the window (messages.not_before); a client who has
 opted out, or whose data was erased, gets nothing. Every notice queued is audited.
+
+A whole series cancelled is told once, for the series (SERIES_CANCELLED names its
+weekday and time, "ti klo 10.00"), not once for each coming occurrence: a client on a
+basic phone would otherwise get a stack of texts or calls at once.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
+from service.domain.events import recurrence
 from service.domain.events.lifecycle import resolve_channel
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.privacy import audit
-from service.domain.texts.rendering import render_text
+from service.domain.texts.rendering import Weekly, render_text
 from service.store.models import Client, Event, Message
 from service.store.states import EventKind, MessageStatus
 
 MOVED = "appointment_moved"
 CANCELLED = "appointment_cancelled"
+SERIES_CANCELLED = "series_cancelled"
 # Why a notice was not queued (the API returns it; the UI says it in words).
 OPTED_OUT = "opted_out"
 ERASED = "erased"
@@ -50,8 +56,10 @@ def notice_channel(client: Client) -> str:
 def notice_text(rt: DomainContext, event: Event, template: str, channel: str) -> str:
     """The notice as the client will read or hear it, in their language."""
     rt = rt.for_team(event.client.team_id)  # the client's team's name and numbers
+    weekly = Weekly(*recurrence.weekly_days(event.recurrence)) \
+        if event.recurrence is not None else None
     return render_text(rt.templates, channel, template, event.client.language, event,
-                       rt.sender)
+                       rt.sender, weekly=weekly)
 
 
 def why_not(rt: DomainContext, event: Event, template: str, channel: str) -> str | None:
@@ -71,9 +79,9 @@ def why_not(rt: DomainContext, event: Event, template: str, channel: str) -> str
 
 def queue_notice(session: Session, rt: DomainContext, event: Event, template: str, *,
                  now: datetime, worker_id: int | None, body: str | None = None) -> Notice:
-    """Queue one notice (MOVED or CANCELLED) to the event's client, in the caller's
-    transaction. `body` is a worker's own wording of a text; a call always speaks the
-    team's template. The caller commits, then may send it at once if it is due."""
+    """Queue one notice (MOVED, CANCELLED or SERIES_CANCELLED) to the event's client, in
+    the caller's transaction. `body` is a worker's own wording of a text; a call always
+    speaks the team's template. The caller commits, then may send it at once if due."""
     client = event.client
     rt = rt.for_team(client.team_id)  # the team's window and sender
     channel = notice_channel(client)

@@ -201,6 +201,21 @@ def _day_words(code: str) -> str:
     return f"kuun viimeinen {day}" if nth == "-1" else f"kuun {int(nth)}. {day}"
 
 
+def weekly_days(text: str) -> tuple[tuple[int, ...], time]:
+    """The weekdays (0 = Monday) the series falls on and its local time, as a notice to
+    the client names them ("ti klo 10.00"): the rule's BYDAY ("1TU" counts as Tuesday),
+    else for a weekly rule the first occurrence's weekday, else none (a monthly day)."""
+    first = first_local(text)
+    parts = dict(part.split("=", 1) for part in rule_of(text).split(";"))
+    codes = [m.group(2) for m in (_BYDAY.match(code) for code in
+                                  parts.get("BYDAY", "").split(",")) if m is not None]
+    if codes:
+        days = sorted({WEEKDAYS.index(code) for code in codes})
+    else:
+        days = [first.weekday()] if parts.get("FREQ") == "WEEKLY" else []
+    return tuple(days), first.time()
+
+
 def describe(text: str) -> str:
     """The rule in a worker's Finnish words, e.g. "joka 2. viikko, ti" (for lists)."""
     parts = dict(part.split("=", 1) for part in rule_of(text).split(";"))

@@ -182,7 +182,8 @@ def keep_holiday(session: Session, series: Event, day: date, now: datetime) -> E
     return child
 
 
-def _future(session: Session, series: Event, now: datetime) -> list[Event]:
+def coming(session: Session, series: Event, now: datetime) -> list[Event]:
+    """The occurrences made and still to come (what pausing or cancelling affects)."""
     return [row for row in occurrence_rows(session, series)
             if row.starts_at is not None and row.starts_at > now
             and row.state not in EVENT_CLOSED]
@@ -194,7 +195,7 @@ def pause(session: Session, series: Event, now: datetime) -> int:
     if series.series_paused_at is not None:
         return 0
     series.series_paused_at = now
-    return sum(ev.cancel_pending(session, row, PAUSED) for row in _future(session, series, now))
+    return sum(ev.cancel_pending(session, row, PAUSED) for row in coming(session, series, now))
 
 
 def resume(session: Session, rt: DomainContext, series: Event, now: datetime,
@@ -203,14 +204,16 @@ def resume(session: Session, rt: DomainContext, series: Event, now: datetime,
     if series.series_paused_at is None:
         return 0
     series.series_paused_at = None
-    for row in _future(session, series, now):
+    for row in coming(session, series, now):
         ev.replan(session, rt, row, now, "series_resumed")
     session.flush()
     return extend(session, rt, series, now, horizon_days)
 
 
 def cancel_series(session: Session, series: Event, now: datetime) -> int:
-    """Cancel the series and its coming occurrences; past ones stay as history."""
+    """Cancel the series and its coming occurrences; past ones stay as history. Telling
+    the client is the caller's choice: one notice for the series (notices.SERIES_CANCELLED),
+    never one for each occurrence."""
     return ev.cancel_event(session, series, now)
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from service import languages
 from service.domain.planning.schedules import ScheduleError, load_schedules
-from service.domain.texts.rendering import KIND_TAGS, Reader, Sender, render_text
+from service.domain.texts.rendering import KIND_TAGS, Reader, Sender, Weekly, render_text
 from service.domain.texts.sms import analyse_sms, find_links
 from service.domain.texts.templates import (
     MENU_LINE,
@@ -43,6 +43,8 @@ SAMPLE_APPOINTMENT = Event(
 SAMPLE_APPLICATION = Event(
     kind=EventKind.APPLICATION, agency="Kela", documents_due=date(2026, 9, 30),
     decision_expected=date(2026, 10, 31))
+# A series on two weekdays at a time with minutes: the longest {series_when} there is.
+SAMPLE_WEEKLY = Weekly(weekdays=(2, 3), at=time(10, 45))
 SAMPLE_CLIENT = "Matti Meikäläinen"
 SAMPLE_TRUSTED = Reader(audience="trusted", client_first_name="Matti")
 # The key another helper's stop option uses; a line with {stop_key} must fit with it.
@@ -100,8 +102,10 @@ def _event_for(template: Template, kind: str) -> Event:
 
 
 def render_case(templates: TemplateSet, template: Template, case: Case, sender: Sender) -> str:
+    weekly = SAMPLE_WEEKLY if "series_when" in template.variables else None
     return render_text(templates, template.channel, template.name, template.language,
-                       _event_for(template, case.kind), sender, SAMPLE_CLIENT, case.reader)
+                       _event_for(template, case.kind), sender, SAMPLE_CLIENT, case.reader,
+                       weekly)
 
 
 def slips_in(text: str) -> list[str]:

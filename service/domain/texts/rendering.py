@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,23 @@ class Reader:
     audience: str = "client"
     client_first_name: str = ""  # a trusted person's text, only with the client's consent
     stop_key: str = ""
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """A recurring appointment's weekdays (0 = Monday) and local wall-clock time, for
+    {series_when}: a series has no one time of its own (domain/events/recurrence.py)."""
+
+    weekdays: tuple[int, ...]
+    at: time
+
+
+def weekly_text(weekly: Weekly, language: str, channel: str) -> str:
+    """"ti klo 10.00" in a text, "tiistaina kello 10" in a call."""
+    lang = language if language in dates.LANGUAGES else "fi"
+    if channel == "voice":
+        return dates.spoken_weekly(weekly.weekdays, weekly.at, lang)
+    return dates.format_weekly(weekly.weekdays, weekly.at, lang)
 
 
 # The key that stops automated calls, offered in every call to the client themselves
@@ -125,8 +143,10 @@ def _phone(number: str, spoken: bool) -> str:
 
 def render_text(templates: TemplateSet, channel: str, template: str, language: str,
                 event: Event, sender: Sender, client_name: str = "",
-                reader: Reader = CLIENT) -> str:
+                reader: Reader = CLIENT, weekly: Weekly | None = None) -> str:
     values = template_values(event, language, channel, sender, client_name, reader)
+    if weekly is not None:  # a series: its weekday and time (series_cancelled)
+        values["series_when"] = weekly_text(weekly, language, channel)
     tags = frozenset({reader.audience, kind_tag(event)})
     text = templates.render(channel, template, language, values, tags)
     return clean_sms_text(text) if channel == "sms" else text

@@ -45,6 +45,8 @@ VARIABLES: dict[str, str] = {
     "time": "time of the appointment (spoken form in voice templates: \"kello 10 30\")",
     "old_when": "the time a rescheduled appointment was moved from (appointment_moved)",
     "old_date": "the day a moved due date or pickup day was before (appointment_moved)",
+    "series_when": "a recurring appointment's weekday(s) and time, \"ti klo 10.00\" "
+                   "(spoken form in voice templates; series_cancelled)",
     "place": "where the appointment is",
     "bring": "what to bring (line left out when empty)",
     "booking_number": "the number for booking transport (Kela taxi)",

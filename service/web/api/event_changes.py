@@ -112,7 +112,8 @@ def patch_event(event_id: int) -> ResponseReturnValue:
 @bp.post("/events/<id:event_id>/cancel")
 @token_required
 def cancel_event(event_id: int) -> ResponseReturnValue:
-    """Cancel an event and its pending reminders; with notify_client, tell the client."""
+    """Cancel an event and its pending reminders (a series: its coming occurrences too);
+    with notify_client, tell the client (once for a whole series)."""
     session, rt, now = db(), runtime(), utcnow()
     event = access.event_for(db(), g.api_worker, event_id)
     if event is None:
@@ -121,9 +122,10 @@ def cancel_event(event_id: int) -> ResponseReturnValue:
     was_cancelled = event.state == EventState.CANCELLED
     cancelled = ev.cancel_event(session, event, now)
     notice = None
-    # A series has no one time to tell of: its occurrences' reminders simply stop.
-    if data.get("notify_client", False) and not was_cancelled and event.recurrence is None:
-        notice = notices.queue_notice(session, rt, event, notices.CANCELLED, now=now,
+    # A series is told once, by its weekday and time, not once for each occurrence.
+    template = notices.CANCELLED if event.recurrence is None else notices.SERIES_CANCELLED
+    if data.get("notify_client", False) and not was_cancelled:
+        notice = notices.queue_notice(session, rt, event, template, now=now,
                                       worker_id=g.api_worker.id)
     audit.record(session, g.api_worker.id, "cancel", "event", event_id, "api")
     session.commit()

@@ -284,8 +284,9 @@ PATHS: dict[str, Any] = {
                   "responses": {"200": _json(_ref("Event"), "rescheduled"), **_ERRORS,
                                 "404": _NOT_FOUND["404"], **_CONFLICT}}},
     "/events/{id}/cancel": {"post": {
-        "summary": "Cancel an event and its pending reminders; with notify_client the "
-                   "client is told by a text or a call",
+        "summary": "Cancel an event and its pending reminders (a series: with its coming "
+                   "occurrences); with notify_client the client is told by a text or a "
+                   "call, once for a whole series",
         "parameters": [{"name": "id", **_ID_PARAM}],
         "requestBody": _body("CancelInput", required=False),
         "responses": {"200": _json(_ref("Event"), "cancelled"), **_ERRORS,

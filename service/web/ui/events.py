@@ -231,23 +231,24 @@ def change(event_id: int) -> ResponseReturnValue:
                                       "uudelleen."))
 
 
-def _cancel_text(event: Event, channel: str) -> str:
+def cancel_text(event: Event, channel: str, template: str = notices.CANCELLED) -> str:
     """The cancellation as the client would get it: a text the worker may edit, or the
     team's call script (spoken as it stands)."""
     rt = runtime()
-    if notices.why_not(rt, event, notices.CANCELLED, channel) is not None:
+    if notices.why_not(rt, event, template, channel) is not None:
         return ""
-    return notices.notice_text(rt, event, notices.CANCELLED, channel)
+    return notices.notice_text(rt, event, template, channel)
 
 
-def _blocker(event: Event, channel: str) -> str | None:
+def notice_blocker(event: Event, channel: str, template: str = notices.CANCELLED
+                   ) -> str | None:
     """Why the client cannot be told by us (in words), or None."""
     if channel == "sms":
         try:
             sms_recipient(event.client, None)
         except ValidationError as exc:
             return exc.errors["body"]
-    why = notices.why_not(runtime(), event, notices.CANCELLED, channel)
+    why = notices.why_not(runtime(), event, template, channel)
     return None if why is None else str(NOTICE_BLOCKERS.get(why, why))
 
 
@@ -277,11 +278,11 @@ def cancel(event_id: int) -> ResponseReturnValue:
         flash(_("Tapahtuma on jo peruttu."), "info")
         return redirect(url_for("events.show", event_id=event.id))
     client, channel = event.client, notices.notice_channel(event.client)
-    blocker = _blocker(event, channel)
+    blocker = notice_blocker(event, channel)
     pending = sum(1 for r in event.reminders if r.state == ReminderState.PLANNED)
     notify = request.form.get("notify") == "1"
-    text = request.form.get("notice_text", _cancel_text(event, channel)) \
-        if channel == "sms" else _cancel_text(event, channel)
+    text = request.form.get("notice_text", cancel_text(event, channel)) \
+        if channel == "sms" else cancel_text(event, channel)
     errors: dict[str, str] = {}
     if request.method == "POST" and notify:
         try:

@@ -54,7 +54,8 @@ CONDITION_LABELS = {
 TEMPLATE_LABELS = {
     "appointment_reminder": L("Muistutus ajasta"), "appointment_today": L("Aika on tänään"),
     "appointment_bring": L("Mitä ottaa mukaan"), "appointment_moved": L("Aika siirtyi"),
-    "appointment_cancelled": L("Aika peruttiin"), "transport_booking": L("Tilaa kyyti"),
+    "appointment_cancelled": L("Aika peruttiin"),
+    "series_cancelled": L("Toistuva aika peruttiin"), "transport_booking": L("Tilaa kyyti"),
     "documents_due": L("Liitteiden määräpäivä"), "decision_followup": L("Onko päätös tullut?"),
     "decision_overdue": L("Päätös myöhässä (tehtävä)"),
     "call_client": L("Soita asiakkaalle (tehtävä)"),
