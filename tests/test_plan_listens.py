@@ -286,6 +286,9 @@ def test_key_3_twice_stops_the_calls_and_tells_the_worker(
     page = browser.get(f"/clients/{cid}").get_data(as_text=True)
     assert ('id="opt-reason">Viimeksi kirjattu syy: Asiakas lopetti muistutussoitot itse '
             'puhelussa (näppäin 3 kahdesti).') in page
+    browser.post("/language", {"lang": "sv", "next": "/"})
+    page = browser.get(f"/clients/{cid}").get_data(as_text=True)
+    assert "Klienten avslutade själv påminnelsesamtalen" in page
     run(rt, hel(2026, 9, 30, 9, 0))
     assert len(gateway.sent) == 1
     assert {r.reason for r in reminders(rt, event) if r.state == rstate.SKIPPED} >= {

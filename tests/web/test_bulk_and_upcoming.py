@@ -195,7 +195,9 @@ def test_the_new_pages_speak_swedish_and_english(signed_in: Browser, rt: Runtime
     assert "Meddelande till flera klienter" in page and "Tecknet" in page
     assert "Meddelandet innehåller en länk (kela.fi)" in page
     assert "Kostnadsuppskattning: 0,24 €" in page
+    assert "Ett meddelande kan skickas till högst 500 klienter åt gången." in page
     signed_in.post("/language", {"lang": "en", "next": "/"})
     page = signed_in.post("/bulk", {"audience": "mine", "body": "Hello",
                                     "action": "preview"}).get_data(as_text=True)
     assert "Estimated cost: €0.24" in page and "Left out:" in page
+    assert "A message can go to at most 500 clients at a time." in page

@@ -81,6 +81,11 @@ def test_an_absence_begun_today_is_removed_when_ended(signed_in: Browser, rt: Ru
     [today] = load_all(rt, select(Absence))
     assert signed_in.post(f"/absences/{today.id}/end").status_code == 302
     assert load_all(rt, select(Absence)) == []
+    signed_in.post("/language", {"lang": "sv", "next": "/absences"})
+    signed_in.post("/absences", {"worker_id": worker.id, "starts_on": "2026-12-01",
+                                 "ends_on": "2026-12-04", "substitute_id": ""})
+    page = signed_in.get("/absences").get_data(as_text=True)
+    assert "Avsluta frånvaron" in page and "stannar där" in page
 
 
 def test_a_worker_cannot_end_a_colleagues_absence(browser: Browser, rt: Runtime,
