@@ -1,5 +1,6 @@
 """Cover: during an absence a client's reply goes to the substitute (or the team inbox
-when there is none), marked cover; after it, back to the worker. Through the signed
+when there is none), marked cover; after it, back to the worker. A worker back
+early ends the absence, and the next reply is theirs again. Through the signed
 /twilio/sms webhook and the API, on both databases, with a controlled clock."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from service.domain.teams.cover import Route, route_worker
 from service.domain.teams.setup import create_team, first_team_id, join
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import Absence, ApiToken, InboxItem, Worker
+from service.store.models import Absence, ApiToken, AuditEntry, InboxItem, Worker
 from service.web.api.endpoints import hash_token
 from tests.conftest import Api, load_all, signed_post
 from tests.web.conftest import make_client, make_worker
@@ -151,3 +152,88 @@ def test_absence_validation(rt: Runtime, api: Api, worker: Worker, sub: Worker) 
                    None).status_code == 403
     assert api.post(f"/workers/{outsider_id}/absences",
                     {"starts_on": "2026-12-09", "ends_on": "2026-12-10"}).status_code == 404
+
+
+def _end(api: Api, worker: Worker, absence_id: int) -> Any:
+    return api.post(f"/workers/{worker.id}/absences/{absence_id}/end")
+
+
+def test_back_early_the_worker_ends_the_absence_and_gets_the_next_reply(
+        rt: Runtime, client: FlaskClient, api: Api, worker: Worker, sub: Worker) -> None:
+    clock.freeze(MON)
+    make_client(rt, worker.id, "Matti Mäkinen", CLIENT_PHONE)
+    made = absence(api, worker, "2026-12-01", "2026-12-11", sub.id).json
+    covered = text_in(client)
+    assert (covered.worker_id, covered.cover) == (sub.id, True)
+    ended = _end(api, worker, made["id"])
+    assert ended.status_code == 200, ended.json
+    assert ended.json == {**made, "ends_on": "2026-12-06", "removed": False}
+    back = text_in(client, "kyllä tulen")
+    assert (back.worker_id, back.cover) == (worker.id, False)
+    # What the substitute already has stays with them.
+    [kept] = load_all(rt, select(InboxItem).where(InboxItem.id == covered.id))
+    assert (kept.worker_id, kept.cover) == (sub.id, True)
+    assert api.get(f"/workers/{worker.id}/absences").json["absences"] == []
+    again = _end(api, worker, made["id"])
+    assert again.status_code == 409 and "error" in again.json
+    audits = load_all(rt, select(AuditEntry).where(AuditEntry.object_type == "absence",
+                                                   AuditEntry.object_id == made["id"])
+                      .order_by(AuditEntry.id))
+    assert [(a.action, a.worker_id) for a in audits] == [("create", worker.id),
+                                                         ("update", worker.id)]
+    assert "last day 2026-12-06" in audits[1].detail
+
+
+def test_ending_is_judged_on_the_helsinki_date(
+        rt: Runtime, client: FlaskClient, api: Api, worker: Worker, sub: Worker) -> None:
+    clock.freeze(MON)
+    make_client(rt, worker.id, "Matti Mäkinen", CLIENT_PHONE)
+    made = absence(api, worker, "2026-12-07", "2026-12-11", sub.id).json
+    # Mon 7.12. 23.30 UTC is already Tue 8.12. 01.30 in Helsinki: the last day is Monday.
+    clock.freeze(datetime(2026, 12, 7, 23, 30, tzinfo=UTC))
+    assert text_in(client).worker_id == sub.id
+    ended = _end(api, worker, made["id"])
+    assert ended.status_code == 200 and ended.json["ends_on"] == "2026-12-07"
+    assert text_in(client, "ok").worker_id == worker.id
+
+
+def test_an_absence_begun_today_is_removed_and_one_not_begun_cannot_be_ended(
+        rt: Runtime, client: FlaskClient, api: Api, worker: Worker, sub: Worker) -> None:
+    clock.freeze(MON)
+    make_client(rt, worker.id, "Matti Mäkinen", CLIENT_PHONE)
+    today = absence(api, worker, "2026-12-07", "2026-12-09", None).json
+    coming = absence(api, worker, "2026-12-14", "2026-12-18", sub.id).json
+    assert text_in(client).worker_id is None  # the team inbox meanwhile
+    removed = _end(api, worker, today["id"])
+    assert removed.status_code == 200 and removed.json == {**today, "removed": True}
+    assert [a.id for a in load_all(rt, select(Absence))] == [coming["id"]]
+    assert text_in(client, "ok").worker_id == worker.id
+    not_begun = _end(api, worker, coming["id"])
+    assert not_begun.status_code == 409
+    assert load_all(rt, select(Absence))[0].ends_on == date(2026, 12, 18)
+    audits = load_all(rt, select(AuditEntry).where(AuditEntry.object_type == "absence",
+                                                   AuditEntry.object_id == today["id"])
+                      .order_by(AuditEntry.id))
+    assert [a.action for a in audits] == ["create", "delete"]
+
+
+def test_who_may_end_an_absence(rt: Runtime, api: Api, worker: Worker, sub: Worker) -> None:
+    clock.freeze(MON)
+    made = absence(api, worker, "2026-12-01", "2026-12-11", None).json
+    colleague = Api(api.client, token_for(rt, sub))
+    assert _end(colleague, worker, made["id"]).status_code == 403  # not theirs to end
+    assert _end(colleague, sub, made["id"]).status_code == 404  # not sub's absence
+    with transaction(rt.sessions) as session:
+        elsewhere = create_team(session, "Vanhuspalvelut", "+358401118888")
+        outsider = Worker(name="Ulla Ulkopuolinen", email="ulla@example.fi")
+        session.add(outsider)
+        session.flush()
+        join(session, outsider.id, elsewhere.id)
+        session.expunge(outsider)
+    assert _end(Api(api.client, token_for(rt, outsider)), worker,
+                made["id"]).status_code == 404  # another team's worker: not there
+    assert _end(api, worker, made["id"] + 1000).status_code == 404
+    assert load_all(rt, select(Absence))[0].ends_on == date(2026, 12, 11)
+    admin = make_worker(rt, "tiina@example.fi", "Tiina Tiiminvetäjä", role="team_admin")
+    by_admin = _end(Api(api.client, token_for(rt, admin)), worker, made["id"])
+    assert by_admin.status_code == 200 and by_admin.json["ends_on"] == "2026-12-06"

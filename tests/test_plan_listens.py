@@ -22,7 +22,7 @@ from service.gateways.base import GatewayError
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import AuditEntry, Client
+from service.store.models import AuditEntry, Client, Worker
 from tests.conftest import Api, load, load_all, signed_post
 from tests.reach import (
     SECOND,
@@ -37,6 +37,7 @@ from tests.reach import (
     sms_reply,
 )
 from tests.twilio.helpers import local_path, parse_twiml, spoken
+from tests.web.conftest import Browser
 
 STARTS = hel(2026, 9, 30, 10, 30)
 REGISTERED = hel(2026, 9, 25, 9, 0)
@@ -254,7 +255,8 @@ def test_key_2_in_a_call_declines_and_asks_for_a_call_back(
 
 
 def test_key_3_twice_stops_the_calls_and_tells_the_worker(
-        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway) -> None:
+        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway,
+        worker: Worker) -> None:
     cid = new_client(api, channel="voice", phone="09 123 4567")  # a landline
     event = _appointment(api, cid)
     gateway.call_status = "queued"
@@ -276,6 +278,17 @@ def test_key_3_twice_stops_the_calls_and_tells_the_worker(
                                                    AuditEntry.worker_id.is_(None)))
     assert [a.detail for a in audits if "opted_out" in a.detail] == [
         "opted_out: asiakas lopetti soitot näppäimellä"]
+    # Why, where a worker's recorded reason is kept: the client page shows it.
+    assert load(rt, Client, cid).opt_reason == (
+        "Asiakas lopetti muistutussoitot itse puhelussa (näppäin 3 kahdesti).")
+    browser = Browser(client)
+    browser.login(worker.email)
+    page = browser.get(f"/clients/{cid}").get_data(as_text=True)
+    assert ('id="opt-reason">Viimeksi kirjattu syy: Asiakas lopetti muistutussoitot itse '
+            'puhelussa (näppäin 3 kahdesti).') in page
+    browser.post("/language", {"lang": "sv", "next": "/"})
+    page = browser.get(f"/clients/{cid}").get_data(as_text=True)
+    assert "Klienten avslutade själv påminnelsesamtalen" in page
     run(rt, hel(2026, 9, 30, 9, 0))
     assert len(gateway.sent) == 1
     assert {r.reason for r in reminders(rt, event) if r.state == rstate.SKIPPED} >= {

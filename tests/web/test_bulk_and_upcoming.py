@@ -14,8 +14,9 @@ from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
 from service.scheduling.adhoc_messages import send_queued_messages
 from service.store.db import transaction
-from service.store.models import AuditEntry, Client, Message, Worker
-from service.store.states import MessageStatus
+from service.store.models import AuditEntry, Client, Event, Message, Worker
+from service.store.states import EventKind, MessageStatus
+from service.web.ui.bulk import MAX_CLIENTS
 from tests.web.conftest import Browser, make_client
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday 12.00 in Helsinki
@@ -124,6 +125,46 @@ def test_bulk_errors(signed_in: Browser, rt: Runtime, worker: Worker,
     assert signed_in.get("/bulk/sent?at=2026-12-01T10:00:00+00:00").status_code == 404
 
 
+def _many(rt: Runtime, worker: Worker, n: int) -> None:
+    """n of the worker's clients, each with an appointment tomorrow (rows written
+    directly: only their number matters here)."""
+    tomorrow = datetime.combine(NOW.astimezone(rt.config.tz).date() + timedelta(days=1),
+                                time(10), tzinfo=rt.config.tz)
+    with transaction(rt.sessions) as session:
+        people = [Client(name=f"Asiakas {i:03d}", phone=f"+35840{i:07d}",
+                         number_type="mobile", worker_id=worker.id) for i in range(n)]
+        session.add_all(people)
+        session.flush()
+        session.add_all(Event(client_id=c.id, kind=EventKind.APPOINTMENT, starts_at=tomorrow,
+                              place="Ryhmähuone 2") for c in people)
+
+
+def test_the_cap_is_shown_and_more_clients_are_refused_saying_what_to_do(
+        signed_in: Browser, rt: Runtime, worker: Worker) -> None:
+    clock.freeze(NOW)
+    assert MAX_CLIENTS == 500
+    form = signed_in.get("/bulk").get_data(as_text=True)
+    assert "Viestin voi lähettää kerralla enintään 500 asiakkaalle." in form
+    _many(rt, worker, MAX_CLIENTS)
+    exactly = signed_in.post("/bulk", {"audience": "mine", "body": "Hei"})
+    assert exactly.status_code == 200 and "Löytyneet asiakkaat (500)" in exactly.get_data(
+        as_text=True)
+    _many(rt, worker, 1)  # one more: 501 of mine, 501 with an appointment tomorrow
+    for fields, error_id in (({"audience": "mine"}, "audience-error"),
+                             ({"audience": "appointments", "day": "2.12.2026"}, "day-error"),
+                             ({"audience": "worker", "worker_id": worker.id},
+                              "worker_id-error")):
+        for action in ("preview", "send"):
+            refused = signed_in.post("/bulk", fields | {"body": "Hei", "action": action})
+            html = refused.get_data(as_text=True)
+            assert refused.status_code == 422, (fields, action)
+            assert f'id="{error_id}"' in html, fields
+            assert "Valinnalla löytyi yli 500 asiakasta." in html
+            assert "rajaa valintaa" in html and 'id="bulk-clients"' not in html
+    with transaction(rt.sessions) as session:
+        assert session.scalars(select(Message)).all() == []
+
+
 def test_my_upcoming_appointments_this_week_and_next(signed_in: Browser, rt: Runtime,
                                                      worker: Worker,
                                                      other_worker: Worker) -> None:
@@ -154,7 +195,9 @@ def test_the_new_pages_speak_swedish_and_english(signed_in: Browser, rt: Runtime
     assert "Meddelande till flera klienter" in page and "Tecknet" in page
     assert "Meddelandet innehåller en länk (kela.fi)" in page
     assert "Kostnadsuppskattning: 0,24 €" in page
+    assert "Ett meddelande kan skickas till högst 500 klienter åt gången." in page
     signed_in.post("/language", {"lang": "en", "next": "/"})
     page = signed_in.post("/bulk", {"audience": "mine", "body": "Hello",
                                     "action": "preview"}).get_data(as_text=True)
     assert "Estimated cost: €0.24" in page and "Left out:" in page
+    assert "A message can go to at most 500 clients at a time." in page

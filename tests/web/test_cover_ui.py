@@ -1,6 +1,6 @@
-"""Cover in the worker UI: the Poissaolot page, deactivation on the worker's edit page
-(who takes over), and escalated items on every team member's Today page and in the
-team inbox, with a call-back's due time."""
+"""Cover in the worker UI: the Poissaolot page (ending an absence early too),
+deactivation on the worker's edit page (who takes over), and escalated items on every
+team member's Today page and in the team inbox, with a call-back's due time."""
 
 from __future__ import annotations
 
@@ -44,6 +44,63 @@ def test_poissaolot_page_adds_lists_and_deletes(signed_in: Browser, rt: Runtime,
     signed_in.post(f"/absences/{started.id}/delete")
     signed_in.post(f"/absences/{coming.id}/delete")
     assert [a.id for a in load_all(rt, select(Absence))] == [started.id]
+
+
+def test_back_early_the_worker_ends_the_absence_on_the_page(
+        signed_in: Browser, client: FlaskClient, rt: Runtime, worker: Worker,
+        other_worker: Worker) -> None:
+    clock.freeze(WED)
+    make_client(rt, worker.id, "Matti Mäkinen", "+358401234567")
+    for starts, ends in (("2026-11-30", "2026-12-04"), ("2026-12-10", "2026-12-11")):
+        signed_in.post("/absences", {"worker_id": worker.id, "starts_on": starts,
+                                     "ends_on": ends, "substitute_id": other_worker.id})
+    started, coming = load_all(rt, select(Absence).order_by(Absence.starts_on))
+    covered = text_in(client)
+    assert covered.worker_id == other_worker.id
+    html = signed_in.get("/absences").get_data(as_text=True)
+    assert f'id="end-absence-{started.id}"' in html and "Lopeta poissaolo" in html
+    assert f'id="end-absence-{coming.id}"' not in html  # not begun: deleted instead
+    assert "jo menneet asiat jäävät sinne" in html  # what the substitute has stays
+    refused = signed_in.post(f"/absences/{coming.id}/end")
+    assert refused.status_code == 302
+    assert "Vain alkanutta poissaoloa" in signed_in.get("/absences").get_data(as_text=True)
+    assert load(rt, Absence, coming.id).ends_on == date(2026, 12, 11)
+    assert signed_in.post(f"/absences/{started.id}/end").status_code == 302
+    page = signed_in.get("/absences").get_data(as_text=True)
+    assert "Poissaolo on lopetettu." in page and f'id="absence-{started.id}"' not in page
+    assert load(rt, Absence, started.id).ends_on == date(2026, 12, 1)  # yesterday
+    assert text_in(client, "ok").worker_id == worker.id
+    assert load(rt, InboxItem, covered.id).worker_id == other_worker.id
+
+
+def test_an_absence_begun_today_is_removed_when_ended(signed_in: Browser, rt: Runtime,
+                                                      worker: Worker) -> None:
+    clock.freeze(WED)
+    signed_in.post("/absences", {"worker_id": worker.id, "starts_on": "2026-12-02",
+                                 "ends_on": "2026-12-04", "substitute_id": ""})
+    [today] = load_all(rt, select(Absence))
+    assert signed_in.post(f"/absences/{today.id}/end").status_code == 302
+    assert load_all(rt, select(Absence)) == []
+    signed_in.post("/language", {"lang": "sv", "next": "/absences"})
+    signed_in.post("/absences", {"worker_id": worker.id, "starts_on": "2026-12-01",
+                                 "ends_on": "2026-12-04", "substitute_id": ""})
+    page = signed_in.get("/absences").get_data(as_text=True)
+    assert "Avsluta frånvaron" in page and "stannar där" in page
+
+
+def test_a_worker_cannot_end_a_colleagues_absence(browser: Browser, rt: Runtime,
+                                                  worker: Worker,
+                                                  other_worker: Worker) -> None:
+    clock.freeze(WED)
+    with transaction(rt.sessions) as session:
+        away = Absence(worker_id=other_worker.id, starts_on=date(2026, 12, 1),
+                       ends_on=date(2026, 12, 4), created_by=other_worker.id)
+        session.add(away)
+        session.flush()
+        away_id = away.id
+    browser.login(worker.email)
+    assert browser.post(f"/absences/{away_id}/end").status_code == 404
+    assert load(rt, Absence, away_id).ends_on == date(2026, 12, 4)
 
 
 def test_a_worker_cannot_record_a_colleagues_absence(signed_in: Browser, rt: Runtime,

@@ -262,7 +262,8 @@ def test_query_and_body_ids_are_refused_as_if_missing(app: Flask, client: FlaskC
 
 
 API_FILL = {"clients": "client_b", "events": "event_b", "inbox": "item_b",
-            "trusted-persons": "person_b", "workers": "worker_b", "teams": "team_b"}
+            "trusted-persons": "person_b", "workers": "worker_b", "teams": "team_b",
+            "absences": "absence_b"}
 
 
 def _api_url(path: str, teams: Teams) -> str:

@@ -233,9 +233,14 @@ def act_on_key(session: Session, rt: DomainContext, client: Client, event: Event
         drop_answered(session, rt, event, now)
 
 
+KEY_STOP_REASON = "Asiakas lopetti muistutussoitot itse puhelussa (näppäin 3 kahdesti)."
+
+
 def stopped_by_key(session: Session, client: Client, now: datetime) -> None:
-    """Key 3 pressed twice in a call: the client stopped the calls themselves. Audited
-    as the service's change (no worker made it)."""
+    """Key 3 pressed twice in a call: the client stopped the calls themselves. The reason
+    is kept where a worker's recorded one is (the client page shows why), and audited as
+    the service's change (no worker made it)."""
+    client.opt_reason, client.updated_at = KEY_STOP_REASON, now
     record_audit(session, None, "update", "client", client.id,
                  "opted_out: asiakas lopetti soitot näppäimellä", at=now)
 

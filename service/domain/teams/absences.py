@@ -4,13 +4,16 @@ Who may record one: the worker themselves, a team admin for a worker of their te
 the organisation's admin for anyone (manages()). The substitute must be another
 active worker sharing one of the absent worker's teams. While the absence lasts, new
 items for the worker's clients go to the substitute or the team inbox (cover.py).
-Only absences that have not started yet can be deleted: one under way is history.
+Only absences that have not started yet can be deleted: one under way is history. A
+worker back early ends one under way (end_absence): its last day becomes yesterday, or,
+begun only today, it is removed; from then on new items come to the worker again. Items
+already handed to the substitute stay with them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -126,3 +129,26 @@ def delete_absence(session: Session, absence: Absence, by: int, now: datetime) -
         raise ValidationError({"absence": "Alkanutta poissaoloa ei voi poistaa."})
     record(session, by, "delete", "absence", absence.id, f"worker {absence.worker_id}", at=now)
     session.delete(absence)
+
+
+def can_end(absence: Absence, now: datetime) -> bool:
+    """Started and not yet over (its last day may be today)."""
+    return absence.starts_on <= local_day(now) <= absence.ends_on
+
+
+def end_absence(session: Session, absence: Absence, by: int, now: datetime) -> bool:
+    """End an absence under way now (audited): its last day becomes yesterday (local
+    date); one that began today is removed. Returns whether it was removed."""
+    if not can_end(absence, now):
+        raise ValidationError({"absence": "Vain alkanutta poissaoloa, joka ei ole vielä "
+                                          "päättynyt, voi lopettaa."})
+    today = local_day(now)
+    if absence.starts_on == today:
+        record(session, by, "delete", "absence", absence.id,
+               f"worker {absence.worker_id} ended on its first day", at=now)
+        session.delete(absence)
+        return True
+    absence.ends_on = today - timedelta(days=1)
+    record(session, by, "update", "absence", absence.id,
+           f"worker {absence.worker_id} ended early: last day {absence.ends_on}", at=now)
+    return False

@@ -234,6 +234,10 @@ SCHEMAS: dict[str, Any] = {
                        "created_at": _DT}),
     "Absence": _obj({"id": _I, "worker_id": _I, "starts_on": _S, "ends_on": _S,
                      "substitute_id": _NI, "created_by": _NI, "created_at": _DT}),
+    "EndedAbsence": _obj({"id": _I, "worker_id": _I, "starts_on": _S, "ends_on": _S,
+                          "substitute_id": _NI, "created_by": _NI, "created_at": _DT,
+                          "removed": {**_B, "description": "it began today: removed, "
+                                      "not shortened (ends_on as it was)"}}),
     "Worker": _obj({"id": _I, "name": _S, "role": {"enum": [r.value for r in Role]},
                     "active": _B, "clients": {**_I, "description": "clients as their worker"},
                     "open_items": {**_I, "description": "open inbox items of their own"}}),
@@ -364,6 +368,17 @@ PATHS: dict[str, Any] = {
         "get": {"summary": "The worker's absences that have not ended",
                 "parameters": [{"name": "id", **_ID_PARAM}],
                 "responses": {"200": _list("absences", "Absence", "absences"), **_NOT_FOUND}}},
+    "/workers/{id}/absences/{absence_id}/end": {"post": {
+        "summary": "End an absence under way now (the worker back early; the worker or "
+                   "their team admin): its last day becomes yesterday (Helsinki date), or "
+                   "one that began today is removed (removed true). New items go to the "
+                   "worker again; items already with the substitute stay there. Audited",
+        "parameters": [{"name": "id", **_ID_PARAM}, {"name": "absence_id", **_ID_PARAM}],
+        "responses": {"200": _json(_ref("EndedAbsence"), "ended (or removed)"),
+                      "401": _ERRORS["401"],
+                      "403": _json(_ref("Error"), "not the caller's to end"),
+                      "404": _NOT_FOUND["404"],
+                      "409": _json(_ref("Error"), "not started yet, or already ended")}}},
     "/workers/{id}": {"patch": {
         "summary": "Deactivate a worker (team admin or organisation admin): their clients "
                    "and open items move to successor_id (or, in a team the successor is "
@@ -408,6 +423,7 @@ OPERATION_IDS = {
     ("/events/{id}/documents-in", "post"): "api_reach.documents_in",
     ("/workers/{id}/absences", "post"): "api_workers.post_absence",
     ("/workers/{id}/absences", "get"): "api_workers.list_absences",
+    ("/workers/{id}/absences/{absence_id}/end", "post"): "api_workers.end_absence",
     ("/workers/{id}", "patch"): "api_workers.patch_worker",
     ("/events/{id}/occurrences/{date}/skip", "post"): "api.skip_occurrence",
 }

@@ -95,6 +95,26 @@ def list_absences(worker_id: int) -> ResponseReturnValue:
     return jsonify({"absences": [absence_json(a) for a in rows]})
 
 
+@bp.post("/workers/<id:worker_id>/absences/<id:absence_id>/end")
+@token_required
+def end_absence(worker_id: int, absence_id: int) -> ResponseReturnValue:
+    """Back early: the absence under way ends now (its last day yesterday; removed, with
+    removed true, if it began today). Items already with the substitute stay there."""
+    worker, caller, session = _worker(worker_id), g.api_worker, db()
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.worker_id != worker.id:
+        return error_response(404, "no such absence")
+    if not absences.may_record_for(session, caller, worker.id):
+        return error_response(403, "only the worker or their team admin ends an absence")
+    body = absence_json(absence)
+    try:
+        removed = absences.end_absence(session, absence, caller.id, utcnow())
+    except ValidationError:
+        return error_response(409, "the absence has not started or has already ended")
+    session.commit()
+    return jsonify({**(body if removed else absence_json(absence)), "removed": removed})
+
+
 @bp.patch("/workers/<id:worker_id>")
 @token_required
 def patch_worker(worker_id: int) -> ResponseReturnValue:

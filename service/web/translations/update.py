@@ -43,7 +43,8 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
 DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_and_phone"}
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
 # single texts the forms show
-DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT"}
+DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT",
+                    "KEY_STOP_REASON"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

@@ -1,6 +1,7 @@
 """Poissaolot: a worker records when they are away and who covers; a team admin does
 the same for the workers of their teams. Absences that have not started can be
-deleted. The rules are domain/teams/absences.py; routing during one is cover.py.
+deleted; one under way can be ended now (a worker back early). The rules are
+domain/teams/absences.py; routing during one is cover.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _page(values: dict[str, object], errors: dict[str, str]) -> ResponseReturnVa
                            substitute_options=sorted(substitutes.items(), key=lambda i: i[1]),
                            deletable={
                                a.id for a in rows if absences.can_delete(a, now)},
+                           endable={a.id for a in rows if absences.can_end(a, now)},
                            v=values, errors=errors), 422 if errors else 200
 
 
@@ -90,4 +92,23 @@ def delete(absence_id: int) -> ResponseReturnValue:
         return redirect(url_for("absences.index"))
     session.commit()
     flash(_("Poissaolo on poistettu."), "success")
+    return redirect(url_for("absences.index"))
+
+
+@bp.post("/<id:absence_id>/end")
+def end(absence_id: int) -> ResponseReturnValue:
+    """Back early: the absence under way ends now (removed if it began today)."""
+    me, session = current_worker(), db()
+    absence = session.get(Absence, absence_id)
+    if absence is None or not absences.may_record_for(session, me, absence.worker_id):
+        abort(404)
+    try:
+        absences.end_absence(session, absence, me.id, utcnow())
+    except ValidationError:
+        flash(_("Vain alkanutta poissaoloa, joka ei ole vielä päättynyt, voi lopettaa."),
+              "error")
+        return redirect(url_for("absences.index"))
+    session.commit()
+    flash(_("Poissaolo on lopetettu. Uudet vastaukset ja soittopyynnöt tulevat taas "
+            "työntekijälle itselleen; sijaiselle jo menneet asiat jäävät hänelle."), "success")
     return redirect(url_for("absences.index"))

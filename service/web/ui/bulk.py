@@ -1,9 +1,10 @@
 """A message to many clients at once ("tomorrow's group: the room has changed").
 
 Chosen by a filter (clients with an appointment on a day, all of a worker's clients,
-all my own), then narrowed from the list. The preview shows the text as it goes, its
-segments, the character that forces UCS-2, and the cost estimated at the configured
-per-segment price; opted-out, erased and text-less clients are left out and counted.
+all my own), then narrowed from the list; at most MAX_CLIENTS a send, and a filter that
+finds more is refused with the cap named, never cut short. The preview shows the text
+as it goes, its segments, the character that forces UCS-2, and the cost estimated at
+the configured per-segment price; opted-out, erased and text-less clients are left out and counted.
 Sending queues one text a client (domain/messages/to_clients.py): each waits for its
 client's window, and the dispatch pass sends them within the rate limits. The progress
 page counts them by status.
@@ -52,8 +53,20 @@ def _values() -> dict[str, str]:
             "worker_id": form.get("worker_id", ""), "body": form.get("body", "")}
 
 
+def _within_cap(found: list[Client], field: str) -> list[Client]:
+    """The clients found, or a refusal naming the cap: more than MAX_CLIENTS are never
+    cut silently (the ones left over would not know they were left out)."""
+    if len(found) > MAX_CLIENTS:
+        raise ValidationError({field: _(
+            "Valinnalla löytyi yli %(n)s asiakasta. Viestin voi lähettää kerralla enintään "
+            "%(n)s asiakkaalle: rajaa valintaa (esimerkiksi vain omat asiakkaat tai yhden "
+            "työntekijän asiakkaat) ja lähetä muille erikseen.", n=MAX_CLIENTS)})
+    return found
+
+
 def _chosen(values: dict[str, str]) -> list[Client]:
-    """The clients the filter finds (ValidationError for a bad day or worker)."""
+    """The clients the filter finds (ValidationError for a bad day or worker, or for
+    more clients than one send may reach)."""
     session, me = db(), current_worker()
     audience = values["audience"] if values["audience"] in AUDIENCES else "appointments"
     if audience == "appointments":
@@ -62,14 +75,15 @@ def _chosen(values: dict[str, str]) -> list[Client]:
         except ValueError as exc:
             raise ValidationError({"day": str(exc)}) from exc
         mine = me.id if values["only_mine"] == "1" else None
-        return appointment_clients(session, day, runtime().config.tz, mine,
-                                   access.clients_rule(me))[:MAX_CLIENTS]
+        return _within_cap(appointment_clients(session, day, runtime().config.tz, mine,
+                                               access.clients_rule(me)), "day")
     worker_id = me.id if audience == "mine" else optional_id(values["worker_id"], "worker_id")
     if worker_id is None:
         raise ValidationError({"worker_id": "Valitse työntekijä."})
-    return list(session.scalars(select(Client).where(Client.worker_id == worker_id,
-                                                     access.clients_rule(me))
-                                .order_by(Client.name, Client.id).limit(MAX_CLIENTS)))
+    return _within_cap(list(session.scalars(
+        select(Client).where(Client.worker_id == worker_id, access.clients_rule(me))
+        .order_by(Client.name, Client.id).limit(MAX_CLIENTS + 1))),
+        "audience" if audience == "mine" else "worker_id")
 
 
 def _picked(found: list[Client]) -> list[Client]:
@@ -92,7 +106,7 @@ def _page(values: dict[str, str], errors: dict[str, str], found: list[Client] | 
         "bulk/index.html", v=values, errors=errors, found=found, plan=plan,
         picked_ids={c.id for c in picked or []}, check=feedback(values["body"]) if check
         else None, preview=check.text if check else "", cost=cost, excluded=EXCLUDED,
-        price=runtime().config.sms_segment_price, workers=workers,
+        price=runtime().config.sms_segment_price, workers=workers, cap=MAX_CLIENTS,
         ), 422 if errors else 200
 
 
