@@ -302,7 +302,8 @@ def _new_item(session: Session, message: Message, client: Client | None,
         client_id=client.id, event_id=message.event_id, message=message,
         reminder_id=reminder.id if reminder else None,
         kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
-        summary=summary, created_at=now), route(session, client, now, desk), now)
+        summary=summary, created_at=now), route(session, client, now, desk), now,
+        desk.team_hours if desk else None)
 
 
 def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, body: str,

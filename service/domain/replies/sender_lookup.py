@@ -86,7 +86,7 @@ def _statement() -> Select[Any]:
              .where(Message.direction == Direction.OUT, Message.to_number == bindparam("phone"))
              .order_by(Message.created_at.desc(), Message.id.desc()).limit(1).subquery("asked"))
     return (select(Client, _texted_rule().label("texted"), Event, Reminder,
-                   Worker.active.label("worker_active"), Absence,
+                   Worker.active.label("worker_active"), Absence, Team.escalate_after_hours,
                    asked.c.id.label("asked_id"), asked.c.channel.label("asked_channel"),
                    asked.c.template.label("asked_template"))
             .join(Team, Team.id == Client.team_id)
@@ -115,5 +115,6 @@ def look_up_sender(session: Session, phone: str, today: date, *, to: str = "", v
     question = (None if first.asked_id is None
                 else question_for(first.asked_template, first.asked_channel))
     return SenderLookup([Candidate(r.Client, bool(r.texted), r.Event, r.Reminder,
-                                   Whereabouts(bool(r.worker_active), r.Absence))
+                                   Whereabouts(bool(r.worker_active), r.Absence,
+                                               r.escalate_after_hours))
                          for r in rows], question)

@@ -61,11 +61,13 @@ def _can_cover(session: Session, worker_id: int | None, team_id: int, day: date)
 
 @dataclass(frozen=True)
 class Whereabouts:
-    """Whether an item's worker is active and, if so, their absence on the day (read
-    with the client by the SMS webhook's one statement, replies/sender_lookup.py)."""
+    """Whether an item's worker is active and, if so, their absence on the day, and the
+    team's working hours to a call-back's due time (read with the client by the SMS
+    webhook's one statement, replies/sender_lookup.py)."""
 
     active: bool
     away: Absence | None = None
+    team_hours: int | None = None  # the client's team's escalate_after_hours
 
 
 def route_worker(session: Session, worker_id: int | None, team_id: int, now: datetime,
@@ -113,10 +115,12 @@ def route_unknown(session: Session, to_number: str | None) -> Route:
     return Route(None, team_for_number(session, to_number))
 
 
-def place(session: Session, item: InboxItem, where: Route, now: datetime) -> InboxItem:
+def place(session: Session, item: InboxItem, where: Route, now: datetime,
+          team_hours: int | None = None) -> InboxItem:
     """Put a new item where the route says; a call-back request also gets the time
-    it is due (escalation.due_time: N working hours after it came)."""
+    it is due (escalation.due_time: N working hours after it came; `team_hours`: the
+    team's N, if already read)."""
     item.worker_id, item.team_id, item.cover = where.worker_id, where.team_id, where.cover
     if item.kind == InboxKind.CALLBACK and item.due_at is None:
-        item.due_at = due_time(session, where.team_id, now)
+        item.due_at = due_time(session, where.team_id, now, hours=team_hours)
     return item

@@ -44,10 +44,12 @@ def team_hours(session: Session, team_id: int) -> int:
     return DEFAULT_HOURS if hours is None else hours
 
 
-def due_time(session: Session, team_id: int, came_at: datetime, tz: tzinfo = HELSINKI
-             ) -> datetime:
-    """When an item that came at `came_at` is due: the team's N working hours later."""
-    return add_working_hours(came_at, team_hours(session, team_id), tz)
+def due_time(session: Session, team_id: int, came_at: datetime, tz: tzinfo = HELSINKI,
+             hours: int | None = None) -> datetime:
+    """When an item that came at `came_at` is due: the team's N working hours later
+    (`hours`: the team's N, if already read)."""
+    return add_working_hours(came_at, team_hours(session, team_id) if hours is None else hours,
+                             tz)
 
 
 def escalate_due(session: Session, now: datetime, tz: tzinfo = HELSINKI) -> int:
