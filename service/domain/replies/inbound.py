@@ -23,6 +23,7 @@ from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
 from service.domain.replies.reading import Intent, Question, Reading, read_reply
+from service.domain.replies.reply_rows import insert_row, touch_client
 from service.domain.replies.sender_lookup import look_up_sender
 from service.domain.teams.cover import Route, Whereabouts, local_day, place, route
 from service.domain.teams.setup import first_team_id
@@ -294,12 +295,12 @@ def _new_item(session: Session, message: Message, client: Client | None,
     if client is None:
         log.info("reply from an unknown number %s to the team inbox",
                  mask_phone(message.from_number))
-        return place(session, InboxItem(message=message, kind=InboxKind.UNKNOWN_SENDER,
+        return place(session, InboxItem(message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
                                         intent=intent.value, created_at=now,
                                         summary="Viesti tuntemattomasta numerosta."),
                      Route(None, team_texted(session, texted) or first_team_id(session)), now)
     return place(session, InboxItem(
-        client_id=client.id, event_id=message.event_id, message=message,
+        client_id=client.id, event_id=message.event_id, message_id=message.id,
         reminder_id=reminder.id if reminder else None,
         kind=KIND_BY_INTENT.get(intent, InboxKind.REPLY), intent=intent.value,
         summary=summary, created_at=now), route(session, client, now, desk), now,
@@ -346,15 +347,14 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                       from_number=phone, body=body, intent=intent.value,
                       gateway=rt.gateway_name, gateway_sid=sid, status=MessageStatus.RECEIVED,
                       created_at=now, updated_at=now, **reading_columns(reading))
-    session.add(message)  # written with the item in one flush (one INSERT each)
+    insert_row(session, message)  # plain INSERTs, not the ORM's flush (reply_rows.py)
     if client is not None:
-        client.last_activity_at = now
+        touch_client(session, client, now)
         apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
     item = _new_item(session, message, client, reminder, intent,
                      _summary(intent, channel, digits), texted, now, about.desk)
     note_reading(message, item, reading, holds_event=client is not None)
-    session.add(item)
-    session.flush()
+    insert_row(session, item)
     return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,
                         event.id if event else None)
