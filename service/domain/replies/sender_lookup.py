@@ -63,6 +63,8 @@ def _texted_rule() -> ColumnElement[bool]:
 
 
 def _statement() -> Select[Any]:
+    """Each part is correlated to the client row, so two clients sharing a number each
+    get their own event, reminder and worker; what was asked depends on the number only."""
     last_reminder = (select(Message.reminder_id).where(
         Message.direction == Direction.OUT, Message.client_id == Client.id,
         Message.reminder_id.is_not(None)).order_by(Message.created_at.desc(), Message.id.desc())
