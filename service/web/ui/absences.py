@@ -6,12 +6,14 @@ domain/teams/absences.py; routing during one is cover.py.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain.errors import ValidationError
@@ -79,36 +81,36 @@ def add() -> ResponseReturnValue:
     return redirect(url_for("absences.index"))
 
 
-@bp.post("/<id:absence_id>/delete")
-def delete(absence_id: int) -> ResponseReturnValue:
+AbsenceAction = Callable[[Session, Absence, int, datetime], object]
+
+
+def _act_on(absence_id: int, act: AbsenceAction, refused: str, done: str) -> ResponseReturnValue:
+    """Delete or end an absence: only one the worker may record for (else 404); a
+    refusal of the rules (ValidationError) is said, not raised."""
     me, session = current_worker(), db()
     absence = session.get(Absence, absence_id)
     if absence is None or not absences.may_record_for(session, me, absence.worker_id):
         abort(404)
     try:
-        absences.delete_absence(session, absence, me.id, utcnow())
+        act(session, absence, me.id, utcnow())
     except ValidationError:
-        flash(_("Alkanutta poissaoloa ei voi poistaa."), "error")
+        flash(refused, "error")
         return redirect(url_for("absences.index"))
     session.commit()
-    flash(_("Poissaolo on poistettu."), "success")
+    flash(done, "success")
     return redirect(url_for("absences.index"))
+
+
+@bp.post("/<id:absence_id>/delete")
+def delete(absence_id: int) -> ResponseReturnValue:
+    return _act_on(absence_id, absences.delete_absence,
+                   _("Alkanutta poissaoloa ei voi poistaa."), _("Poissaolo on poistettu."))
 
 
 @bp.post("/<id:absence_id>/end")
 def end(absence_id: int) -> ResponseReturnValue:
     """Back early: the absence under way ends now (removed if it began today)."""
-    me, session = current_worker(), db()
-    absence = session.get(Absence, absence_id)
-    if absence is None or not absences.may_record_for(session, me, absence.worker_id):
-        abort(404)
-    try:
-        absences.end_absence(session, absence, me.id, utcnow())
-    except ValidationError:
-        flash(_("Vain alkanutta poissaoloa, joka ei ole vielä päättynyt, voi lopettaa."),
-              "error")
-        return redirect(url_for("absences.index"))
-    session.commit()
-    flash(_("Poissaolo on lopetettu. Uudet vastaukset ja soittopyynnöt tulevat taas "
-            "työntekijälle itselleen; sijaiselle jo menneet asiat jäävät hänelle."), "success")
-    return redirect(url_for("absences.index"))
+    return _act_on(absence_id, absences.end_absence,
+                   _("Vain alkanutta poissaoloa, joka ei ole vielä päättynyt, voi lopettaa."),
+                   _("Poissaolo on lopetettu. Uudet vastaukset ja soittopyynnöt tulevat taas "
+                     "työntekijälle itselleen; sijaiselle jo menneet asiat jäävät hänelle."))

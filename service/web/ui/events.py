@@ -269,6 +269,21 @@ def send_notice(notice: notices.Notice) -> None:
         flash(_("Puhelu ei lähtenyt heti; sitä yritetään pian uudelleen."), "warning")
 
 
+def check_notice_choice(notify: bool, text: str, channel: str, blocker: str | None
+                        ) -> tuple[str, dict[str, str]]:
+    """A cancellation form's "tell the client?" answer: when told, the text must pass the
+    text checks and nothing may block the notice. The text (checked) and the errors."""
+    errors: dict[str, str] = {}
+    if request.method == "POST" and notify:
+        try:
+            text = check_text(text, "notice_text") if channel == "sms" else text
+        except ValidationError as exc:
+            errors = exc.errors
+        if blocker:
+            errors["notify"] = blocker
+    return text, errors
+
+
 @bp.route("/<id:event_id>/cancel", methods=["GET", "POST"])
 def cancel(event_id: int) -> ResponseReturnValue:
     event = _event(event_id)
@@ -283,14 +298,7 @@ def cancel(event_id: int) -> ResponseReturnValue:
     notify = request.form.get("notify") == "1"
     text = request.form.get("notice_text", cancel_text(event, channel)) \
         if channel == "sms" else cancel_text(event, channel)
-    errors: dict[str, str] = {}
-    if request.method == "POST" and notify:
-        try:
-            text = check_text(text, "notice_text") if channel == "sms" else text
-        except ValidationError as exc:
-            errors = exc.errors
-        if blocker:
-            errors["notify"] = blocker
+    text, errors = check_notice_choice(notify, text, channel, blocker)
     if request.method == "GET" or errors:
         return render_template("events/cancel.html", event=event, client=client,
                                pending=pending, blocker=blocker, text=text, notify=notify,

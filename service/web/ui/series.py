@@ -15,13 +15,12 @@ from service.clock import utcnow
 from service.domain.errors import ValidationError
 from service.domain.events import notices, series
 from service.domain.events import recurrence as rec
-from service.domain.messages.outbound import check_text
 from service.domain.privacy.audit import record
 from service.domain.teams import access
 from service.store.models import Event
 from service.store.states import EVENT_CLOSED
 from service.web.context import db, runtime
-from service.web.ui.events import cancel_text, notice_blocker, send_notice
+from service.web.ui.events import cancel_text, check_notice_choice, notice_blocker, send_notice
 from service.web.ui.security import current_worker
 
 bp = Blueprint("series", __name__, url_prefix="/events")
@@ -107,15 +106,8 @@ def cancel(event_id: int) -> ResponseReturnValue:
         return _done(event, _("Sarja on jo peruttu."))
     channel = notices.notice_channel(event.client)
     blocker = notice_blocker(event, channel, notices.SERIES_CANCELLED)
-    notify, text = request.form.get("notify") == "1", _notice_text(event, channel)
-    errors: dict[str, str] = {}
-    if request.method == "POST" and notify:
-        try:
-            text = check_text(text, "notice_text") if channel == "sms" else text
-        except ValidationError as exc:
-            errors = exc.errors
-        if blocker:
-            errors["notify"] = blocker
+    notify = request.form.get("notify") == "1"
+    text, errors = check_notice_choice(notify, _notice_text(event, channel), channel, blocker)
     if request.method == "GET" or errors:
         now = utcnow()
         return render_template(
