@@ -131,7 +131,8 @@ def test_an_opted_out_client_gets_nothing_back(
 
 
 def test_a_confirm_the_worker_records_restores_too(
-        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway) -> None:
+        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway,
+        worker: Worker) -> None:
     _, event = _declined(api, rt, gateway, client)
     colleague, page = _recorded_by_colleague(rt, client, event)
     assert "Palautettuja muistutuksia: 1." in page
@@ -145,6 +146,15 @@ def test_a_confirm_the_worker_records_restores_too(
         AuditEntry.object_type == "event", AuditEntry.object_id == event,
         AuditEntry.worker_id == colleague.id, AuditEntry.action == "update"))
     assert [e.detail for e in entries] == ["answer: confirmed, restored: 1"]
+    # The client's own worker reads it in their inbox, in Swedish too.
+    assert item.worker_id == worker.id
+    own = Browser(client)
+    own.logout()  # (the colleague, on the same test client)
+    own.login(worker.email)
+    assert "muistutukset palautettiin" in own.get(f"/inbox/{item.id}").get_data(as_text=True)
+    own.post("/language", {"lang": "sv", "next": "/"})
+    assert "De återstående påminnelserna har återställts." in own.get(
+        f"/inbox/{item.id}").get_data(as_text=True)
     taxi = by_rule(rt, event)["book_transport"].send_at
     assert run(rt, taxi + SECOND).delivered == 1
     assert "tilaa Kela-taksi" in gateway.sent[-1][2]
@@ -195,6 +205,22 @@ def test_after_a_reschedule_only_the_new_times_come_back(
     assert run(rt, hel(2026, 9, 29, 10, 0) + SECOND).delivered == 1
     assert "Kela-taksi" not in gateway.sent[-1][2]
     assert run(rt, hel(2026, 10, 1, 10, 0) + SECOND).delivered == 1
+    assert "tilaa Kela-taksi" in gateway.sent[-1][2]
+
+
+def test_a_reading_corrected_to_a_confirm_restores_too(
+        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway) -> None:
+    _, event = _declined(api, rt, gateway, client)
+    sms_reply(client, CLIENT_PHONE, "ehkä mä sittenkin tuun", MONDAY)
+    unclear = inbox(rt, "reply")[-1]
+    assert (unclear.intent, unclear.holds) == ("unknown", True)
+    assert _state(rt, event, "book_transport") == (rstate.SKIPPED, "declined")
+
+    assert api.post(f"/inbox/{unclear.id}/correct", {"intent": "confirm"}).status_code == 200
+    assert load(rt, Event, event).state == "confirmed"
+    assert _state(rt, event, "book_transport") == (rstate.PLANNED, None)
+    assert inbox(rt, "reply")[-1].summary == RESTORED
+    assert run(rt, hel(2026, 9, 29, 10, 0) + SECOND).delivered == 1
     assert "tilaa Kela-taksi" in gateway.sent[-1][2]
 
 
