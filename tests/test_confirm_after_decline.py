@@ -224,5 +224,31 @@ def test_a_reading_corrected_to_a_confirm_restores_too(
     assert "tilaa Kela-taksi" in gateway.sent[-1][2]
 
 
+def test_a_number_changed_while_declined_still_comes_back_to_the_new_number(
+        api: Api, client: FlaskClient, rt: Runtime, gateway: DevelopmentGateway,
+        worker: Worker) -> None:
+    """A changed number plans the event again while it is declined: the new rows keep
+    the time they would go, so a confirm brings them back (and not the old ones)."""
+    cid, event = _declined(api, rt, gateway, client)
+    browser = Browser(client)
+    run(rt, SUNDAY + timedelta(hours=1))
+    browser.login(worker.email)
+    edited = browser.post(f"/clients/{cid}/edit", {
+        "name": "Matti Mäkinen", "phone": "040 765 4321", "language": "fi",
+        "channel": "auto", "worker_id": str(worker.id), "action": "save"})
+    assert edited.status_code == 302
+    run(rt, MONDAY)
+    assert browser.post(f"/events/{event}/answer", {"answer": "confirmed"}).status_code == 302
+
+    taxis = [r for r in _all(rt, event)
+             if r.rule_id == "book_transport" and r.recipient == "client"]
+    assert [(r.state, r.reason) for r in taxis] == [
+        (rstate.SKIPPED, "declined"), (rstate.PLANNED, None)]
+    assert taxis[1].send_at == hel(2026, 9, 29, 10, 0)
+    assert run(rt, taxis[1].send_at + SECOND).delivered == 1
+    assert gateway.sent[-1][:2] == ("sms", "+358407654321")
+    assert "tilaa Kela-taksi" in gateway.sent[-1][2]
+
+
 def _all(rt: Runtime, event: int) -> list[Reminder]:
     return load_all(rt, select(Reminder).where(Reminder.event_id == event))
