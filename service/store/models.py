@@ -379,6 +379,7 @@ class Reminder(Base):
         planned --too late / opted out / condition not met--> skipped (reason)
         planned | sending --answered (after_confirm / after_decline), a later reminder
             due at once (superseded), its number blocked--> skipped (a ListenReason)
+        skipped (declined) --the client confirms after all, its time still ahead--> planned
 
     A claim carries a lease (claimed_by, lease_until): a claim whose worker died is
     taken over after the lease expires. channel "task" sends nothing; it puts an

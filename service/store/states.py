@@ -19,6 +19,7 @@ itself is a repeat the code allows (a client answering twice).
                planned --event cancelled or rescheduled--> cancelled
                planned --too late / opted out / condition not met / superseded / answered
                          / number blocked--> skipped (a ListenReason or another reason)
+               skipped --declined, then confirmed after all, its time still ahead--> planned
 
     Message:   a status only moves further along MESSAGE_RANK (callbacks arrive out of
                order), or stays (the same word again), plus our own edges around the
@@ -174,7 +175,9 @@ REMINDER_TRANSITIONS: Mapping[ReminderState, frozenset[ReminderState]] = {
     R.DELIVERED: frozenset(),
     R.FAILED: frozenset({R.DELIVERED}),  # a late "delivered" after "undelivered"
     R.CANCELLED: frozenset(),
-    R.SKIPPED: frozenset(),
+    # A client who declined and then confirms after all: what the decline skipped and
+    # whose time is still ahead is planned again (domain/planning/answers.py).
+    R.SKIPPED: frozenset({R.PLANNED}),
 }
 REMINDER_FINAL = frozenset({R.DELIVERED, R.FAILED, R.CANCELLED, R.SKIPPED})
 

@@ -54,6 +54,9 @@ class PlannedReminder:
     text: str
     segments: int | None
     encoding: str | None
+    # Skipped only because the client declined: the time it would go, kept on the row
+    # so a confirm after all can plan it again (domain/planning/answers.py).
+    declined_send_at: datetime | None = None
 
 
 @dataclass
@@ -178,7 +181,8 @@ def _plan_one(event: Event, client: Client, rt: DomainContext, now: datetime, ru
         latest_at=latest - rule.min_lead if latest is not None else None,
         state=ReminderState.SKIPPED if reason else ReminderState.PLANNED,
         reason=reason, text=text, segments=info.segments if info else None,
-        encoding=info.encoding if info else None), ideal
+        encoding=info.encoding if info else None,
+        declined_send_at=result.send_at if reason == ListenReason.DECLINED else None), ideal
 
 
 def _answered_or_blocked(event: Event, client: Client, rule: Rule, recipient: str,
@@ -223,8 +227,9 @@ def reminder_rows(event: Event, plan: list[PlannedReminder], now: datetime) -> l
     return [Reminder(event_id=event.id, client_id=event.client_id, rule_id=p.rule_id,
                      template=p.template, channel=p.channel, recipient=p.recipient,
                      trusted_person_id=p.trusted_person_id, condition=p.condition,
-                     send_at=p.send_at or now, latest_at=p.latest_at, state=p.state,
-                     reason=p.reason, created_at=now, updated_at=now) for p in plan]
+                     send_at=p.send_at or p.declined_send_at or now, latest_at=p.latest_at,
+                     state=p.state, reason=p.reason, created_at=now, updated_at=now)
+            for p in plan]
 
 
 def apply_plan(session: Session, event: Event, plan: list[PlannedReminder],

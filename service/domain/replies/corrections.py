@@ -19,7 +19,7 @@ from service.domain.errors import ValidationError
 from service.domain.inbox.items import mark_handled
 from service.domain.privacy.audit import record
 from service.domain.privacy.redact import redact_text
-from service.domain.replies.inbound import apply_intent
+from service.domain.replies.inbound import RESTORED, apply_intent
 from service.domain.replies.reading import Intent
 from service.store.models import Client, InboxItem, Message, TrustedPerson, Worker
 from service.store.states import Direction, InboxState
@@ -52,8 +52,9 @@ def correct_reading(session: Session, rt: DomainContext, item: InboxItem, choice
     assert message is not None and client is not None
     intent = CHOICES[choice]
     read = message.intent or Intent.UNKNOWN.value
-    apply_intent(session, rt, client, item.event, item.reminder or message.reminder, intent,
-                 now)
+    if apply_intent(session, rt, client, item.event, item.reminder or message.reminder,
+                    intent, now):
+        item.summary = RESTORED  # a confirm after a decline brought the reminders back
     message.corrected_intent = intent.value
     item.intent = intent.value
     if item.state != InboxState.HANDLED:

@@ -18,7 +18,7 @@ from service.domain.inbox import holds
 from service.domain.messages.outbound import new_outbound_message
 from service.domain.people import trusted_persons as trusted
 from service.domain.phones import PhoneError, mask_phone, parse_phone
-from service.domain.planning.answers import drop_answered
+from service.domain.planning.answers import apply_answer, drop_answered
 from service.domain.privacy.audit import record as record_audit
 from service.domain.replies.asked import read_answer
 from service.domain.replies.from_trusted_person import record_trusted_reply
@@ -57,6 +57,9 @@ SUMMARY = {
 # 2 "I can't come, or call me" declines AND asks for a call; 3 (pressed twice) stops calls.
 KEY_DECLINE_CALLBACK = "2"
 KEY_STOP_CALLS = CALL_STOP_KEY  # offered in every call to the client (texts/rendering.py)
+# A confirm after a decline: the reminders the decline skipped were planned again.
+RESTORED = ("Asiakas vahvisti: pääseekin tulemaan. Jäljellä olevat muistutukset "
+            "palautettiin.")
 KEY_SUMMARY = {
     KEY_DECLINE_CALLBACK: "Asiakas ei pääse tai pyytää soittamaan (näppäin 2 puhelussa). "
                           "Soita hänelle.",
@@ -75,11 +78,12 @@ class ReplyOutcome:
     duplicate: bool = False
 
 
-def _summary(intent: Intent, channel: str, digits: str | None) -> str:
-    """The inbox item's words: a call's keys that act beyond the intent say so."""
+def _summary(intent: Intent, channel: str, digits: str | None, restored: int = 0) -> str:
+    """The inbox item's words: a call's keys that act beyond the intent say so, and so
+    does a confirm that brought back the reminders a decline had skipped."""
     if channel == "voice" and digits in KEY_SUMMARY:
         return KEY_SUMMARY[digits]
-    return SUMMARY[intent]
+    return RESTORED if restored else SUMMARY[intent]
 
 
 def normalise_sender(raw: str) -> str:
@@ -174,8 +178,9 @@ def team_texted(session: Session, texted: Texted) -> int | None:
 
 
 def apply_intent(session: Session, rt: DomainContext, client: Client, event: Event | None,
-                 reminder: Reminder | None, intent: Intent, now: datetime) -> None:
-    """What an answer changes: the appointment's state, the client's opt-out."""
+                 reminder: Reminder | None, intent: Intent, now: datetime) -> int:
+    """What an answer changes: the appointment's state, the client's opt-out; how many
+    reminders a confirm after a decline planned again."""
     if intent is Intent.STOP and not client.opted_out:
         client.opted_out, client.opted_out_at = True, now
         queue_text(session, rt, client, "opted_out", now)
@@ -184,15 +189,17 @@ def apply_intent(session: Session, rt: DomainContext, client: Client, event: Eve
         client.opted_out, client.opted_out_at = False, None
         queue_text(session, rt, client, "opted_in", now)
     if event is None or event.state == EventState.CANCELLED:
-        return
+        return 0
     answer = _answered_state(event, reminder, intent)
     # An answer is the client's word: one the event cannot take (to an appointment
     # already held) changes nothing, and the worker still reads it.
-    if answer is not None and event_states.can_move(event, answer):
-        event_states.move(event, answer, now)
-        if answer is EventState.DECIDED:
-            event.decided_at = now
-        drop_answered(session, rt, event, now)
+    if answer is None or not event_states.can_move(event, answer):
+        return 0
+    was = event.state
+    event_states.move(event, answer, now)
+    if answer is EventState.DECIDED:
+        event.decided_at = now
+    return apply_answer(session, rt, event, was, now).restored
 
 
 def _answered_state(event: Event, reminder: Reminder | None, intent: Intent
@@ -348,12 +355,13 @@ def record_reply(session: Session, rt: DomainContext, *, sender: str, to: str, b
                       gateway=rt.gateway_name, gateway_sid=sid, status=MessageStatus.RECEIVED,
                       created_at=now, updated_at=now, **reading_columns(reading))
     insert_row(session, message)  # plain INSERTs, not the ORM's flush (reply_rows.py)
+    restored = 0
     if client is not None:
         touch_client(session, client, now)
-        apply_intent(session, rt, client, event, reminder, intent, now)
+        restored = apply_intent(session, rt, client, event, reminder, intent, now)
         act_on_key(session, rt, client, event, digits, now)  # (digits: only in calls)
     item = _new_item(session, message, client, reminder, intent,
-                     _summary(intent, channel, digits), texted, now, about.desk)
+                     _summary(intent, channel, digits, restored), texted, now, about.desk)
     note_reading(message, item, reading, holds_event=client is not None)
     insert_row(session, item)
     return ReplyOutcome(message.id, item.id, intent.value, client.id if client else None,

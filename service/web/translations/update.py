@@ -44,7 +44,7 @@ DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
 # single texts the forms show
 DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT",
-                    "KEY_STOP_REASON"}
+                    "KEY_STOP_REASON", "RESTORED"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

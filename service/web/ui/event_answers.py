@@ -24,12 +24,17 @@ def answer(event_id: int) -> ResponseReturnValue:
     if event is None or event.client.anonymised_at is not None:
         abort(404)
     try:
-        skipped = record_answer(session, runtime(), event, request.form.get("answer", ""),
+        effect = record_answer(session, runtime(), event, request.form.get("answer", ""),
                                 current_worker().id, utcnow())
     except ValidationError:
         session.rollback()
         flash(_("Vastausta ei voi kirjata tälle tapahtumalle."), "error")
         return redirect(url_for("events.show", event_id=event_id))
     session.commit()
-    flash(_("Vastaus on kirjattu. Ohitettuja muistutuksia: %(n)s.", n=skipped), "success")
+    if effect.restored:
+        flash(_("Vastaus on kirjattu. Palautettuja muistutuksia: %(n)s.", n=effect.restored),
+              "success")
+    else:
+        flash(_("Vastaus on kirjattu. Ohitettuja muistutuksia: %(n)s.", n=effect.skipped),
+              "success")
     return redirect(url_for("events.show", event_id=event_id))
