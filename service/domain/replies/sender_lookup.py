@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from service.domain.replies.asked import last_asked
 from service.domain.replies.reading import Question, question_for
-from service.domain.teams.cover import Whereabouts
+from service.domain.teams.cover import Whereabouts, covering
 from service.store.models import Absence, Client, Event, Message, Reminder, Team, Worker
 from service.store.states import Direction, EventState
 
@@ -76,17 +77,9 @@ def _statement() -> Select[Any]:
         latest.client_id == Client.id, latest.state != EventState.CANCELLED,
         latest.recurrence.is_(None))  # a series is answered through its occurrences
         .order_by(latest.created_at.desc()).limit(1).correlate(Client).scalar_subquery())
-    today = bindparam("today", type_=Date)
-    away = (select(Absence.id).where(  # cover.absence_on, for the client's worker
-        Absence.worker_id == Client.worker_id, Absence.starts_on <= today,
-        Absence.ends_on >= today).order_by(Absence.id.desc()).limit(1)
-        .correlate(Client).scalar_subquery())
-    asked_reminder = aliased(Reminder)
-    asked = (select(Message.id.label("id"), Message.channel.label("channel"),
-                    asked_reminder.template.label("template"))
-             .outerjoin(asked_reminder, Message.reminder_id == asked_reminder.id)
-             .where(Message.direction == Direction.OUT, Message.to_number == bindparam("phone"))
-             .order_by(Message.created_at.desc(), Message.id.desc()).limit(1).subquery("asked"))
+    away = (covering(Client.worker_id, bindparam("today", type_=Date))
+            .with_only_columns(Absence.id).correlate(Client).scalar_subquery())
+    asked = last_asked(bindparam("phone", type_=String)).subquery("asked")
     return (select(Client, _texted_rule().label("texted"), Event, Reminder,
                    Worker.active.label("worker_active"), Absence, Team.escalate_after_hours,
                    asked.c.id.label("asked_id"), asked.c.channel.label("asked_channel"),

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, Select, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from service.domain.calendar.dates import HELSINKI
 from service.domain.teams.escalation import due_time
@@ -41,11 +41,17 @@ def local_day(now: datetime, tz: tzinfo = HELSINKI) -> date:
     return now.astimezone(tz).date()
 
 
+def covering(worker_id: int | QueryableAttribute[int | None],
+             day: date | BindParameter[date]) -> Select[tuple[Absence]]:
+    """The worker's absence covering `day` (the latest recorded, if several overlap); also
+    the part of the SMS webhook's one look-up that reads it (replies/sender_lookup.py)."""
+    return (select(Absence).where(Absence.worker_id == worker_id, Absence.starts_on <= day,
+                                  Absence.ends_on >= day)
+            .order_by(Absence.id.desc()).limit(1))
+
+
 def absence_on(session: Session, worker_id: int, day: date) -> Absence | None:
-    """The worker's absence covering `day` (the latest recorded, if several overlap)."""
-    return session.scalars(select(Absence).where(
-        Absence.worker_id == worker_id, Absence.starts_on <= day, Absence.ends_on >= day)
-        .order_by(Absence.id.desc()).limit(1)).first()
+    return session.scalars(covering(worker_id, day)).first()
 
 
 def _can_cover(session: Session, worker_id: int | None, team_id: int, day: date) -> bool:
