@@ -6,6 +6,9 @@ This one serves the same requests in-process (Flask's test client, no HTTP) and 
 what a request costs: this process's CPU (thread time), PostgreSQL's backends' CPU
 (from /proc), and the SQL statements it runs. CPU time hardly moves with the load.
 The same requests go to the bench-only ceiling (bench/webhook_ceiling.py) for comparison.
+The webhook stores a text; the worker reads it (scheduling/text_reading.py), so the
+reading's cost is measured too, as the worker spends it: read_waiting over the texts the
+requests stored.
 
 Run: .venv/bin/python -m bench.webhook_cpu [requests]
 """
@@ -31,6 +34,8 @@ from bench.common import machine, scratch
 from bench.webhook_ceiling import CEILING_PATH, create_app
 from bench.webhooks import CLIENTS, REPLIES, seed_sent
 from service.clock import utcnow
+from service.runtime import Runtime
+from service.scheduling.text_reading import read_waiting
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
@@ -93,6 +98,14 @@ def serve(app: Flask, path: str, n: int) -> tuple[float, float, float]:
             (time.perf_counter() - wall) * 1000 / n)
 
 
+def read_all(rt: Runtime, n: int) -> tuple[float, float, float]:
+    """CPU of this thread and of PostgreSQL, and wall time, per text read, in ms."""
+    cpu, pg, wall = time.thread_time(), postgres_cpu(), time.perf_counter()
+    assert read_waiting(rt).read == n
+    return ((time.thread_time() - cpu) * 1000 / n, (postgres_cpu() - pg) * 1000 / n,
+            (time.perf_counter() - wall) * 1000 / n)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     with scratch() as (url, engine, tmp):
@@ -102,18 +115,28 @@ def main() -> None:
         os.environ.update(procs.worker_env(url, config))
         app = create_app()
         serve(app, CEILING_PATH, 100)  # warm up: caches, prepared statements, the pool
+        rt = app.extensions["rinnalla"]
         serve(app, "/twilio/sms", 200)
+        read_all(rt, 200)
         figures = {path: serve(app, path, n) for path in (CEILING_PATH, "/twilio/sms")}
-        with statements(app.extensions["rinnalla"].sessions.kw["bind"]) as seen:
+        figures["reading (worker)"] = read_all(rt, n)
+        engine = rt.sessions.kw["bind"]
+        with statements(engine) as seen:
             serve(app, "/twilio/sms", 60)
+        with statements(engine) as seen_reading:
+            read_all(rt, 60)
     print(f"inbound webhooks in-process: {n} signed requests a side, PostgreSQL")
     for path, (cpu, pg, wall) in figures.items():
-        print(f"  {path:16}: this process {cpu:.2f} ms CPU, PostgreSQL {pg:.2f} ms CPU, "
+        print(f"  {path:17}: this process {cpu:.2f} ms CPU, PostgreSQL {pg:.2f} ms CPU, "
               f"wall {wall:.2f} ms a request")
     real, bare = figures["/twilio/sms"][0], figures[CEILING_PATH][0]
     print(f"  /twilio/sms costs {real / bare:.1f} x the ceiling's CPU in this process")
-    print("  statements a reply (mean of 60 replies; 1 in 6 a call-back, the rest answers):")
+    print("  statements a request, the webhook (mean of 60):")
     for name, count in seen.most_common():
+        print(f"    {count / 60:5.2f}  {name}")
+    print("  statements a text, the worker's reading (mean of 60; 1 in 6 a call-back, "
+          "the rest answers):")
+    for name, count in seen_reading.most_common():
         print(f"    {count / 60:5.2f}  {name}")
     print(f"  machine: {machine()}")
 

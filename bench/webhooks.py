@@ -10,11 +10,17 @@ their appointment was sent by text, so a reply is read against that question ("j
 confirms, "en pääse" declines and stops the remaining reminders, "soita" asks for a
 call-back due in working hours) and lands in that worker's inbox.
 
+The webhook stores each text and answers; a worker process (`rinnalla worker`, as in
+the Procfile) runs on the same cores throughout and reads the texts as they come
+(scheduling/text_reading.py). After each round the benchmark waits until every text
+stored has been read and reports how many were waiting when the load stopped and how
+long the rest took: the sustained rate counts a text only once it is read.
+
 In the same run, against the same gunicorn, the same load goes to a bare ceiling
 (bench/webhook_ceiling.py: same Flask app and signature check, empty TwiML, no
 database); the real endpoint's throughput is reported as a share of it. The two
 alternate in rounds (ceiling, real, ceiling, real, ...), so drift in the machine's
-speed falls on both.
+speed falls on both; a ceiling round starts only once the worker has read everything.
 
 Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers] [threads]
 """
@@ -34,13 +40,13 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from twilio.request_validator import RequestValidator
 
 from bench.common import machine, percentile, scratch
 from bench.webhook_ceiling import CEILING_PATH
 from service.clock import utcnow
-from service.store.models import Client, Message, Reminder, TeamMember, Worker
+from service.store.models import Client, InboundText, Message, Reminder, TeamMember, Worker
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
@@ -70,6 +76,13 @@ def seed_sent(engine: Engine, reminder_ids: list[int]) -> None:
              "gateway": "twilio", "gateway_sid": "SM" + secrets.token_hex(16),
              "status": "delivered", "created_at": now - timedelta(hours=1),
              "updated_at": now - timedelta(hours=1)} for r in sent])
+
+
+def stored_as_messages(engine: Engine) -> int:
+    """Replies the worker read and filed (inbound messages)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(Message)
+                               .where(Message.direction == "in")) or 0)
 
 
 def free_port() -> int:
@@ -121,6 +134,26 @@ ROUNDS = 3  # alternating ceiling / real rounds; `seconds` is each side's total
 
 
 @dataclass
+class Reading:
+    """The worker's reading of what a round stored."""
+
+    waiting_at_end: list[int] = field(default_factory=list)  # a round's backlog
+    catch_up: list[float] = field(default_factory=list)  # seconds until all were read
+
+    def wait(self, engine: Engine) -> None:
+        started = time.perf_counter()
+        self.waiting_at_end.append(waiting(engine))
+        while waiting(engine):
+            time.sleep(0.05)
+        self.catch_up.append(time.perf_counter() - started)
+
+
+def waiting(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(InboundText)) or 0)
+
+
+@dataclass
 class Side:
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
@@ -167,7 +200,7 @@ def main() -> None:
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1  # >1: gunicorn's gthread workers
-    ceiling, real = Side(), Side()
+    ceiling, real, reading = Side(), Side(), Reading()
     with scratch() as (url, engine, tmp):
         seed_sent(engine, seed_due(engine, CLIENTS, utcnow() + timedelta(days=1)))
         port = free_port()
@@ -177,21 +210,32 @@ def main() -> None:
         env = procs.worker_env(url, config)
         env["RINNALLA_SECRET_KEY"] = secrets.token_hex(16)
         server = start_server(env, tmp, port, workers, threads)
+        reader = procs.start_worker(env, tmp / "worker.log")
         try:
             load(port, base, 3.0, 4)  # warm up every gunicorn worker, both paths
             load(port, base, 1.0, 4, CEILING_PATH)
+            Reading().wait(engine)
             for _ in range(ROUNDS):
                 ceiling.run(port, base, seconds / ROUNDS, concurrency, CEILING_PATH)
                 real.run(port, base, seconds / ROUNDS, concurrency, "/twilio/sms")
+                reading.wait(engine)
+            read = stored_as_messages(engine)
         finally:
+            reader.terminate()
             server.terminate()
             server.wait(30)
+            reader.wait(30)
     print(f"inbound webhooks: signed POST, gunicorn --workers {workers} --threads {threads}, "
           f"{concurrency} "
           f"concurrent clients, {seconds:.0f} s a side in {ROUNDS} alternating rounds, PostgreSQL")
     print(real.line("/twilio/sms    "))
     print(ceiling.line("bare ceiling   "))
     print(f"  real endpoint at {real.rate / ceiling.rate:.0%} of the ceiling's throughput")
+    sustained = len(real.latencies) / (real.elapsed + sum(reading.catch_up))
+    print(f"  read by the worker alongside: {read} replies filed; waiting when each round's "
+          f"load stopped {reading.waiting_at_end}, all read "
+          f"{', '.join(f'{s:.1f}' for s in reading.catch_up)} s later; sustained "
+          f"(stored and read) {sustained:.0f} replies/s")
     print(f"  machine: {machine()}")
 
 

@@ -22,6 +22,7 @@ from service.domain.people.passwords import hash_password
 from service.domain.teams.setup import first_team_id, join
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime, build_runtime
+from service.scheduling.text_reading import read_waiting
 from service.store.db import normalise_url, transaction
 from service.store.models import ApiToken, Worker
 from service.web.api.endpoints import hash_token
@@ -180,9 +181,14 @@ def sign(path: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
 
 
 def signed_post(client: FlaskClient, path: str, params: dict[str, str],
-                token: str = AUTH_TOKEN) -> Any:
-    return client.post(path, data=params,
-                       headers={"X-Twilio-Signature": sign(path, params, token)})
+                token: str = AUTH_TOKEN, read: bool = True) -> Any:
+    """POST as Twilio would. An inbound text is then read as the worker reads it
+    (scheduling/text_reading.py), unless `read` is False: the webhook only stores it."""
+    response = client.post(path, data=params,
+                           headers={"X-Twilio-Signature": sign(path, params, token)})
+    if read and path == "/twilio/sms":
+        read_waiting(client.application.extensions["rinnalla"])
+    return response
 
 
 def load(rt: Runtime, model: type[T], row_id: int) -> T:

@@ -45,7 +45,7 @@ def test_readyz_needs_a_worker_heartbeat(client, rt: Runtime) -> None:
     r = client.get("/readyz")
     assert r.status_code == 200
     assert r.json == {"status": "ok", "checks": {"database": "ok", "migrations": "ok",
-                                                 "worker": "ok"}}
+                                                 "worker": "ok", "texts": "ok"}}
 
 
 def test_readyz_fails_when_the_worker_has_stopped(client, rt: Runtime) -> None:

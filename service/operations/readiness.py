@@ -1,4 +1,5 @@
-"""Is the service ready to do its job: database reachable, schema current, worker alive.
+"""Is the service ready to do its job: database reachable, schema current, worker alive,
+every text a client sent read.
 
 /healthz only says the web process runs; this is for monitoring and alerting. A
 worker counts as alive when its heartbeat (written at the end of every dispatch
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.domain.replies.received import MAX_ATTEMPTS, unreadable_query
 from service.store.migrate import head_revision
 from service.store.models import Heartbeat
 
@@ -60,21 +62,27 @@ def check_readiness(engine: Engine, limit: timedelta, now: datetime) -> Readines
     except SQLAlchemyError as exc:
         result.checks["database"] = f"tietokantaan ei saada yhteyttä ({type(exc).__name__})"
         result.checks["migrations"] = result.checks["worker"] = "ei tarkistettu"
+        result.checks["texts"] = "ei tarkistettu"
         return result
     result.checks["database"] = OK
     try:
         with engine.connect() as conn:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             newest = conn.execute(select(func.max(Heartbeat.last_seen))).scalar()
+            unread = conn.execute(unreadable_query()).one()
     except SQLAlchemyError:
         result.checks["migrations"] = "tietokantaa ei ole alustettu: aja `rinnalla init-db`"
-        result.checks["worker"] = "ei tarkistettu"
+        result.checks["worker"] = result.checks["texts"] = "ei tarkistettu"
         return result
     head = _head(engine)
     result.checks["migrations"] = OK if current == head else (
         f"tietokanta on versiossa {current}, ohjelma odottaa versiota {head}: "
         "aja `rinnalla init-db`")
     result.checks["worker"] = _worker_check(newest, now, limit)
+    result.checks["texts"] = OK if not unread[0] else (
+        f"{unread[0]} asiakkaan tekstiviestiä jäi lukematta ({MAX_ATTEMPTS} yritystä, "
+        "vanhin saapui " + _age_text(now - unread[1]) + " sitten): katso workerin loki "
+        "(scheduling/text_reading.py); viestit ovat tallessa taulussa inbound_texts")
     return result
 
 

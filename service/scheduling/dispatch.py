@@ -7,6 +7,8 @@ A pass runs top-down through the modules below it:
   settled, never sent again blindly;
 - batch.py: each claimed batch is prepared, sent through a small thread pool and
   recorded, one reminder's steps (reminder_send.py) grouped over the batch;
+- text_reading.py: texts the SMS webhook stored are read first, and again before
+  each batch, so a client's LOPETA is in force before anything more is sent to them;
 - adhoc_messages.py: texts queued outside any reminder are sent;
 - escalations.py: inbox items left unhandled too long are raised to their team.
 The pass takes batch after batch until nothing is due; the next batch is prepared
@@ -28,6 +30,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
+from service.domain.replies.received import waiting_query
 from service.runtime import Runtime
 from service.scheduling.adhoc_messages import queued_messages_query, send_queued_messages
 from service.scheduling.batch import (
@@ -47,6 +50,7 @@ from service.scheduling.reconcile import (
     stuck_messages_query,
 )
 from service.scheduling.reminder_send import Clock, Outcome
+from service.scheduling.text_reading import read_waiting, texts_waiting
 from service.scheduling.waiting import next_due_in
 from service.store.db import commit_without_waiting, transaction
 from service.store.models import Heartbeat
@@ -75,6 +79,8 @@ class TickResult:
     messages_adopted: int = 0  # ad-hoc messages a dead process left "sending"
     messages_uncertain: int = 0
     escalated: int = 0  # inbox items raised to their team (scheduling/escalations.py)
+    texts_read: int = 0  # stored inbound texts read (scheduling/text_reading.py)
+    texts_failed: int = 0
     errors: list[str] = field(default_factory=list)
     # A pass that found nothing to do also read, in the same look, when the next thing
     # is due (scheduling/waiting.py), so an idle worker asks in one transaction.
@@ -127,7 +133,10 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
     batch = limit or batch_limit(rt)
     first = min(batch, FIRST_BATCH)
     result = TickResult()
-    expired, claims, queued, stuck = _look(rt, clock(), name, first, result)
+    expired, claims, queued, stuck, waiting = _look(rt, clock(), name, first, result)
+    if waiting:  # the client's words first: the look claimed nothing for this reason
+        read_texts(rt, result)
+        claims = claim_due(rt, clock(), name, first)
     if stuck:
         settled = settle_stuck_messages(rt, clock())
         result.messages_adopted, result.messages_uncertain = settled.adopted, settled.uncertain
@@ -139,32 +148,41 @@ def tick(rt: Runtime, now: datetime | None = None, worker_name: str | None = Non
             claims = claim_due(rt, clock(), name, first)  # the released ones are due
     if claims:
         _drain(rt, claims, first, clock, name, batch, stop, result)
-    if queued:
+    if queued or result.texts_read:  # a reading may queue a confirmation (LOPETA, ALOITA)
         result.messages_sent = send_queued_messages(rt, clock())
     result.escalated = escalate(rt, clock(), always=now is not None)
-    if result.claimed or expired or queued or stuck:
+    if result.claimed or expired or queued or stuck or waiting:
         beat(rt, name, clock(), result.summary())
     return result
 
 
 def _look(rt: Runtime, now: datetime, name: str, batch: int, result: TickResult
-          ) -> tuple[bool, list[Claim], bool, bool]:
-    """The idle pass in one transaction: any expired claims? claim a first batch,
-    any queued messages? any ad-hoc message stuck "sending"? and the heartbeat; when
-    none, when the next thing is due (into `result`). (Most passes find nothing.)"""
+          ) -> tuple[bool, list[Claim], bool, bool, bool]:
+    """The idle pass in one transaction: any expired claims? any stored text waiting
+    to be read (then nothing is claimed here)? claim a first batch, any queued
+    messages? any ad-hoc message stuck "sending"? and the heartbeat; when none, when
+    the next thing is due (into `result`). (Most passes find nothing.)"""
     with transaction(rt.sessions) as session:
         # Nothing here needs to wait for the disk: a lost heartbeat is harmless, and a
         # lost claim only returns its rows to "planned".
         commit_without_waiting(session)
         expired = session.execute(expired_query(now)).first() is not None
-        claims = claim_in(session, rt, now, name, batch)
+        waiting = session.execute(waiting_query()).first() is not None
+        claims = [] if waiting else claim_in(session, rt, now, name, batch)
         queued = session.execute(queued_messages_query(1, now)).first() is not None
         stuck = session.execute(stuck_messages_query(stuck_before(rt, now), 1)
                                 ).first() is not None
         _beat(session, name, now, "claimed" if claims else "nothing due")
-        if not (expired or claims or queued or stuck):
+        if not (expired or claims or queued or stuck or waiting):
             result.found_nothing, result.next_due = True, next_due_in(session, now)
-    return expired, claims, queued, stuck
+    return expired, claims, queued, stuck, waiting
+
+
+def read_texts(rt: Runtime, result: TickResult) -> None:
+    """Read every stored text waiting (scheduling/text_reading.py)."""
+    counts = read_waiting(rt)
+    result.texts_read += counts.read
+    result.texts_failed += counts.failed
 
 
 def _drain(rt: Runtime, claims: list[Claim], asked: int, clock: Clock, name: str, batch: int,
@@ -183,7 +201,9 @@ def _drain(rt: Runtime, claims: list[Claim], asked: int, clock: Clock, name: str
     with ThreadPoolExecutor(max_workers=send_threads(rt), thread_name_prefix="send") as pool:
         flight: InFlight | None = None
         last_beat = time.monotonic()
-        for _ in range(MAX_BATCHES):
+        for turn in range(MAX_BATCHES):
+            if turn and texts_waiting(rt):  # stored while the last batch was sent
+                read_texts(rt, result)
             result.claimed += len(claims)
             started = start_batch(rt, claims, clock, name, pool)
             more = len(claims) >= asked and not stopping()

@@ -592,6 +592,29 @@ class AuditEntry(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
 
 
+class InboundText(Base):
+    """A text as Twilio delivered it, stored before the webhook answers; the worker
+    reads it (scheduling/text_reading.py) into a message and an inbox item, and
+    deletes this row in the same transaction.
+
+    Why: storing is one INSERT, so a burst of replies never keeps Twilio waiting;
+    reading and filing take several statements. Until a text is read no reminder or
+    text goes to its number (the worker reads waiting texts before it sends)."""
+
+    __tablename__ = "inbound_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(40))
+    to_number: Mapped[str] = mapped_column(String(40), default="")
+    via: Mapped[str] = mapped_column(String(40), default="")  # the messaging service
+    body: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a reading that failed (a fault, not the text's words) is tried again, a few times
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
 class Heartbeat(Base):
     """The worker process's last sign of life, for /readyz."""
 

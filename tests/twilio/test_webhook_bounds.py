@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from service.domain.fields import INBOUND_BODY_MAX
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
+from service.scheduling.text_reading import read_waiting
 from service.store.db import transaction
-from service.store.models import InboxItem, Message, Worker
+from service.store.models import InboundText, InboxItem, Message, Worker
 from service.web.twilio.bounds import MAX_BYTES, MAX_FIELDS
 from tests.conftest import Api, load_all, sign, signed_post
 from tests.twilio.test_voice import CALL_SID, _call, _call_params
@@ -132,6 +133,10 @@ def test_the_same_message_posted_concurrently_is_stored_once(app: Flask, api: Ap
         sid = f"SM{round_:032d}"
         statuses = _post_at_once(app, "/twilio/sms", _inbound(sid, body="soita"), 8)
         assert statuses == [200] * 8
+        with transaction(rt.sessions) as session:  # stored once, not yet read
+            assert session.scalar(select(func.count()).select_from(InboundText).where(
+                InboundText.gateway_sid == sid)) == 1
+        assert read_waiting(rt).read == 1
         with transaction(rt.sessions) as session:
             assert session.scalar(select(func.count()).select_from(Message).where(
                 Message.gateway_sid == sid)) == 1

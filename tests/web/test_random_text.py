@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from service.runtime import Runtime
+from service.scheduling.text_reading import read_waiting
 from service.store.db import transaction
 from service.store.models import InboxItem, Worker
-from tests.conftest import Api, sign
+from tests.conftest import Api, sign, signed_post
 from tests.web.conftest import Browser, make_appointment, make_client
 
 SPECIAL = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\ud800", "\udfff", "\ufeff", "\uffff",
@@ -74,8 +75,7 @@ def scene(app: Flask, signed_in: Browser, admin: Worker, rt: Runtime, worker: Wo
     event = make_appointment(rt, person.id, worker_id=worker.id)
     params = {"MessageSid": "SM" + "e" * 32, "From": person.phone, "To": "+358451234567",
               "Body": "soita"}
-    client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": sign(
-        "/twilio/sms", params)})
+    signed_post(client, "/twilio/sms", params)  # stored, then read as the worker reads it
     with transaction(rt.sessions) as session:
         item_id = session.scalars(select(InboxItem.id)).one()
     boss = Browser(app.test_client())
@@ -220,5 +220,6 @@ def test_random_text_in_an_inbound_sms_is_never_a_server_error(client: FlaskClie
                                    content_type="application/x-www-form-urlencoded",
                                    headers={"X-Twilio-Signature": sign("/twilio/sms", clean)})
             assert response.status_code in (200, 413), (field, text[:80])
+            assert read_waiting(rt).failed == 0, (field, text[:80])  # the worker reads it
 
     check()

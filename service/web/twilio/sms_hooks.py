@@ -13,7 +13,8 @@ from service.clock import utcnow
 from service.domain.fields import INBOUND_BODY_MAX
 from service.domain.messages.delivery import record_status
 from service.domain.people.number_checks import number_failed
-from service.domain.replies.inbound import ReplyOutcome, record_reply
+from service.domain.replies.inbound import ReplyOutcome
+from service.domain.replies.received import is_waiting, keep_text
 from service.store.models import Message
 from service.web.context import db, runtime
 from service.web.twilio.bounds import NUMBER_MAX, error_code, refuse_early, text_field
@@ -33,17 +34,24 @@ def twiml(body: str = EMPTY_TWIML) -> Response:
 @bp.post("/sms")
 @twilio_signed
 def inbound_sms() -> Response:
+    """Store the text as delivered and answer at once; the worker, woken by this commit,
+    reads it (scheduling/text_reading.py) and sends nothing to the number meanwhile."""
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = text_field("From", NUMBER_MAX)
     if not sid or not sender:
         return twiml()  # nothing to record; answering 200 stops Twilio retrying
-    outcome = record_once(sid, lambda: record_reply(
-        db(), runtime(), sender=sender, to=text_field("To", NUMBER_MAX),
-        body=text_field("Body", INBOUND_BODY_MAX), sid=sid, now=utcnow(),
-        sid_unique_at_commit=True, via=text_field("MessagingServiceSid", NUMBER_MAX)))
-    if outcome is not None and not outcome.duplicate:
-        log.info("inbound sms %s intent=%s", outcome.message_id, outcome.intent)
+    session = db()
+    try:
+        keep_text(session, sid=sid, sender=sender, to=text_field("To", NUMBER_MAX),
+                  via=text_field("MessagingServiceSid", NUMBER_MAX),
+                  body=text_field("Body", INBOUND_BODY_MAX), now=utcnow())
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if not is_waiting(session, sid):
+            raise  # some other constraint: a real error
+        # Twilio delivered it twice and the first is waiting: it is read once
     return twiml()
 
 

@@ -1,0 +1,212 @@
+"""A text is stored as Twilio delivered it and read by the worker's pass before anything
+more goes to its number (domain/replies/received.py, scheduling/text_reading.py).
+Through the signed /twilio/sms webhook and real dispatch passes, on both databases,
+with a controlled clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, func, select
+
+from service import clock
+from service.domain.replies.received import MAX_ATTEMPTS
+from service.gateways.development import DevelopmentGateway
+from service.runtime import Runtime
+from service.scheduling import dispatch, text_reading
+from service.scheduling.claims import Claim
+from service.scheduling.dispatch import tick
+from service.store.db import transaction
+from service.store.models import Client, InboundText, Message, Reminder, Worker
+from service.store.work_signal import work_signal
+from tests.conftest import Api, load_all, signed_post
+from tests.reach import hel, inbox, new_appointment, new_client, run
+
+STARTS = hel(2026, 9, 30, 10, 30)
+REGISTERED = hel(2026, 9, 20, 9, 0)
+DUE = hel(2026, 9, 23, 10, 0, 1)  # the week-before text is due
+CLIENT = "+358401234567"
+OTHER = "+358401234568"
+_sids = iter(range(1, 10_000))
+
+
+def store(client: FlaskClient, sender: str, body: str, sid: str | None = None) -> str:
+    """The webhook as Twilio calls it; the text is stored, not read."""
+    sid = sid or f"SM{next(_sids):032d}"
+    r = signed_post(client, "/twilio/sms", {"MessageSid": sid, "AccountSid": "AC" + "0" * 32,
+                                            "From": sender, "To": "+358451234567",
+                                            "Body": body}, read=False)
+    assert r.status_code == 200
+    return sid
+
+
+def stored(rt: Runtime) -> list[InboundText]:
+    return load_all(rt, select(InboundText).order_by(InboundText.id))
+
+
+def inbound(rt: Runtime) -> list[Message]:
+    return load_all(rt, select(Message).where(Message.direction == "in").order_by(Message.id))
+
+
+def texts_to(gateway: DevelopmentGateway, phone: str) -> list[str]:
+    return [body for kind, to, body in gateway.sent if kind == "sms" and to == phone]
+
+
+def opted_out(rt: Runtime, phone: str) -> bool:
+    with transaction(rt.sessions) as session:
+        return bool(session.scalar(select(Client.opted_out).where(Client.phone == phone)))
+
+
+def test_the_webhook_stores_the_text_and_the_next_pass_reads_it(
+        api: Api, rt: Runtime, engine: Engine, client: FlaskClient, worker: Worker) -> None:
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    bell = work_signal(rt.engine).doorbell()
+    notified: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: notified.append(sql) if "pg_notify" in sql else None)
+    sid = store(client, CLIENT, "Soittakaa minulle")
+    # Stored as delivered, nothing read yet; the commit rang this process's bell and, on
+    # PostgreSQL, notified the other processes in the same transaction.
+    [text] = stored(rt)
+    assert (text.gateway_sid, text.from_number, text.body, text.attempts) == (
+        sid, CLIENT, "Soittakaa minulle", 0)
+    assert inbound(rt) == [] and inbox(rt) == []
+    assert bell.wait(0)
+    assert len(notified) == (1 if engine.dialect.name == "postgresql" else 0)
+
+    result = run(rt, hel(2026, 9, 23, 12, 0, 2))
+    assert (result.texts_read, result.texts_failed) == (1, 0)
+    [message] = inbound(rt)
+    [item] = inbox(rt)
+    assert (message.gateway_sid, message.intent, item.message_id) == (sid, "callback", message.id)
+    assert item.worker_id == worker.id
+    assert message.created_at == hel(2026, 9, 23, 12, 0)  # when it came, not when read
+    assert stored(rt) == []
+
+
+def test_a_stop_stored_before_a_pass_is_in_force_before_its_reminder(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway) -> None:
+    new_appointment(api, new_client(api), STARTS, REGISTERED)
+    clock.freeze(hel(2026, 9, 23, 9, 59))
+    store(client, CLIENT, "LOPETA")
+    result = run(rt, DUE)
+    assert result.texts_read == 1
+    assert opted_out(rt, CLIENT)
+    # Only the opt-out's confirmation went to the number: the due reminder did not.
+    [confirmation] = texts_to(gateway, CLIENT)
+    assert "ALOITA" in confirmation
+    with transaction(rt.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Reminder).where(
+            Reminder.state == "sent")) == 0
+
+
+def test_a_stop_stored_while_a_batch_is_claimed_is_read_before_it_is_prepared(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two clients due in the same pass, one reminder a batch: the second client's
+    LOPETA comes after their reminder was claimed, before its batch is prepared."""
+    new_appointment(api, new_client(api, phone=CLIENT), STARTS, REGISTERED)
+    new_appointment(api, new_client(api, phone=OTHER, name="Maija Virtanen"), STARTS,
+                    REGISTERED)
+    claim_due = dispatch.claim_due
+    stopped: list[str] = []
+
+    def claim_then_stop(*args: Any) -> list[Claim]:
+        claims = claim_due(*args)
+        if claims and not stopped:
+            with transaction(rt.sessions) as session:
+                phone = session.scalar(select(Client.phone).join(Reminder).where(
+                    Reminder.id == claims[0].id))
+            assert phone is not None
+            stopped.append(phone)
+            store(client, phone, "LOPETA")
+        return claims
+
+    monkeypatch.setattr(dispatch, "claim_due", claim_then_stop)
+    clock.freeze(DUE)
+    result = tick(rt, now=DUE, limit=1)
+    [phone] = stopped
+    first = OTHER if phone == CLIENT else CLIENT
+    assert result.texts_read == 1 and result.claimed == 2
+    assert opted_out(rt, phone) and not opted_out(rt, first)
+    assert len(texts_to(gateway, first)) == 1  # the first batch's reminder
+    [confirmation] = texts_to(gateway, phone)  # and no reminder to the one who stopped
+    assert "ALOITA" in confirmation
+
+
+def test_texts_from_one_number_are_read_in_the_order_they_came(
+        api: Api, rt: Runtime, client: FlaskClient) -> None:
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    store(client, CLIENT, "LOPETA")
+    store(client, CLIENT, "ALOITA")
+    assert run(rt, hel(2026, 9, 23, 12, 1)).texts_read == 2
+    assert [m.intent for m in inbound(rt)] == ["stop", "start"]
+    assert not opted_out(rt, CLIENT)
+
+
+def test_a_text_delivered_again_is_read_once(api: Api, rt: Runtime,
+                                             client: FlaskClient) -> None:
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    sid = store(client, CLIENT, "soita")
+    store(client, CLIENT, "soita", sid)  # again while the first waits: stored once
+    assert len(stored(rt)) == 1
+    run(rt, hel(2026, 9, 23, 12, 1))
+    store(client, CLIENT, "soita", sid)  # again after it was read
+    assert len(stored(rt)) == 1
+    assert run(rt, hel(2026, 9, 23, 12, 2)).texts_read == 1  # (dropped, not read again)
+    assert len(inbound(rt)) == 1 and len(inbox(rt)) == 1
+    assert stored(rt) == []
+
+
+def test_a_reading_that_keeps_failing_is_left_for_a_person_and_readyz_says_so(
+        api: Api, rt: Runtime, client: FlaskClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    store(client, CLIENT, "soita")
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a fault in the reading")
+
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    for minute in range(1, MAX_ATTEMPTS + 1):
+        result = run(rt, hel(2026, 9, 23, 12, minute))
+        assert (result.texts_read, result.texts_failed) == (0, 1)
+    [text] = stored(rt)
+    assert text.attempts == MAX_ATTEMPTS
+    assert text.last_error == "RuntimeError: a fault in the reading"
+    assert run(rt, hel(2026, 9, 23, 12, 10)).texts_failed == 0  # no longer tried
+    assert inbound(rt) == []
+    checks = client.get("/readyz").json["checks"]
+    assert checks["texts"].startswith("1 asiakkaan tekstiviestiä jäi lukematta"), checks
+    assert "10 min" in checks["texts"]
+
+
+def test_texts_from_several_clients_read_in_one_batch_each_land_as_alone(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        worker: Worker) -> None:
+    """Six texts from three clients, read in one transaction: each is read against its
+    own client's reminder and lands in the worker's inbox, in the order they came."""
+    phones = [CLIENT, OTHER, "+358401234569"]
+    events = [new_appointment(api, new_client(api, phone=p, name=f"Asiakas {i}"), STARTS,
+                              REGISTERED)["id"] for i, p in enumerate(phones)]
+    run(rt, DUE)  # the week-before texts went out
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    bodies = [(CLIENT, "Kyllä tulen"), (OTHER, "en pääse"), (phones[2], "soita"),
+              (CLIENT, "kiitos"), (OTHER, "LOPETA"), (phones[2], "ok")]
+    for phone, body in bodies:
+        store(client, phone, body)
+    assert run(rt, hel(2026, 9, 23, 12, 1)).texts_read == 6
+    messages = inbound(rt)
+    assert [(m.from_number, m.body) for m in messages] == bodies
+    assert [m.intent for m in messages] == ["confirm", "decline", "callback", "unknown",
+                                            "stop", "confirm"]
+    assert [m.event_id for m in messages] == [events[0], events[1], events[2]] * 2
+    assert {i.worker_id for i in inbox(rt)} == {worker.id} and len(inbox(rt)) == 6
+    assert opted_out(rt, OTHER) and not opted_out(rt, CLIENT)
+    assert stored(rt) == []
