@@ -23,6 +23,7 @@ alternate in rounds (ceiling, real, ceiling, real, ...), so drift in the machine
 speed falls on both; a ceiling round starts only once the worker has read everything.
 
 Run: .venv/bin/python -m bench.webhooks [seconds] [concurrency] [gunicorn_workers] [threads]
+     [alongside|after]   (the worker reads during the load, or is paused and reads after)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -200,6 +202,9 @@ def main() -> None:
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1  # >1: gunicorn's gthread workers
+    # "alongside": the worker reads while the load runs; "after": it is paused (SIGSTOP)
+    # during each round and reads the backlog after it, so the endpoint is measured alone
+    mode = sys.argv[5] if len(sys.argv) > 5 else "alongside"
     ceiling, real, reading = Side(), Side(), Reading()
     with scratch() as (url, engine, tmp):
         seed_sent(engine, seed_due(engine, CLIENTS, utcnow() + timedelta(days=1)))
@@ -217,7 +222,10 @@ def main() -> None:
             Reading().wait(engine)
             for _ in range(ROUNDS):
                 ceiling.run(port, base, seconds / ROUNDS, concurrency, CEILING_PATH)
+                if mode == "after":
+                    os.kill(reader.pid, signal.SIGSTOP)
                 real.run(port, base, seconds / ROUNDS, concurrency, "/twilio/sms")
+                os.kill(reader.pid, signal.SIGCONT)
                 reading.wait(engine)
             read = stored_as_messages(engine)
         finally:
@@ -232,7 +240,7 @@ def main() -> None:
     print(ceiling.line("bare ceiling   "))
     print(f"  real endpoint at {real.rate / ceiling.rate:.0%} of the ceiling's throughput")
     sustained = len(real.latencies) / (real.elapsed + sum(reading.catch_up))
-    print(f"  read by the worker alongside: {read} replies filed; waiting when each round's "
+    print(f"  read by the worker ({mode}): {read} replies filed; waiting when each round's "
           f"load stopped {reading.waiting_at_end}, all read "
           f"{', '.join(f'{s:.1f}' for s in reading.catch_up)} s later; sustained "
           f"(stored and read) {sustained:.0f} replies/s")

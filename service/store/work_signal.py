@@ -130,9 +130,15 @@ def watch_sessions(factory: sessionmaker[Session], engine: Engine) -> None:
 
 def notify_work(session: Session) -> None:
     """Mark new work written with plain SQL (no ORM objects for the flush to see)."""
-    session.info[_MARK] = True
+    mark_work(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(NOTIFY)
+
+
+def mark_work(session: Session) -> None:
+    """Ring this process's bell at commit; for rows whose INSERT notifies other
+    processes by a trigger of its own (inbound_texts, migration 0016)."""
+    session.info[_MARK] = True
 
 
 def listen(engine: Engine, stopping: threading.Event) -> threading.Thread | None:

@@ -3,7 +3,8 @@
 The SMS webhook stores the text and answers; reading it (who wrote, what it answers,
 what it changes, whose inbox) is the worker's, in scheduling/text_reading.py. Storing
 is one INSERT, so Twilio never waits on the reading, and the text is durable before
-Twilio hears 200. The same commit rings the worker's doorbell (store/work_signal.py).
+Twilio hears 200. The same commit rings the worker's doorbell (store/work_signal.py;
+on PostgreSQL a trigger on the table sends the NOTIFY, migration 0016).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.store.models import InboundText
-from service.store.work_signal import notify_work
+from service.store.work_signal import mark_work
 
 TEXTS = cast(Table, InboundText.__table__)
 _KEEP = insert(TEXTS)
@@ -28,7 +29,7 @@ def keep_text(session: Session, *, sid: str, sender: str, to: str, via: str, bod
     waiting fails with the unique constraint's IntegrityError (Twilio delivered twice)."""
     session.execute(_KEEP, {"gateway_sid": sid, "from_number": sender, "to_number": to,
                             "via": via, "body": body, "received_at": now, "attempts": 0})
-    notify_work(session)
+    mark_work(session)  # on PostgreSQL the table's trigger notifies the workers
 
 
 def is_waiting(session: Session, sid: str) -> bool:
