@@ -60,9 +60,10 @@ def store_bulk(engine: Engine, reminders: int) -> float:
     events = reminders // 5
     sql = [
         f"""INSERT INTO clients (name, phone, number_type, language, channel, opted_out,
-                created_at, updated_at, last_activity_at)
+                created_at, updated_at, last_activity_at, team_id)
             SELECT 'Asiakas ' || g, '+358' || (500000000 + g), 'mobile', 'fi', 'auto', false,
-                   now(), now(), now() FROM generate_series(1, {events}) g""",
+                   now(), now(), now(), (SELECT min(id) FROM teams)
+            FROM generate_series(1, {events}) g""",
         """INSERT INTO events (client_id, kind, state, appointment_type, starts_at, place,
                 needs_transport, created_at, updated_at)
             SELECT id, 'appointment', 'planned', 'other',

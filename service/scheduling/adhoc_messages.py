@@ -22,7 +22,7 @@ from service.gateways.base import GatewayError
 from service.runtime import Runtime
 from service.scheduling.gateway_call import call, record_acceptance, settle_status
 from service.store.bulk_sql import sql_literal
-from service.store.db import transaction
+from service.store.db import When, transaction
 from service.store.models import Message
 from service.store.states import Direction, MessageStatus
 
@@ -30,7 +30,7 @@ from service.store.states import Direction, MessageStatus
 GIVE_UP_AFTER = timedelta(hours=1)
 
 
-def queued_messages_query(limit: int, now: datetime | None = None) -> Select[tuple[int]]:
+def queued_messages_query(limit: int, now: When | None = None) -> Select[tuple[int]]:
     """Ad-hoc messages waiting to be sent (also used by the EXPLAIN checks); with `now`,
     only those due: a notice queued outside the client's window waits (not_before)."""
     query = select(Message.id).where(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.runtime import Runtime
 from service.store.bulk_sql import id_in, sql_literal
-from service.store.db import commit_without_waiting, transaction
+from service.store.db import When, commit_without_waiting, transaction
 from service.store.models import Reminder
 from service.store.states import ReminderState
 
@@ -102,7 +102,7 @@ def take_over_statement(rt: Runtime, now: datetime, name: str, limit: int) -> Up
             .returning(REMINDERS.c.id))
 
 
-def expired_query(now: datetime) -> Select[tuple[int]]:
+def expired_query(now: When) -> Select[tuple[int]]:
     """Is any claim's lease over? (The idle pass asks; the partial index answers.)"""
     return select(REMINDERS.c.id).where(state_is(ReminderState.SENDING),
                                         REMINDERS.c.lease_until < now).limit(1)

@@ -35,7 +35,7 @@ from service.runtime import Runtime
 from service.scheduling.claims import renew, take_over_expired
 from service.scheduling.gateway_call import record_acceptance, settle_status
 from service.store.bulk_sql import sql_literal
-from service.store.db import transaction
+from service.store.db import When, transaction
 from service.store.models import Message, Reminder
 from service.store.states import Direction, InboxKind, MessageStatus, ReminderState
 
@@ -182,7 +182,7 @@ def stuck_before(rt: Runtime, now: datetime) -> datetime:
     return now - timedelta(seconds=rt.config.lease_seconds)
 
 
-def stuck_messages_query(cutoff: datetime, limit: int) -> Select[tuple[int]]:
+def stuck_messages_query(cutoff: When, limit: int) -> Select[tuple[int]]:
     """Ad-hoc messages still "sending" since before `cutoff` (also used by the EXPLAIN
     checks: the partial index ix_messages_sending answers it, so the idle pass does
     not read the messages table).

@@ -56,12 +56,17 @@ def next_due(rt: Runtime, now: datetime) -> datetime | None:
         return next_due_in(session, now)
 
 
+# Built once: the idle pass asks it every time, and building a statement costs more CPU
+# than PostgreSQL's answer (docs/performance.md, section 2).
+NEXT_DUE = select(next_reminder_query().scalar_subquery(), next_lease_query().scalar_subquery(),
+                   next_message_query().exists(), next_message_query().scalar_subquery())
+
+
 def next_due_in(session: Session, now: datetime) -> datetime | None:
-    """next_due inside a transaction the caller commits (an idle pass asks in its look)."""
-    times = [session.scalar(next_reminder_query()), session.scalar(next_lease_query())]
-    message = session.execute(next_message_query()).first()
-    if message is not None:
-        times.append(message[0] or now)
+    """next_due inside a transaction the caller commits (an idle pass asks in its look).
+    One statement: each of its sub-selects reads its own partial index."""
+    reminder, lease, message_waits, message_at = session.execute(NEXT_DUE).one()
+    times = [reminder, lease, (message_at or now) if message_waits else None]
     due = [t for t in times if t is not None]
     return min(due) if due else None
 

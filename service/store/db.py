@@ -7,7 +7,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    DateTime,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -33,6 +42,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# A moment in a query: a datetime, or a parameter bound to one at each run (for the
+# statements built once, scheduling/dispatch.py).
+When = datetime | ColumnElement[datetime]
+
+
+def moment(name: str) -> BindParameter[datetime]:
+    """A parameter for a moment, typed as every datetime column is."""
+    return bindparam(name, type_=UTCDateTime())
 
 
 class Base(DeclarativeBase):
