@@ -1,4 +1,4 @@
-"""What a reply answers, and reading it against that: the webhook path's reading.
+"""What a reply answers, and reading it against that: a reply's reading.
 
 Why: "tuli jo" answers "onko päätös jo tullut?" but not an appointment reminder,
 and a "2" after a call means "call me" where after a text it means "I can't come".

@@ -160,7 +160,7 @@ class Answered:
 def answered(session: Session, phone: str, texted: Texted, reminder: Reminder | None,
              now: datetime) -> Answered:
     """A call's reminder answers for itself; a text's sender and what it answers are read
-    in one statement (sender_lookup; the webhook's path)."""
+    in one statement (sender_lookup; a stored text's path)."""
     if reminder is not None:
         return Answered(reminder.client, reminder.event, reminder)
     found = look_up_sender(session, phone, local_day(now), to=texted.to, via=texted.via,

@@ -1,10 +1,10 @@
 """A client's reply written as plain INSERTs and one UPDATE, not through the ORM's flush.
 
-Why: Twilio waits while the SMS webhook stores a reply, and on its path the unit of work
-cost about three times a plain statement's CPU (0.7 ms against 0.25 ms an INSERT here;
-docs/performance.md, issue 19). The rows are the same: the message, its inbox item, and
-the client's last activity. They are written in the request's transaction, so they
-commit or roll back with everything else. Nothing here is work for the dispatch (an
+Why: every text is read through here (by the worker, scheduling/text_reading.py), and
+the unit of work cost about three times a plain statement's CPU (0.7 ms against 0.25 ms
+an INSERT; docs/performance.md, issue 19). The rows are the same: the message, its inbox
+item, and the client's last activity. They are written in the reading's transaction, so
+they commit or roll back with everything else. Nothing here is work for the dispatch (an
 inbound message is not sent, store/work_signal.py), so no doorbell is missed.
 """
 

@@ -1,7 +1,7 @@
-"""Who wrote, and what their reply answers, read in one statement: the SMS webhook's look-up.
+"""Who wrote, and what their reply answers, read in one statement: a text's look-up.
 
-Why: Twilio waits while an inbound text is stored, and each statement costs the
-webhook a round trip and SQLAlchemy's work of building it (issue 19). The client rows
+Why: every stored text is read through here (scheduling/text_reading.py), and each
+statement costs a round trip and SQLAlchemy's work of building it (issue 19). The client rows
 behind the number (one number may be a client in two teams), for each the event and
 reminder a reply most likely answers, and what the last text to the number asked come
 back together. The statement is built once, at import; a request only binds values.
