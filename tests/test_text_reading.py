@@ -22,7 +22,7 @@ from service.scheduling.claims import Claim
 from service.scheduling.dispatch import tick
 from service.store.db import transaction
 from service.store.models import Client, InboundText, Message, Reminder, Worker
-from service.store.work_signal import CHANNEL_PREFIX, work_signal
+from service.store.work_signal import listening_connection, work_signal
 from tests.conftest import Api, load_all, signed_post
 from tests.reach import hel, inbox, new_appointment, new_client, run
 
@@ -58,22 +58,14 @@ def texts_to(gateway: DevelopmentGateway, phone: str) -> list[str]:
 
 @contextmanager
 def listening(engine: Engine) -> Iterator[Callable[[], int]]:
-    """On PostgreSQL a connection of its own LISTENing on the workers' channel (as
-    store/work_signal.listen does); yields: how many notifications came (waiting at
+    """On PostgreSQL a connection of its own LISTENing on the workers' channel (the
+    one store/work_signal.listen uses); yields: how many notifications came (waiting at
     most 10 s for the first). On SQLite there is nothing to hear: 0."""
     if engine.dialect.name != "postgresql":
         yield lambda: 0
         return
-    raw = engine.raw_connection()
-    try:
-        conn: Any = raw.driver_connection
-        conn.rollback()
-        conn.autocommit = True
-        schema = conn.execute("SELECT current_schema()").fetchone()[0]
-        conn.execute(f'LISTEN "{CHANNEL_PREFIX}_{schema}"')
+    with listening_connection(engine) as conn:
         yield lambda: len(list(conn.notifies(timeout=10.0, stop_after=1)))
-    finally:
-        raw.invalidate()
 
 
 def opted_out(rt: Runtime, phone: str) -> bool:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event, inspect, text
@@ -170,6 +172,17 @@ def _listen_loop(engine: Engine, stopping: threading.Event, ready: threading.Eve
 
 def _listen_once(engine: Engine, stopping: threading.Event, signal: WorkSignal,
                  ready: threading.Event) -> None:
+    with listening_connection(engine) as conn:
+        ready.set()
+        while not stopping.is_set():
+            for _note in conn.notifies(timeout=1.0, stop_after=1):
+                signal.ring()
+
+
+@contextmanager
+def listening_connection(engine: Engine) -> Iterator[Any]:
+    """A PostgreSQL connection of its own (psycopg's), LISTENing on this schema's
+    channel; its notifies() yields what the workers are sent."""
     raw = engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
@@ -178,9 +191,6 @@ def _listen_once(engine: Engine, stopping: threading.Event, signal: WorkSignal,
         schema = conn.execute("SELECT current_schema()").fetchone()[0]
         channel = f"{CHANNEL_PREFIX}_{schema}".replace('"', '""')
         conn.execute(f'LISTEN "{channel}"')
-        ready.set()
-        while not stopping.is_set():
-            for _note in conn.notifies(timeout=1.0, stop_after=1):
-                signal.ring()
+        yield conn
     finally:
         raw.invalidate()  # never hand a LISTENing autocommit connection back to the pool
