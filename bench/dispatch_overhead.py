@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
-from types import SimpleNamespace
 
 from twilio.rest import Client
 
@@ -40,6 +39,7 @@ from service.gateways.twilio_http import RewritingHttpClient
 from service.runtime import Runtime
 from service.scheduling.dispatch import batch_limit, tick
 from service.scheduling.worker import settle_heap
+from service.store.models import Event
 from tests.scale import processes as procs
 from tests.scale.seed import phone, seed_due
 
@@ -66,10 +66,10 @@ def texts(rt: Runtime, count: int) -> list[tuple[str, str]]:
     """(body, StatusCallback) as the dispatch pass will send them: the same template,
     values and token length, so both sides send the same bytes to the peer."""
     starts_at = utcnow() + timedelta(days=2)
-    return [(render_text(rt.templates, "sms", "appointment_reminder", "fi",
-                         SimpleNamespace(place=f"Huone {i}", bring=None, agency=None,
-                                         starts_at=starts_at, documents_due=None,
-                                         decision_expected=None),  # type: ignore[arg-type]
+    def event(i: int) -> Event:  # not stored: only what a reminder's text reads
+        return Event(place=f"Huone {i}", starts_at=starts_at, appointment_type="other")
+
+    return [(render_text(rt.templates, "sms", "appointment_reminder", "fi", event(i),
                          rt.sender),
              rt.public_url(f"/twilio/status/{secrets.token_urlsafe(24)}"))
             for i in range(count)]
