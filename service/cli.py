@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from service.clock import freeze, utcnow
 from service.config import Config, ConfigError, load_config
+from service.domain.replies.received import MAX_ATTEMPTS
 from service.runtime import Runtime
+from service.scheduling.text_reading import read_waiting, retry_unreadable
 from service.store.db import transaction
 
 if TYPE_CHECKING:
@@ -233,6 +235,22 @@ def tick_command(now_text: str | None) -> None:
     click.echo(f"Käsitelty: {result.summary()}")
     for error in result.errors:
         click.echo(f"virhe: {error}", err=True)
+
+
+@main.command("read-texts")
+@click.option("--retry", is_flag=True,
+              help=f"first give the texts whose reading failed {MAX_ATTEMPTS} times "
+                   "(/readyz: texts) as many tries again, once the cause is fixed")
+@with_appcontext
+def read_texts_command(retry: bool) -> None:
+    """Read the texts the SMS webhook stored, now, as the worker does."""
+    rt = _rt()
+    if retry:
+        click.echo(f"Uudelleen luettavaksi: {retry_unreadable(rt)}")
+    counts = read_waiting(rt)
+    click.echo(f"Luettu: {counts.read}, epäonnistui: {counts.failed}")
+    if counts.failed:
+        raise click.ClickException("osaa viesteistä ei voitu lukea: katso loki")
 
 
 @main.command("check-files")

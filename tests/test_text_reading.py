@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 
 from service import clock
+from service.cli import read_texts_command
 from service.domain.replies.received import MAX_ATTEMPTS
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
@@ -25,6 +27,7 @@ from service.store.models import Client, InboundText, Message, Reminder, Worker
 from service.store.work_signal import listening_connection, work_signal
 from tests.conftest import Api, load_all, signed_post
 from tests.reach import hel, inbox, new_appointment, new_client, run
+from tests.test_health import metric_lines
 
 STARTS = hel(2026, 9, 30, 10, 30)
 REGISTERED = hel(2026, 9, 20, 9, 0)
@@ -176,7 +179,7 @@ def test_a_text_delivered_again_is_read_once(api: Api, rt: Runtime,
 
 
 def test_a_reading_that_keeps_failing_is_left_for_a_person_and_readyz_says_so(
-        api: Api, rt: Runtime, client: FlaskClient,
+        api: Api, rt: Runtime, app: Flask, client: FlaskClient,
         monkeypatch: pytest.MonkeyPatch) -> None:
     new_client(api)
     clock.freeze(hel(2026, 9, 23, 12, 0))
@@ -196,7 +199,36 @@ def test_a_reading_that_keeps_failing_is_left_for_a_person_and_readyz_says_so(
     assert inbound(rt) == []
     checks = client.get("/readyz").json["checks"]
     assert checks["texts"].startswith("1 asiakkaan tekstiviestiä jäi lukematta"), checks
-    assert "10 min" in checks["texts"]
+    assert "10 min" in checks["texts"] and "rinnalla read-texts --retry" in checks["texts"]
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert (m["rinnalla_inbound_texts_unreadable"], m["rinnalla_inbound_texts_waiting"]) == (1, 0)
+
+    # The cause fixed, a person asks for it to be read again; it is, and /readyz is calm.
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(read_texts_command, ["--retry"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Uudelleen luettavaksi: 1", "Luettu: 1, epäonnistui: 0"]
+    [message] = inbound(rt)
+    assert (message.intent, message.created_at) == ("callback", hel(2026, 9, 23, 12, 0))
+    assert stored(rt) == []
+    assert client.get("/readyz").json["checks"]["texts"] == "ok"
+
+
+def test_metrics_count_the_texts_waiting_and_their_age(api: Api, rt: Runtime,
+                                                       client: FlaskClient) -> None:
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    store(client, CLIENT, "soita")
+    store(client, OTHER, "ok")
+    clock.freeze(hel(2026, 9, 23, 12, 0, 45))
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert m["rinnalla_inbound_texts_waiting"] == 2
+    assert m["rinnalla_inbound_texts_waiting_oldest_seconds"] == 45
+    assert m["rinnalla_inbound_texts_unreadable"] == 0
+    run(rt, hel(2026, 9, 23, 12, 1))
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert (m["rinnalla_inbound_texts_waiting"],
+            m["rinnalla_inbound_texts_waiting_oldest_seconds"]) == (0, 0)
 
 
 def test_texts_from_several_clients_read_in_one_batch_each_land_as_alone(

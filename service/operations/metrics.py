@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.clock import utcnow
+from service.domain.replies.received import MAX_ATTEMPTS, TEXTS
 from service.store.models import Heartbeat, InboxItem, Message, Reminder
 from service.store.states import Direction, InboxState, ReminderState
 
@@ -126,7 +127,26 @@ def other_families(session: Session, now: datetime) -> list[Metric]:
                     for name, last_seen in session.execute(
             select(Heartbeat.name, Heartbeat.last_seen)
             .where(Heartbeat.last_seen >= now - timedelta(days=1)).order_by(Heartbeat.name))))
-    return [inbox, beats]
+    return [inbox, beats, *text_families(session, now)]
+
+
+def text_families(session: Session, now: datetime) -> list[Metric]:
+    """Texts stored by the SMS webhook and not yet read by a worker (a few at most, for
+    a moment; a growing number or age means no worker is reading)."""
+    unread = TEXTS.c.attempts < MAX_ATTEMPTS
+    count, first = session.execute(select(func.count(), func.min(TEXTS.c.received_at))
+                                   .where(unread)).one()
+    waiting = GaugeMetricFamily("rinnalla_inbound_texts_waiting",
+                                "Texts stored and not yet read by a worker.", value=count)
+    oldest = GaugeMetricFamily("rinnalla_inbound_texts_waiting_oldest_seconds",
+                               "How long the oldest of them has waited.",
+                               value=(now - first).total_seconds() if first is not None else 0)
+    failed = GaugeMetricFamily(
+        "rinnalla_inbound_texts_unreadable",
+        f"Texts whose reading failed {MAX_ATTEMPTS} times: stored, waiting for a person "
+        "(`rinnalla read-texts --retry` after the cause is fixed).",
+        value=session.scalar(select(func.count()).where(~unread)) or 0)
+    return [waiting, oldest, failed]
 
 
 class DatabaseCollector:

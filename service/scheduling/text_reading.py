@@ -51,6 +51,15 @@ class TextsRead:
     failed: int = 0
 
 
+def retry_unreadable(rt: Runtime) -> int:
+    """Give the texts whose reading failed MAX_ATTEMPTS times as many tries again (after
+    the cause is fixed: `rinnalla read-texts --retry`); how many."""
+    with transaction(rt.sessions) as session:
+        return int(session.execute(
+            update(TEXTS).where(TEXTS.c.attempts >= MAX_ATTEMPTS).values(attempts=0))
+            .rowcount)  # type: ignore[attr-defined]
+
+
 def texts_waiting(rt: Runtime) -> bool:
     with transaction(rt.sessions) as session:
         return session.execute(waiting_query()).first() is not None
