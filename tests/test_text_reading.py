@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 
 from service import clock
 from service.cli import read_texts_command
@@ -254,3 +255,26 @@ def test_texts_from_several_clients_read_in_one_batch_each_land_as_alone(
     assert {i.worker_id for i in inbox(rt)} == {worker.id} and len(inbox(rt)) == 6
     assert opted_out(rt, OTHER) and not opted_out(rt, CLIENT)
     assert stored(rt) == []
+
+
+def test_a_constraint_failing_in_a_reading_is_that_texts_fault_not_the_passs(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a repeat delivery's unique sid is dropped as read; any other constraint is
+    counted against the text, and the pass goes on to send what is due."""
+    new_appointment(api, new_client(api, phone=OTHER, name="Maija Virtanen"), STARTS,
+                    REGISTERED)
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 9, 59))
+    store(client, CLIENT, "soita")
+
+    def violates(*_args: Any, **_kwargs: Any) -> None:
+        raise IntegrityError("INSERT ...", {}, Exception("a constraint\nDETAIL: the row"))
+
+    monkeypatch.setattr(text_reading, "record_reply", violates)
+    result = run(rt, DUE)
+    assert (result.texts_read, result.texts_failed) == (0, 1), result.summary()
+    assert len(texts_to(gateway, OTHER)) == 1  # the other client's reminder went out
+    [text] = stored(rt)
+    assert text.attempts == 1 and text.last_error is not None
+    assert text.last_error.startswith("IntegrityError: ") and "DETAIL" not in text.last_error

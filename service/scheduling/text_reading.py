@@ -146,13 +146,12 @@ def _read_one(rt: Runtime, failed: set[str]) -> bool | None:
                 return None
             outcome = _record(session, rt, picked)
             session.execute(delete(TEXTS).where(TEXTS.c.id == picked.id))
-    except IntegrityError:
-        if picked is None or not _already_read(rt, picked.id, picked.gateway_sid):
-            raise
-        return True
     except Exception as exc:
         if picked is None:
             raise  # the database, not the text: the pass fails and is run again
+        if isinstance(exc, IntegrityError) and _already_read(rt, picked.id, picked.gateway_sid):
+            return True
+        # Any other fault is this text's: counted, so it cannot hold up the pass for good.
         log.exception("reading stored text %s failed", picked.id)
         _note_failure(rt, picked.id, exc)
         failed.add(picked.from_number)
@@ -183,4 +182,11 @@ def _reader_lock(session: Session) -> bool:
 def _note_failure(rt: Runtime, text_id: int, exc: Exception) -> None:
     with transaction(rt.sessions) as session:
         session.execute(update(TEXTS).where(TEXTS.c.id == text_id).values(
-            attempts=TEXTS.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:300]))
+            attempts=TEXTS.c.attempts + 1, last_error=_first_line(exc)))
+
+
+def _first_line(exc: Exception) -> str:
+    """What went wrong, without a driver's DETAIL lines (they may quote the row: the
+    client's number and words); the log has the rest."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300]
