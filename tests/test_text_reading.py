@@ -23,6 +23,7 @@ from service.runtime import Runtime
 from service.scheduling import dispatch, text_reading
 from service.scheduling.claims import Claim
 from service.scheduling.dispatch import tick
+from service.scheduling.text_reading import read_waiting
 from service.store.db import transaction
 from service.store.models import Client, InboundText, Message, Reminder, Worker
 from service.store.work_signal import listening_connection, work_signal
@@ -278,3 +279,24 @@ def test_a_constraint_failing_in_a_reading_is_that_texts_fault_not_the_passs(
     [text] = stored(rt)
     assert text.attempts == 1 and text.last_error is not None
     assert text.last_error.startswith("IntegrityError: ") and "DETAIL" not in text.last_error
+
+
+def test_the_reader_lock_is_this_schemas_alone(api: Api, rt: Runtime, engine: Engine,
+                                               client: FlaskClient) -> None:
+    """Another deployment (or test) in the same PostgreSQL database reading its own texts
+    does not stop ours; another reader of ours does (it reads them itself)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite runs one process")
+    new_client(api)
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    store(client, CLIENT, "soita")
+    with engine.connect() as other:
+        schema = other.scalar(select(func.current_schema()))
+        lock = "SELECT pg_advisory_lock(hashtext(%(schema)s), %(key)s)"
+        other.exec_driver_sql(lock, {"schema": "elsewhere", "key": text_reading.READER_LOCK})
+        assert read_waiting(rt).read == 1  # another schema's reader: ours reads
+        store(client, CLIENT, "ok")
+        other.exec_driver_sql(lock, {"schema": schema, "key": text_reading.READER_LOCK})
+        assert read_waiting(rt).read == 0  # our own schema's reader holds it: it reads
+        other.exec_driver_sql("SELECT pg_advisory_unlock_all()")
+    assert read_waiting(rt).read == 1

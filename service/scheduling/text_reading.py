@@ -41,8 +41,10 @@ BATCH = 50  # texts read in one transaction (one lock, one read, one DELETE, one
 # One reader in this process at a time (the demo's worker thread and the phone
 # simulator share one SQLite database); across processes, PostgreSQL's advisory lock.
 _ONE_READER_HERE = threading.Lock()
-READER_LOCK = 7_310_019  # pg_try_advisory_xact_lock's key: one reader at a time
-_TRY_LOCK = text(f"SELECT pg_try_advisory_xact_lock({READER_LOCK})")
+READER_LOCK = 7_310_019  # with the schema's hash, pg_try_advisory_xact_lock's key:
+# one reader at a time in each schema (two deployments, or tests, may share a database)
+_TRY_LOCK = text(
+    f"SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), {READER_LOCK})")
 
 
 @dataclass
