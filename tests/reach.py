@@ -86,12 +86,14 @@ def call_status(client: FlaskClient, message: Message, status: str, at: datetime
 _sid = iter(range(10_000, 99_999))
 
 
-def sms_reply(client: FlaskClient, sender: str, body: str, at: datetime) -> None:
-    """The client (or anyone) texts us, signed as Twilio would send it."""
+def sms_reply(client: FlaskClient, sender: str, body: str, at: datetime,
+              read: bool = True) -> None:
+    """The client (or anyone) texts us, signed as Twilio would send it; read at once as
+    the worker would (`read`), or only stored."""
     clock.freeze(at)
     r = signed_post(client, "/twilio/sms", {
         "MessageSid": f"SM{next(_sid):032d}", "AccountSid": "AC" + "0" * 32,
-        "From": sender, "To": "+358451234567", "Body": body})
+        "From": sender, "To": "+358451234567", "Body": body}, read=read)
     assert r.status_code == 200
 
 

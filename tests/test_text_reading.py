@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from service import clock
 from service.cli import read_texts_command
+from service.domain.inbox import holds
+from service.domain.replies import unreadable
 from service.domain.replies.received import MAX_ATTEMPTS
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
@@ -180,25 +183,110 @@ def test_a_text_delivered_again_is_read_once(api: Api, rt: Runtime,
     assert stored(rt) == []
 
 
-def test_a_reading_that_keeps_failing_is_left_for_a_person_and_readyz_says_so(
+def broken(*_args: Any, **_kwargs: Any) -> None:
+    raise RuntimeError("a fault in the reading")
+
+
+def reminder_states(rt: Runtime) -> list[tuple[str, str | None]]:
+    return [(r.state, r.reason) for r in
+            load_all(rt, select(Reminder).where(Reminder.rule_id == "week_before"))]
+
+
+def test_a_reading_that_keeps_failing_goes_unread_to_the_worker_and_holds_the_client(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        worker: Worker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text might say LOPETA: from its first failed reading until a worker has read
+    it, nothing automated goes to the client; the failing reading costs nobody else."""
+    new_appointment(api, new_client(api), STARTS, REGISTERED)
+    new_appointment(api, new_client(api, phone=OTHER, name="Maija Virtanen"), STARTS,
+                    REGISTERED)
+    clock.freeze(hel(2026, 9, 23, 9, 57))
+    sid = store(client, CLIENT, "lopettakaa nää")
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    for minute in (58, 59):
+        result = run(rt, hel(2026, 9, 23, 9, minute))
+        assert (result.texts_read, result.texts_failed) == (0, 1)
+    [text] = stored(rt)
+    assert (text.attempts, text.last_error) == (2, "RuntimeError: a fault in the reading")
+    assert inbox(rt) == []
+
+    result = run(rt, DUE)  # the last try fails; the week-before texts are due
+    assert (result.texts_read, result.texts_failed, result.held) == (0, 1, 1), result.summary()
+    assert texts_to(gateway, CLIENT) == [] and len(texts_to(gateway, OTHER)) == 1
+    assert stored(rt) == []  # filed: the stored copy is gone
+    [message] = inbound(rt)
+    assert (message.body, message.from_number, message.gateway_sid, message.intent) == (
+        "lopettakaa nää", CLIENT, sid, "unknown")
+    assert message.created_at == hel(2026, 9, 23, 9, 57)
+    [item] = inbox(rt)
+    assert (item.worker_id, item.holds, item.event_id, item.message_id, item.summary) == (
+        worker.id, True, None, message.id, holds.MESSAGES[holds.UNREADABLE])
+    assert ("planned", holds.HELD) in reminder_states(rt)
+    assert client.get("/readyz").json["checks"]["texts"] == "ok"
+    monkeypatch.undo()
+
+    # Still held on the next passes, until the worker handles the item: then due at once.
+    assert run(rt, hel(2026, 9, 23, 11, 0)).held == 1
+    assert texts_to(gateway, CLIENT) == []
+    clock.freeze(hel(2026, 9, 23, 11, 5))
+    assert api.post(f"/inbox/{item.id}/handle").status_code == 200
+    result = run(rt, hel(2026, 9, 23, 11, 5, 1))
+    assert (result.held, result.sent + result.delivered) == (0, 1), result.summary()
+    assert len(texts_to(gateway, CLIENT)) == 1
+    # Twilio delivering the same text again later finds it read.
+    store(client, CLIENT, "lopettakaa nää", sid)
+    assert run(rt, hel(2026, 9, 23, 11, 6)).texts_read == 1
+    assert len(inbound(rt)) == 1 and stored(rt) == []
+
+
+def test_a_text_read_at_its_second_try_releases_what_it_held(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    new_appointment(api, new_client(api), STARTS, REGISTERED)
+    clock.freeze(hel(2026, 9, 23, 9, 59))
+    store(client, CLIENT, "soita minulle")
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    result = run(rt, DUE)
+    assert (result.texts_failed, result.held) == (1, 1), result.summary()
+    assert reminder_states(rt) == [("planned", holds.HELD)]
+    monkeypatch.undo()
+    # The next pass reads it, and the reminder it held goes in the same pass, not after
+    # the hold's 30-minute recheck.
+    result = run(rt, DUE + timedelta(minutes=1))
+    assert (result.texts_read, result.held, result.sent + result.delivered) == (1, 0, 1)
+    assert reminder_states(rt)[0][0] in ("sent", "delivered")
+    assert len(texts_to(gateway, CLIENT)) == 1
+
+
+def test_an_unreadable_text_from_a_stranger_goes_to_the_team_inbox(
+        api: Api, rt: Runtime, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock.freeze(hel(2026, 9, 23, 12, 0))
+    store(client, OTHER, "kuka siellä")
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    for minute in range(1, MAX_ATTEMPTS + 1):
+        run(rt, hel(2026, 9, 23, 12, minute))
+    [item] = inbox(rt)
+    assert (item.kind, item.worker_id, item.client_id, item.holds) == (
+        "unknown_sender", None, None, False)
+    assert item.team_id is not None and item.summary == unreadable.STRANGER
+    assert [m.body for m in inbound(rt)] == ["kuka siellä"] and stored(rt) == []
+
+
+def test_a_text_that_cannot_even_be_filed_stays_stored_and_readyz_says_so(
         api: Api, rt: Runtime, app: Flask, client: FlaskClient,
         monkeypatch: pytest.MonkeyPatch) -> None:
     new_client(api)
     clock.freeze(hel(2026, 9, 23, 12, 0))
     store(client, CLIENT, "soita")
-
-    def broken(*_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("a fault in the reading")
-
     monkeypatch.setattr(text_reading, "record_reply", broken)
+    monkeypatch.setattr(text_reading, "file_unread", broken)
     for minute in range(1, MAX_ATTEMPTS + 1):
         result = run(rt, hel(2026, 9, 23, 12, minute))
         assert (result.texts_read, result.texts_failed) == (0, 1)
     [text] = stored(rt)
     assert text.attempts == MAX_ATTEMPTS
-    assert text.last_error == "RuntimeError: a fault in the reading"
     assert run(rt, hel(2026, 9, 23, 12, 10)).texts_failed == 0  # no longer tried
-    assert inbound(rt) == []
+    assert inbound(rt) == [] and inbox(rt) == []
     checks = client.get("/readyz").json["checks"]
     assert checks["texts"].startswith("1 asiakkaan tekstiviestiä jäi lukematta"), checks
     assert "10 min" in checks["texts"] and "rinnalla read-texts --retry" in checks["texts"]

@@ -81,8 +81,9 @@ def check_readiness(engine: Engine, limit: timedelta, now: datetime) -> Readines
     result.checks["worker"] = _worker_check(newest, now, limit)
     result.checks["texts"] = OK if not unread[0] else (
         f"{unread[0]} asiakkaan tekstiviestiä jäi lukematta ({MAX_ATTEMPTS} yritystä, "
-        "vanhin saapui " + _age_text(now - unread[1]) + " sitten): katso workerin loki, "
-        "korjaa syy ja aja `rinnalla read-texts --retry`; viestit ovat tallessa")
+        "vanhin saapui " + _age_text(now - unread[1]) + " sitten) eikä niitä saatu "
+        "työntekijän saapuneisiin: katso workerin loki, korjaa syy ja aja "
+        "`rinnalla read-texts --retry`; viestit ovat tallessa")
     return result
 
 

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, select, update
+from sqlalchemy import Connection, Row, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.domain.inbox.holds import holding
 from service.domain.planning import fallbacks
+from service.domain.replies.received import unsure_of
 from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
@@ -93,8 +94,10 @@ DUE_ROW = (
     + [CLIENTS.c[name] for name in (
         "phone", "language", "window", "opted_out", "anonymised_at", "sms_blocked_at",
         "voice_blocked_at", "team_id")]
-    # Whether an unclear reply holds the event (the same rule as the single path's).
-    + [holding(REMINDERS.c.event_id).label("held")])
+    # Whether an unclear reply holds the event or the client, or a text from the client
+    # could not be read yet (the same rules as the single path's).
+    + [or_(holding(REMINDERS.c.event_id, REMINDERS.c.client_id),
+           unsure_of(CLIENTS.c.phone)).label("held")])
 
 
 @dataclass

@@ -37,6 +37,7 @@ from service.domain.people import trusted_persons as trusted
 from service.domain.people.number_checks import number_failed
 from service.domain.planning import fallbacks
 from service.domain.planning import reminder_states as rstate
+from service.domain.replies import received
 from service.domain.texts.rendering import CLIENT as CLIENT_READER
 from service.domain.texts.rendering import Reader, reader_for, render_text
 from service.gateways.base import GatewayError, SendResult
@@ -151,10 +152,20 @@ def still_wanted(reminder: DueReminder, event: DueEvent, client: DueClient, now:
 
 
 def held_back(reminder: DueReminder, held: bool) -> bool:
-    """Whether a due, still wanted reminder waits because its event is held (`held`:
-    holds.holding() for its event). Both send paths ask this: the batch path sends
-    nothing held in bulk, and prepare() pushes it back."""
+    """Whether a due, still wanted reminder waits because it is held (`held`: is_held()
+    below, or the same rules in the batch path's row). Both send paths ask this: the
+    batch path sends nothing held in bulk, and prepare() pushes it back."""
     return held and reminder.channel not in holds.NOT_HELD_CHANNELS
+
+
+def is_held(session: Session, reminder: Reminder, client: Client) -> bool:
+    """Held by a person's pending decision (holds.holding), or unsure what the client or
+    this trusted person last texted (received.unsure_of)."""
+    numbers = [client.phone]
+    if reminder.recipient == TRUSTED and reminder.trusted_person is not None:
+        numbers.append(reminder.trusted_person.phone)
+    return (holds.is_held(session, reminder.event_id, client.id)
+            or received.is_unsure_of(session, numbers))
 
 
 def hold_back(reminder: Reminder, now: datetime) -> Outcome:
@@ -253,7 +264,7 @@ def prepare(session: Session, rt: Runtime, reminder: Reminder, now: datetime
             return Outcome.CANCELLED
         finish(reminder, ReminderState.SKIPPED, reason)
         return Outcome.SKIPPED
-    if held_back(reminder, holds.is_held(session, event.id)):
+    if held_back(reminder, is_held(session, reminder, client)):
         return hold_back(reminder, now)
     team = rt.for_team(client.team_id)  # the client's team's window, words and sender
     window = team.client_window(client.window)

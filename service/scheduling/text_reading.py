@@ -14,8 +14,11 @@ How it reads, so that a person's words stay ahead of automated contact:
 - Up to BATCH texts are read in one transaction; if one of them fails, the batch is
   rolled back and read one text a transaction, so a fault in one costs no other.
 A reading that fails (a fault, not the words: those always land in an inbox) is tried
-again at later passes, MAX_ATTEMPTS times in all; then the text stays stored and
-/readyz says so (operations/readiness.py).
+again at later passes, MAX_ATTEMPTS times in all. Meanwhile nothing automated goes to
+its number (received.unsure_of); a later reading that succeeds makes what that held due
+at once. After the last try the text is filed unread for a person, whose item holds the
+client until handled (domain/replies/unreadable.py); if even that fails, it stays
+stored and /readyz says so (operations/readiness.py).
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ from sqlalchemy import Select, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.clock import utcnow
+from service.domain.inbox.holds import release_held
 from service.domain.replies.inbound import ReplyOutcome, record_reply
 from service.domain.replies.received import MAX_ATTEMPTS, TEXTS, waiting_query
+from service.domain.replies.unreadable import file_unread
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import Message
+from service.store.models import Client, Message, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +136,13 @@ def _one_at_a_time(rt: Runtime, failed: set[str], count: int) -> TextsRead:
 
 
 def _record(session: Session, rt: Runtime, row: Any) -> ReplyOutcome:
-    return record_reply(session, rt, sender=row.from_number, to=row.to_number, body=row.body,
-                        sid=row.gateway_sid, now=row.received_at, via=row.via,
-                        sid_unique_at_commit=True)
+    outcome = record_reply(session, rt, sender=row.from_number, to=row.to_number,
+                           body=row.body, sid=row.gateway_sid, now=row.received_at,
+                           via=row.via, sid_unique_at_commit=True)
+    if row.attempts:  # its failed readings held its sender's reminders: due again now
+        release_held(session, Reminder.client_id.in_(
+            select(Client.id).where(Client.phone == row.from_number)), utcnow())
+    return outcome
 
 
 def _read_one(rt: Runtime, failed: set[str]) -> bool | None:
@@ -155,7 +165,8 @@ def _read_one(rt: Runtime, failed: set[str]) -> bool | None:
             return True
         # Any other fault is this text's: counted, so it cannot hold up the pass for good.
         log.exception("reading stored text %s failed", picked.id)
-        _note_failure(rt, picked.id, exc)
+        if _note_failure(rt, picked.id, exc) >= MAX_ATTEMPTS:
+            _file_for_person(rt, picked.id)
         failed.add(picked.from_number)
         return False
     if not outcome.duplicate:
@@ -181,10 +192,29 @@ def _reader_lock(session: Session) -> bool:
     return bool(session.scalar(_TRY_LOCK))
 
 
-def _note_failure(rt: Runtime, text_id: int, exc: Exception) -> None:
+def _note_failure(rt: Runtime, text_id: int, exc: Exception) -> int:
+    """Count the failed try; how many there have been."""
     with transaction(rt.sessions) as session:
-        session.execute(update(TEXTS).where(TEXTS.c.id == text_id).values(
-            attempts=TEXTS.c.attempts + 1, last_error=_first_line(exc)))
+        return int(session.scalar(update(TEXTS).where(TEXTS.c.id == text_id).values(
+            attempts=TEXTS.c.attempts + 1, last_error=_first_line(exc))
+            .returning(TEXTS.c.attempts)) or 0)
+
+
+def _file_for_person(rt: Runtime, text_id: int) -> None:
+    """The last try failed: the text goes unread to a worker (unreadable.py). If even
+    that fails, it stays stored, and /readyz and the metrics count it."""
+    try:
+        with transaction(rt.sessions) as session:
+            row = session.execute(select(TEXTS).where(TEXTS.c.id == text_id)).first()
+            if row is None:
+                return
+            item = file_unread(session, rt, row, utcnow())
+            session.execute(delete(TEXTS).where(TEXTS.c.id == text_id))
+    except Exception:
+        log.exception("stored text %s could not be filed for a person either", text_id)
+        return
+    log.error("stored text %s could not be read; filed unread as inbox item %s", text_id,
+              item.id)
 
 
 def _first_line(exc: Exception) -> str:

@@ -598,14 +598,15 @@ class InboundText(Base):
     deletes this row in the same transaction.
 
     Why: storing is one INSERT, so a burst of replies never keeps Twilio waiting;
-    reading and filing take several statements. Until a text is read no reminder or
-    text goes to its number (the worker reads waiting texts before it sends)."""
+    reading and filing take several statements. The worker reads waiting texts before
+    it sends; while a text's reading has failed, nothing automated goes to its number
+    (domain/replies/received.py, unsure_of)."""
 
     __tablename__ = "inbound_texts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gateway_sid: Mapped[str] = mapped_column(String(64), unique=True)
-    from_number: Mapped[str] = mapped_column(String(40))
+    from_number: Mapped[str] = mapped_column(String(40), index=True)  # (received.unsure_of)
     to_number: Mapped[str] = mapped_column(String(40), default="")
     via: Mapped[str] = mapped_column(String(40), default="")  # the messaging service
     body: Mapped[str] = mapped_column(Text, default="")

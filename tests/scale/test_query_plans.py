@@ -176,8 +176,9 @@ def test_the_partial_index_predicates_are_literal_in_the_sql(rt: Runtime) -> Non
 
 
 def test_the_held_check_reads_the_holding_index(rt: Runtime) -> None:
-    """Both send paths ask, per due reminder, whether its event is held (holds.holding):
-    that reads the small partial index of holding items, however many items are stored."""
+    """Both send paths ask, per due reminder, whether its event or its client is held
+    (holds.holding): that reads the small partial index of holding items, however many
+    items are stored."""
     from sqlalchemy import select
 
     from service.domain.inbox.holds import holding
@@ -189,7 +190,7 @@ def test_the_held_check_reads_the_holding_index(rt: Runtime) -> None:
              "created_at": T0} for i in range(3_000)])
         conn.exec_driver_sql("ANALYZE")
     with rt.engine.connect() as conn:
-        sql = str(select(holding(5)).compile(dialect=conn.dialect,
+        sql = str(select(holding(5, 7)).compile(dialect=conn.dialect,
                                              compile_kwargs={"literal_binds": True}))
         if rt.engine.dialect.name == "postgresql":
             found = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql).scalar_one()
@@ -200,3 +201,32 @@ def test_the_held_check_reads_the_holding_index(rt: Runtime) -> None:
         detail = " | ".join(str(row[-1]) for row in
                             conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all())
     assert "USING INDEX ix_inbox_items_holding" in detail, detail
+
+
+def test_the_unsure_check_reads_the_sender_index(rt: Runtime) -> None:
+    """Both send paths ask, per due reminder, whether a text from its number failed to be
+    read (received.unsure_of): one look-up in the sender index, even after an outage
+    left thousands of texts stored."""
+    from sqlalchemy import select
+
+    from service.domain.replies.received import unsure_of
+    from service.store.models import InboundText
+
+    with rt.engine.begin() as conn:
+        conn.execute(insert(InboundText), [
+            {"gateway_sid": f"SM{i:032d}", "from_number": f"+3584012{i:05d}", "to_number": "",
+             "via": "", "body": "ok", "received_at": T0, "attempts": i % 2}
+            for i in range(3_000)])
+        conn.exec_driver_sql("ANALYZE")
+    with rt.engine.connect() as conn:
+        sql = str(select(unsure_of("+358401200005")).compile(
+            dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        if rt.engine.dialect.name == "postgresql":
+            found = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql).scalar_one()
+            plan = (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
+            assert "ix_inbound_texts_from_number" in _index_names(plan)
+            assert "inbound_texts" not in _seq_scanned(plan)
+            return
+        detail = " | ".join(str(row[-1]) for row in
+                            conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all())
+    assert "USING INDEX ix_inbound_texts_from_number" in detail, detail

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service.domain.inbox import holds
+from service.domain.replies.received import MAX_ATTEMPTS
 from service.runtime import Runtime
+from service.scheduling import text_reading
 from service.scheduling.reminder_send import HOLD_RECHECK
 from service.store.models import AuditEntry, Message, Reminder, Worker
 from tests.conftest import Api, load, load_all
@@ -221,3 +224,41 @@ def test_the_hold_covers_the_trusted_persons_reminders_too(api: Api, client: Fla
     assert result.sent + result.delivered == 0
     assert by_rule(rt, event_id)["day_before_call"].reason == "superseded"
     assert len(load_all(rt, select(Message).where(Message.direction == "out"))) == sent_before
+
+
+def test_a_text_the_service_could_not_read_is_shown_held_and_the_worker_reads_it(
+        api: Api, client: FlaskClient, rt: Runtime, signed_in: Browser,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reading that kept failing (scheduling/text_reading.py): the words reach the
+    worker unread, the client's reminders wait, and the worker's reading is applied."""
+    cid = new_client(api)
+    event_id = int(new_appointment(api, cid, STARTS, REGISTERED)["id"])
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault in the reading")
+
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    sms_reply(client, CLIENT, "en halua näitä", hel(2026, 9, 23, 9, 0), read=False)
+    for minute in range(1, MAX_ATTEMPTS + 1):
+        run(rt, hel(2026, 9, 23, 9, minute))
+    monkeypatch.undo()
+    [item] = inbox(rt, "reply")
+    assert (item.holds, item.event_id, item.client_id) == (True, None, cid)
+    assert run(rt, hel(2026, 9, 23, 10, 0) + SECOND).held == 1  # the week-before text
+
+    today = signed_in.get("/").get_data(as_text=True)
+    held_part = today[today.index('id="held"'):today.index('id="replies"')]
+    assert f"/inbox/{item.id}" in held_part and "en halua näitä" in held_part
+    page = signed_in.get(f"/inbox/{item.id}").get_data(as_text=True)
+    assert "Palvelu ei pystynyt lukemaan tätä viestiä" in page
+    # The client is held as a whole: every planned text of theirs waits.
+    assert ("Pidätetty: 3 tekstiviestiä. Kaikki automaattiset muistutukset asiakkaalle "
+            "odottavat") in page
+
+    _correct(signed_in, item.id, "stop")
+    assert api.get(f"/clients/{cid}").json["opted_out"] is True
+    result = run(rt, hel(2026, 9, 23, 10, 5))
+    assert (result.held, result.skipped) == (0, 1), result.summary()
+    assert by_rule(rt, event_id)["week_before"].reason == "opted_out"
+    assert not [m for m in load_all(rt, select(Message).where(Message.direction == "out"))
+                if m.reminder_id is not None]

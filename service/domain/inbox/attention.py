@@ -92,7 +92,7 @@ def attention_for(session: Session, worker: Worker, now: datetime, tz: tzinfo) -
     return Attention(
         escalated=_escalated(session, worker),
         held=held,
-        held_counts=holds.waiting(session, sorted({i.event_id for i in held if i.event_id})),
+        held_counts=holds.waiting(session, held),
         replies=_items(session, worker, REPLY_KINDS, new_only=True),
         callbacks=_items(session, worker, (K.CALLBACK,), new_only=False),
         problems=_items(session, worker, PROBLEM_KINDS, new_only=False),

@@ -5,6 +5,11 @@ what it changes, whose inbox) is the worker's, in scheduling/text_reading.py. St
 is one INSERT, so Twilio never waits on the reading, and the text is durable before
 Twilio hears 200. The same commit rings the worker's doorbell (store/work_signal.py;
 on PostgreSQL a trigger on the table sends the NOTIFY, migration 0016).
+
+While a text's reading has failed and it waits to be tried again, the service does not
+know what its sender said (it may be LOPETA): nothing automated goes to that number
+(`unsure_of`, asked by both send paths). After MAX_ATTEMPTS it is filed as it came for
+a person (domain/replies/unreadable.py), whose item holds the client until handled.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy import ColumnElement, Select, Table, exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from service.domain.replies.inbound import normalise_sender
 from service.store.models import InboundText
 from service.store.work_signal import mark_work
 
@@ -27,7 +33,8 @@ def keep_text(session: Session, *, sid: str, sender: str, to: str, via: str, bod
               now: datetime) -> None:
     """Store one delivered text in the caller's transaction. The same sid already
     waiting fails with the unique constraint's IntegrityError (Twilio delivered twice)."""
-    session.execute(_KEEP, {"gateway_sid": sid, "from_number": sender, "to_number": to,
+    session.execute(_KEEP, {"gateway_sid": sid, "from_number": normalise_sender(sender),
+                            "to_number": to,
                             "via": via, "body": body, "received_at": now, "attempts": 0})
     mark_work(session)  # on PostgreSQL the table's trigger notifies the workers
 
@@ -46,3 +53,15 @@ def unreadable_query() -> Select[tuple[int, Any]]:
     """How many texts failed to be read MAX_ATTEMPTS times, and since when (/readyz)."""
     return select(func.count(), func.min(TEXTS.c.received_at)).where(
         TEXTS.c.attempts >= MAX_ATTEMPTS)
+
+
+def unsure_of(number: ColumnElement[str] | str) -> ColumnElement[bool]:
+    """True while a text from `number` waits to be read again after its reading failed:
+    what the sender said is not known, so automated contact to them waits (one rule,
+    both send paths). A text not yet tried is read before anything is sent (the pass
+    reads first), so it holds nothing."""
+    return exists().where(TEXTS.c.from_number == number, TEXTS.c.attempts > 0)
+
+
+def is_unsure_of(session: Session, numbers: list[str]) -> bool:
+    return any(session.scalar(select(unsure_of(n))) for n in numbers if n)

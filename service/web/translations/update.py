@@ -31,7 +31,7 @@ DOMAIN_MODULES = ("domain/people/clients.py", "domain/events/lifecycle.py",
                   "domain/messages/outbound.py", "domain/calendar/dates.py",
                   "domain/phones.py", "domain/people/client_import.py",
                   "domain/inbox/items.py", "domain/inbox/holds.py",
-                  "domain/replies/inbound.py",
+                  "domain/replies/inbound.py", "domain/replies/unreadable.py",
                   "domain/planning/reminder_states.py", "domain/events/worker_answers.py",
                   "web/ui/form_input.py", "web/ui/event_forms.py",
                   "domain/texts/worker_texts.py", "domain/messages/to_clients.py",
@@ -44,7 +44,7 @@ DOMAIN_CALLS = {"ValidationError", "ValueError", "ImportFileError", "check_name_
 DOMAIN_TABLES = {"MESSAGES", "REASONS", "SUMMARY", "KEY_SUMMARY", "EXCLUDED"}
 # single texts the forms show
 DOMAIN_CONSTANTS = {"SHARED_NUMBER", "MISSING_PHONE", "SENDER_HINT", "WINDOW_HINT",
-                    "KEY_STOP_REASON", "RESTORED"}
+                    "KEY_STOP_REASON", "RESTORED", "STRANGER"}
 
 
 def _text(node: ast.AST | None) -> list[str]:

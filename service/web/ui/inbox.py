@@ -103,7 +103,7 @@ def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
         sms_recipient(item.client, item.message.from_number if item.message else None)
     except ValidationError as exc:
         reply_blocker = exc.errors["body"]
-    held = item.holds and item.state != InboxState.HANDLED and item.event_id is not None
+    held = item.holds and item.state != InboxState.HANDLED
     owner = session.get(Worker, item.worker_id) if item.worker_id is not None else None
     return render_template("inbox/item.html", item=item, errors=errors, body=body,
                            owner_name=owner.name if owner is not None else "",
@@ -112,8 +112,8 @@ def _render_item(item: InboxItem, errors: dict[str, str], body: str = "",
                            reply_blocker=reply_blocker, choices=corrections.CHOICES,
                            can_correct=corrections.can_correct(item),
                            check=feedback(body) if body else None,
-                           held=holds.waiting(session, [item.event_id]).get(item.event_id)
-                           if held and item.event_id is not None else None), status
+                           held=holds.waiting(session, [item])[item.id] if held else None
+                           ), status
 
 
 @bp.get("/<id:item_id>")

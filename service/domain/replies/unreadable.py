@@ -1,0 +1,64 @@
+"""A text the service could not read, put before a person as it came.
+
+Why: a reading that fails again and again is a fault in the service, not in the client's
+words, and fixing it may take days. Meanwhile the text may say LOPETA, "I cannot come"
+or "call me". So after the last try (received.MAX_ATTEMPTS) the words go to the
+client's worker (or whoever covers for them) with no reading at all, and the item holds
+the client: nothing automated goes to them until a worker has read the text and
+handled the item (inbox/holds.py). A number no client has goes to the team inbox of the
+number texted, as any stranger's text does.
+
+Filing asks as little as it can of the code that failed: which client the number is,
+and where their items go; the reading, the intent and the acts on it are left out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.domain.context import DomainContext
+from service.domain.inbox.holds import MESSAGES, UNREADABLE
+from service.domain.replies.inbound import Texted, find_client, normalise_sender, team_texted
+from service.domain.replies.reply_rows import insert_row
+from service.domain.teams.cover import Route, place, route
+from service.domain.teams.setup import first_team_id
+from service.store.models import Client, InboxItem, Message
+from service.store.states import Direction, InboxKind, MessageStatus
+
+STRANGER = "Viesti tuntemattomasta numerosta. Palvelu ei pystynyt lukemaan sitä: lue se."
+
+
+def file_unread(session: Session, rt: DomainContext, text: Any, now: datetime) -> InboxItem:
+    """File one stored text (a received.TEXTS row) unread, in the caller's transaction
+    (which also deletes the stored row). The message keeps the text's sid, so a later
+    delivery of the same text is known as read."""
+    phone = normalise_sender(text.from_number)
+    texted = Texted(to=text.to_number, via=text.via,
+                    installation=rt.for_team(None).from_number)
+    client = find_client(session, phone, texted)
+    message = Message(direction=Direction.IN, channel="sms",
+                      client_id=client.id if client else None, to_number=text.to_number[:20],
+                      from_number=phone, body=text.body, intent="unknown",
+                      gateway=rt.gateway_name, gateway_sid=text.gateway_sid,
+                      status=MessageStatus.RECEIVED, created_at=text.received_at,
+                      updated_at=now)
+    insert_row(session, message)
+    item = _item(session, message, client, texted, now)
+    insert_row(session, item)
+    return item
+
+
+def _item(session: Session, message: Message, client: Client | None, texted: Texted,
+          now: datetime) -> InboxItem:
+    if client is None:
+        return place(session, InboxItem(message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
+                                        intent="unknown", created_at=now, summary=STRANGER),
+                     Route(None, team_texted(session, texted) or first_team_id(session)), now)
+    return place(session, InboxItem(client_id=client.id, message_id=message.id,
+                                    kind=InboxKind.REPLY, intent="unknown", holds=True,
+                                    summary=MESSAGES[UNREADABLE], created_at=now),
+                 route(session, client, now), now)
+
