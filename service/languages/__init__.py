@@ -20,8 +20,8 @@ __all__ = ["DATA_DIR", "Language", "LanguageError", "all_languages", "codes", "g
 DATA_DIR = Path(__file__).parent
 _PATTERNS = ("date", "date_spoken", "time", "time_spoken", "time_spoken_full_hour",
              "datetime", "datetime_spoken")
-_LISTS = {"weekdays_short": 7, "weekdays_spoken": 7, "months": 12, "months_spoken": 12,
-          "ordinals_spoken": 31}
+_LISTS = {"weekdays_short": 7, "weekdays_spoken": 7, "weekdays_recurring": 7, "months": 12,
+          "months_spoken": 12, "ordinals_spoken": 31}
 
 
 class LanguageError(ValueError):

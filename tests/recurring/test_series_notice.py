@@ -85,10 +85,14 @@ def test_weekly_days_and_their_words() -> None:
     assert dates.format_weekly((1, 3), time(9, 5), "fi") == "ti, to klo 9.05"
     assert dates.format_weekly((1,), time(10, 0), "sv") == "tis kl. 10.00"
     assert dates.format_weekly((1,), time(10, 0), "en") == "Tue at 10:00"
-    assert dates.format_weekly((1,), time(10, 0), "selko") == "tiistaina kello 10.00"
+    assert dates.format_weekly((1,), time(10, 0), "selko") == "tiistaisin kello 10.00"
     assert dates.format_weekly((), time(10, 0), "fi") == "klo 10.00"
-    assert dates.spoken_weekly((1,), time(10, 0), "fi") == "tiistaina kello 10"
-    assert dates.spoken_weekly((1,), time(10, 30), "sv") == "tisdagen klockan 10 30"
+    # Spoken, the weekday recurs: "on Tuesdays", not "on Tuesday" (one day).
+    assert dates.spoken_weekly((1,), time(10, 0), "fi") == "tiistaisin kello 10"
+    assert dates.spoken_weekly((1, 3), time(10, 0), "fi") == "tiistaisin, torstaisin kello 10"
+    assert dates.spoken_weekly((1,), time(10, 30), "sv") == "på tisdagar klockan 10 30"
+    assert dates.spoken_weekly((1,), time(10, 0), "en") == "on Tuesdays at 10 AM"
+    assert dates.spoken_weekly((2,), time(9, 0), "uk").startswith("по середах")
 
 
 def test_one_text_for_the_whole_series_in_finnish(api: Api, rt: Runtime,
@@ -125,7 +129,7 @@ def test_in_swedish_and_by_a_call_to_a_landline(api: Api, client: FlaskClient, r
     kind, to, twiml_url = gateway.sent[-1]
     assert (kind, to) == ("voice", "+358141234567")
     said = _speak(client, twiml_url)
-    assert "Toistuvat aikasi tiistaina kello 9 on peruttu." in said
+    assert "Toistuvat aikasi tiistaisin kello 9 on peruttu." in said
     assert len(_notices(rt)) == 2
 
 

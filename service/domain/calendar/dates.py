@@ -134,10 +134,11 @@ def _weekly_values(at: time, lang: languages.Language) -> dict[str, str]:
 
 def format_weekly(weekdays: Sequence[int], at: time, lang: Language) -> str:
     """A recurring time in writing, weekdays (0 = Monday) and a naive local time: fi
-    "ti klo 10.00", sv "tis kl. 10.00", en "Tue at 10:00", selko "tiistaina kello 10.00"
-    (the weekday written as the language's date writes it); no weekday: "klo 10.00"."""
+    "ti klo 10.00", sv "tis kl. 10.00", en "Tue at 10:00", selko "tiistaisin kello 10.00"
+    (the weekday short where the language's date writes it short, else as it recurs);
+    no weekday: "klo 10.00"."""
     language = _language(lang)
-    key = "weekdays_spoken" if "{weekday_spoken}" in language.patterns["date"] \
+    key = "weekdays_recurring" if "{weekday_spoken}" in language.patterns["date"] \
         else "weekdays_short"
     days = ", ".join(language.words[key][day] for day in weekdays)
     clock = language.patterns["time"].format(**_weekly_values(at, language))
@@ -145,9 +146,9 @@ def format_weekly(weekdays: Sequence[int], at: time, lang: Language) -> str:
 
 
 def spoken_weekly(weekdays: Sequence[int], at: time, lang: Language) -> str:
-    """A recurring time for speech: "tiistaina kello 10", "tisdagen klockan 10 30"."""
+    """A recurring time for speech: "tiistaisin kello 10", "på tisdagar klockan 10 30"."""
     language = _language(lang)
-    days = ", ".join(language.words["weekdays_spoken"][day] for day in weekdays)
+    days = ", ".join(language.words["weekdays_recurring"][day] for day in weekdays)
     local = datetime.combine(date(2000, 1, 1), at)
     return language.patterns["datetime_spoken"].format(
         date_spoken=days, time_spoken=_spoken_time(local, language)).strip(" ,")
