@@ -41,7 +41,7 @@ from service.gateways.base import GatewayError, SendResult
 from service.runtime import Runtime
 from service.scheduling.claims import REMINDERS, Claim, lease_end, renew, renew_all
 from service.scheduling.gateway_call import Outbound, accepted_status, call
-from service.scheduling.listening import listen_reason, superseded_ids
+from service.scheduling.listening import crowded, listen_reason, superseded_ids
 from service.scheduling.reminder_send import (
     CLIENT,
     Clock,
@@ -193,7 +193,7 @@ def prepare_batch(rt: Runtime, ids: list[int], clock: Clock,
     with transaction(rt.sessions) as session:
         conn = session.connection()
         rows = conn.execute(
-            select(*DUE_ROW)
+            select(*DUE_ROW, crowded(now).label("crowded"))
             .join_from(REMINDERS, EVENTS, EVENTS.c.id == REMINDERS.c.event_id)
             .join(CLIENTS, CLIENTS.c.id == REMINDERS.c.client_id)
             .where(id_in(conn, REMINDERS.c.id, ids),
@@ -201,7 +201,8 @@ def prepare_batch(rt: Runtime, ids: list[int], clock: Clock,
                    REMINDERS.c.claimed_by == name)).all()
         plain: list[dict[str, Any]] = []
         one_by_one: list[int] = []
-        later = superseded_ids(session, [r.id for r in rows], now, wanted_check(rt, now))
+        later = superseded_ids(session, [r.id for r in rows if r.crowded], now,
+                               wanted_check(rt, now))
         for row in sorted(rows, key=lambda r: (r.send_at, r.id)):
             values = None if row.id in later else _plain_send(rt, row, now)
             if values is None:

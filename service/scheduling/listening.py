@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import ColumnElement, Row, Table, exists, select
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
@@ -24,7 +24,7 @@ from service.store.bulk_sql import id_in
 from service.store.models import Client, Event, Reminder
 from service.store.states import ListenReason, ReminderState
 
-__all__ = ["listen_reason", "superseded_ids"]
+__all__ = ["crowded", "listen_reason", "superseded_ids"]
 
 REMINDERS: Table = Reminder.__table__  # type: ignore[assignment]
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
@@ -95,6 +95,19 @@ class _AsEvent:
 
     def __getattr__(self, name: str) -> Any:
         return self.row.event_state if name == "state" else getattr(self.row, name)
+
+
+_OTHER = REMINDERS.alias("other_reminder")
+
+
+def crowded(now: datetime) -> ColumnElement[bool]:
+    """For a due reminder row: does another reminder of its event wait to go now too?
+    Only such a row can be superseded, so the batch path asks superseded_ids() about
+    those alone (in the common batch, none: one statement and no checks saved a batch)."""
+    return exists().where(_OTHER.c.event_id == REMINDERS.c.event_id,
+                          _OTHER.c.id != REMINDERS.c.id,
+                          _OTHER.c.state.in_([ReminderState.PLANNED, ReminderState.SENDING]),
+                          _OTHER.c.channel != TASK, _OTHER.c.send_at <= now)
 
 
 def superseded_ids(session: Session, ids: list[int], now: datetime,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from service import languages
@@ -119,10 +119,14 @@ def split_tags(line: str) -> tuple[frozenset[str], str]:
     return frozenset(match.group(1).split()), line[match.end():]
 
 
+_GROUPS = tuple(frozenset(group) for group in TAG_GROUPS.values())
+
+
+@lru_cache(maxsize=1024)  # a few lines' tags, a few readers: asked for every text sent
 def line_applies(line_tags: frozenset[str], context: frozenset[str]) -> bool:
     """Each group the line names must include the context's tag of that group."""
-    return all(not (line_tags & set(group)) or bool(line_tags & context & set(group))
-               for group in TAG_GROUPS.values())
+    return all(not (line_tags & group) or bool(line_tags & context & group)
+               for group in _GROUPS)
 
 
 @dataclass
