@@ -30,6 +30,7 @@ __all__ = [
     "format_datetime",
     "format_time",
     "format_weekly",
+    "join_datetime",
     "parse_local_date",
     "spoken_date",
     "spoken_datetime",
@@ -89,10 +90,18 @@ def format_time(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
 
 def format_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     """Written date and time for an SMS: "ti 3.6. klo 10.00", "tis 3.6 kl. 10.00", ..."""
-    language = _language(lang)
     local = to_local(dt, tz)
-    return language.patterns["datetime"].format(date=format_date(local.date(), lang),
-                                                time=format_time(local, lang, tz))
+    return join_datetime(format_date(local.date(), lang), format_time(local, lang, tz), lang)
+
+
+def join_datetime(date_text: str, time_text: str, lang: Language, spoken: bool = False
+                  ) -> str:
+    """A date and a time already in words, as the language puts them together (for a
+    caller that needs all three: the text's {when}, {date} and {time})."""
+    if spoken:
+        return _language(lang).patterns["datetime_spoken"].format(
+            date_spoken=date_text, time_spoken=time_text)
+    return _language(lang).patterns["datetime"].format(date=date_text, time=time_text)
 
 
 def spoken_date(d: date, lang: Language) -> str:
@@ -122,10 +131,9 @@ def spoken_datetime(dt: datetime, lang: Language, tz: tzinfo = HELSINKI) -> str:
     sv "tisdagen den andra juni klockan 10"; en "Tuesday the second of June at 10:30 a.m."
     / "at noon" / "at midnight"; uk "у вівторок, другого червня, о десятій 30".
     """
-    language = _language(lang)
     local = to_local(dt, tz)
-    return language.patterns["datetime_spoken"].format(
-        date_spoken=spoken_date(local.date(), lang), time_spoken=_spoken_time(local, language))
+    return join_datetime(spoken_date(local.date(), lang),
+                         _spoken_time(local, _language(lang)), lang, spoken=True)
 
 
 def _weekly_values(at: time, lang: languages.Language) -> dict[str, str]:

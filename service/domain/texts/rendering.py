@@ -98,16 +98,13 @@ def template_values(event: Event, language: str, channel: str, sender: Sender,
         "client_first_name": reader.client_first_name if reader.audience == "trusted" else "",
         "stop_key": reader.stop_key if spoken else "",
     }
-    if event.starts_at is not None:
+    if event.starts_at is not None:  # {date} and {time}, and {when} made of the two
         local = dates.to_local(event.starts_at, sender.tz)
-        if spoken:
-            values["when"] = dates.spoken_datetime(local, lang, sender.tz)
-            values["date"] = dates.spoken_date(local.date(), lang)
-        else:
-            values["when"] = dates.format_datetime(local, lang, sender.tz)
-            values["date"] = dates.format_date(local.date(), lang)
+        values["date"] = (dates.spoken_date if spoken else dates.format_date)(
+            local.date(), lang)
         values["time"] = (dates.spoken_time if spoken else dates.format_time)(
             local, lang, sender.tz)
+        values["when"] = dates.join_datetime(values["date"], values["time"], lang, spoken)
     if event.previous_starts_at is not None:  # "moved from X to Y"
         old = dates.to_local(event.previous_starts_at, sender.tz)
         values["old_when"] = (dates.spoken_datetime(old, lang, sender.tz) if spoken
