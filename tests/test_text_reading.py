@@ -39,6 +39,7 @@ REGISTERED = hel(2026, 9, 20, 9, 0)
 DUE = hel(2026, 9, 23, 10, 0, 1)  # the week-before text is due
 CLIENT = "+358401234567"
 OTHER = "+358401234568"
+TRUSTED = "+358507654321"
 _sids = iter(range(1, 10_000))
 
 
@@ -256,6 +257,29 @@ def test_a_text_read_at_its_second_try_releases_what_it_held(
     assert (result.texts_read, result.held, result.sent + result.delivered) == (1, 0, 1)
     assert reminder_states(rt)[0][0] in ("sent", "delivered")
     assert len(texts_to(gateway, CLIENT)) == 1
+
+
+def test_a_trusted_persons_failed_text_holds_their_reminders_alone(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The single send path asks about the trusted person's own number too; the client's
+    reminders go, and the reading at the next try releases the trusted person's."""
+    cid = new_client(api)
+    r = api.post(f"/clients/{cid}/trusted-persons", {
+        "name": "Kaisa Virtanen", "phone": "050 765 4321", "consent_method": "in_person"})
+    assert r.status_code == 201, r.json
+    new_appointment(api, cid, STARTS, REGISTERED)
+    morning = hel(2026, 9, 30, 8, 0, 1)  # same_morning, to the client and to Kaisa
+    clock.freeze(morning - timedelta(minutes=5))
+    store(client, TRUSTED, "soita minulle")
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    result = run(rt, morning)
+    assert result.texts_failed == 1 and result.held >= 1, result.summary()
+    assert texts_to(gateway, TRUSTED) == [] and texts_to(gateway, CLIENT) != []
+    monkeypatch.undo()
+    result = run(rt, morning + timedelta(minutes=1))
+    assert result.texts_read == 1 and result.held == 0, result.summary()
+    assert len(texts_to(gateway, TRUSTED)) == 1
 
 
 def test_an_unreadable_text_from_a_stranger_goes_to_the_team_inbox(

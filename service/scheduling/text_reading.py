@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, select, text, update
+from sqlalchemy import Select, delete, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ from service.domain.replies.received import MAX_ATTEMPTS, TEXTS, waiting_query
 from service.domain.replies.unreadable import file_unread
 from service.runtime import Runtime
 from service.store.db import transaction
-from service.store.models import Client, Message, Reminder
+from service.store.models import Client, Message, Reminder, TrustedPerson
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +140,11 @@ def _record(session: Session, rt: Runtime, row: Any) -> ReplyOutcome:
                            body=row.body, sid=row.gateway_sid, now=row.received_at,
                            via=row.via, sid_unique_at_commit=True)
     if row.attempts:  # its failed readings held its sender's reminders: due again now
-        release_held(session, Reminder.client_id.in_(
-            select(Client.id).where(Client.phone == row.from_number)), utcnow())
+        release_held(session, or_(
+            Reminder.client_id.in_(select(Client.id).where(Client.phone == row.from_number)),
+            Reminder.trusted_person_id.in_(
+                select(TrustedPerson.id).where(TrustedPerson.phone == row.from_number))),
+            utcnow())
     return outcome
 
 
