@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from service import clock
 from service.cli import read_texts_command
 from service.domain.inbox import holds
-from service.domain.replies import unreadable
+from service.domain.replies import corrections, unreadable
 from service.domain.replies.received import MAX_ATTEMPTS
 from service.gateways.development import DevelopmentGateway
 from service.runtime import Runtime
@@ -28,7 +28,7 @@ from service.scheduling.claims import Claim
 from service.scheduling.dispatch import tick
 from service.scheduling.text_reading import read_waiting
 from service.store.db import transaction
-from service.store.models import Client, InboundText, Message, Reminder, Worker
+from service.store.models import Client, InboundText, InboxItem, Message, Reminder, Worker
 from service.store.work_signal import listening_connection, work_signal
 from tests.conftest import Api, load_all, signed_post
 from tests.reach import hel, inbox, new_appointment, new_client, run
@@ -280,6 +280,40 @@ def test_a_trusted_persons_failed_text_holds_their_reminders_alone(
     result = run(rt, morning + timedelta(minutes=1))
     assert result.texts_read == 1 and result.held == 0, result.summary()
     assert len(texts_to(gateway, TRUSTED)) == 1
+
+
+def test_a_trusted_persons_unreadable_text_holds_the_client_until_handled(
+        api: Api, rt: Runtime, client: FlaskClient, gateway: DevelopmentGateway,
+        worker: Worker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filed unread with the client's worker: everything automated about the client
+    waits, as for the client's own unreadable text; the worker cannot "correct" it into
+    the client's answer (corrections.can_correct), only handle it."""
+    cid = new_client(api)
+    r = api.post(f"/clients/{cid}/trusted-persons", {
+        "name": "Kaisa Virtanen", "phone": "050 765 4321", "consent_method": "in_person"})
+    assert r.status_code == 201, r.json
+    new_appointment(api, cid, STARTS, REGISTERED)
+    clock.freeze(hel(2026, 9, 23, 9, 57))
+    store(client, TRUSTED, "ei enää näitä")
+    monkeypatch.setattr(text_reading, "record_reply", broken)
+    for minute in (58, 59):
+        run(rt, hel(2026, 9, 23, 9, minute))
+    result = run(rt, DUE)  # the last try; the client's week-before text is due
+    monkeypatch.undo()
+    # The week-before text to the client and to Kaisa: both wait.
+    assert (result.texts_failed, result.held) == (1, 2), result.summary()
+    [item] = inbox(rt)
+    assert (item.client_id, item.worker_id, item.holds, item.kind) == (
+        cid, worker.id, True, "reply")
+    assert item.summary == holds.MESSAGES[holds.UNREADABLE_TRUSTED]
+    assert [(m.from_number, m.client_id) for m in inbound(rt)] == [(TRUSTED, cid)]
+    assert texts_to(gateway, CLIENT) == [] and texts_to(gateway, TRUSTED) == []
+    with transaction(rt.sessions) as session:
+        assert not corrections.can_correct(session.get(InboxItem, item.id))
+    clock.freeze(hel(2026, 9, 23, 10, 30))
+    assert api.post(f"/inbox/{item.id}/handle").status_code == 200
+    run(rt, hel(2026, 9, 23, 10, 30, 1))
+    assert len(texts_to(gateway, CLIENT)) == len(texts_to(gateway, TRUSTED)) == 1
 
 
 def test_an_unreadable_text_from_a_stranger_goes_to_the_team_inbox(

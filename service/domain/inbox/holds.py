@@ -27,6 +27,7 @@ from service.store.states import INBOX_OPEN, ReminderState
 
 HELD = "held"  # the reason on a reminder pushed back by a hold (reminder_states.REASONS)
 UNREADABLE = "unreadable"  # a text the service could not read, filed for a person
+UNREADABLE_TRUSTED = "unreadable_trusted"  # the same, from a client's trusted person
 NOT_HELD_CHANNELS = ("task",)  # an item in the worker's inbox: nothing reaches the client
 # The summary of a holding item (translated where the UI shows it: translations/update.py).
 MESSAGES = {
@@ -34,6 +35,9 @@ MESSAGES = {
           "odottavat päätöstäsi.",
     UNREADABLE: "Palvelu ei pystynyt lukemaan tätä viestiä. Lue se ja päätä, mitä asiakas "
                 "tarkoitti. Automaattiset viestit asiakkaalle odottavat päätöstäsi.",
+    UNREADABLE_TRUSTED: "Palvelu ei pystynyt lukemaan tätä asiakkaan läheisen viestiä. "
+                        "Lue se ja päätä, mitä hän tarkoitti. Automaattiset viestit "
+                        "asiakkaalle ja läheisille odottavat päätöstäsi.",
 }
 
 

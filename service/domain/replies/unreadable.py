@@ -5,8 +5,10 @@ words, and fixing it may take days. Meanwhile the text may say LOPETA, "I cannot
 or "call me". So after the last try (received.MAX_ATTEMPTS) the words go to the
 client's worker (or whoever covers for them) with no reading at all, and the item holds
 the client: nothing automated goes to them until a worker has read the text and
-handled the item (inbox/holds.py). A number no client has goes to the team inbox of the
-number texted, as any stranger's text does.
+handled the item (inbox/holds.py). A client's trusted person's text goes the same way
+and holds the client with everyone on their behalf: what it says (LOPETA?) is not
+known either. A number nobody has goes to the team inbox of the number texted, as any
+stranger's text does.
 
 Filing asks as little as it can of the code that failed: which client the number is,
 and where their items go; the reading, the intent and the acts on it are left out.
@@ -20,7 +22,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.domain.context import DomainContext
-from service.domain.inbox.holds import MESSAGES, UNREADABLE
+from service.domain.inbox.holds import MESSAGES, UNREADABLE, UNREADABLE_TRUSTED
+from service.domain.people import trusted_persons as trusted
 from service.domain.replies.inbound import Texted, find_client, normalise_sender, team_texted
 from service.domain.replies.reply_rows import insert_row
 from service.domain.teams.cover import Route, place, route
@@ -39,6 +42,11 @@ def file_unread(session: Session, rt: DomainContext, text: Any, now: datetime) -
     texted = Texted(to=text.to_number, via=text.via,
                     installation=rt.for_team(None).from_number)
     client = find_client(session, phone, texted)
+    summary = MESSAGES[UNREADABLE]
+    if client is None:
+        person = trusted.find_by_phone(session, phone, texted.team_rule())
+        if person is not None:
+            client, summary = person.client, MESSAGES[UNREADABLE_TRUSTED]
     message = Message(direction=Direction.IN, channel="sms",
                       client_id=client.id if client else None, to_number=text.to_number[:20],
                       from_number=phone, body=text.body, intent="unknown",
@@ -46,19 +54,19 @@ def file_unread(session: Session, rt: DomainContext, text: Any, now: datetime) -
                       status=MessageStatus.RECEIVED, created_at=text.received_at,
                       updated_at=now)
     insert_row(session, message)
-    item = _item(session, message, client, texted, now)
+    item = _item(session, message, client, summary, texted, now)
     insert_row(session, item)
     return item
 
 
-def _item(session: Session, message: Message, client: Client | None, texted: Texted,
-          now: datetime) -> InboxItem:
+def _item(session: Session, message: Message, client: Client | None, summary: str,
+          texted: Texted, now: datetime) -> InboxItem:
     if client is None:
         return place(session, InboxItem(message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
                                         intent="unknown", created_at=now, summary=STRANGER),
                      Route(None, team_texted(session, texted) or first_team_id(session)), now)
     return place(session, InboxItem(client_id=client.id, message_id=message.id,
                                     kind=InboxKind.REPLY, intent="unknown", holds=True,
-                                    summary=MESSAGES[UNREADABLE], created_at=now),
+                                    summary=summary, created_at=now),
                  route(session, client, now), now)
 
