@@ -4,7 +4,7 @@ InvalidTransition and leaves the row as it was."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -89,6 +89,8 @@ def test_an_event_stamps_when_its_state_changed_and_not_when_refused() -> None:
     event = Event(state=EventState.PLANNED)
     event_states.move(event, EventState.CONFIRMED, NOW)
     assert event.state_changed_at == NOW
+    event_states.move(event, EventState.CONFIRMED, NOW + timedelta(days=2))  # confirmed again
+    assert event.state_changed_at == NOW  # still when it changed
     event = Event(state=EventState.CANCELLED)
     with pytest.raises(InvalidTransition):
         event_states.move(event, EventState.CONFIRMED, NOW)

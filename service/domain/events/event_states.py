@@ -18,6 +18,10 @@ def can_move(event: Event, new: EventState) -> bool:
 
 
 def move(event: Event, new: EventState, now: datetime) -> None:
-    """Change state only along the machine's edges, stamping when it changed."""
-    event.state = check_move(EVENT_TRANSITIONS, f"event {event.id}", event.state, new)
-    event.state_changed_at = now
+    """Change state only along the machine's edges, stamping when it changed. A move to
+    the state it is in (a second "kyllä") keeps the stamp: reports read it as when an
+    application was decided, and retention as the event's last change."""
+    old = event.state
+    event.state = check_move(EVENT_TRANSITIONS, f"event {event.id}", old, new)
+    if event.state != old:
+        event.state_changed_at = now
