@@ -10,8 +10,8 @@ still in time. Tasks for the worker are not contact and are never held.
 An event is held while it has an open inbox item with `holds` set. A client is held
 as a whole by such an item with no event: a text whose reading failed, filed as it came
 for a worker to read (domain/replies/unreadable.py). The one SQL rule, `holding()`, is
-used by the single send path (is_held) and by the batch path's plain SQL alike, so the
-two cannot disagree.
+used by the single send path (reminder_send.is_held) and by the batch path's plain SQL
+alike, so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -57,10 +57,6 @@ def holding(event_id: Id, client_id: Id | None = None) -> ColumnElement[bool]:
     if client_id is not None:
         about = or_(about, and_(InboxItem.event_id.is_(None), InboxItem.client_id == client_id))
     return exists().where(about, HOLDS, InboxItem.state.in_(INBOX_OPEN))
-
-
-def is_held(session: Session, event_id: int, client_id: int | None = None) -> bool:
-    return bool(session.scalar(select(holding(event_id, client_id))))
 
 
 def waiting(session: Session, items: list[InboxItem]) -> dict[int, Counter[str]]:

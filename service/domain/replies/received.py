@@ -34,8 +34,8 @@ def keep_text(session: Session, *, sid: str, sender: str, to: str, via: str, bod
     """Store one delivered text in the caller's transaction. The same sid already
     waiting fails with the unique constraint's IntegrityError (Twilio delivered twice)."""
     session.execute(_KEEP, {"gateway_sid": sid, "from_number": normalise_sender(sender),
-                            "to_number": to,
-                            "via": via, "body": body, "received_at": now, "attempts": 0})
+                            "to_number": to, "via": via, "body": body, "received_at": now,
+                            "attempts": 0})
     mark_work(session)  # on PostgreSQL the table's trigger notifies the workers
 
 
@@ -61,7 +61,3 @@ def unsure_of(number: ColumnElement[str] | str) -> ColumnElement[bool]:
     both send paths). A text not yet tried is read before anything is sent (the pass
     reads first), so it holds nothing."""
     return exists().where(TEXTS.c.from_number == number, TEXTS.c.attempts > 0)
-
-
-def is_unsure_of(session: Session, numbers: list[str]) -> bool:
-    return any(session.scalar(select(unsure_of(n))) for n in numbers if n)
