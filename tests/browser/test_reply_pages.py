@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from service.clock import utcnow
 from service.domain.replies.inbound import record_reply
+from service.domain.replies.received import MAX_ATTEMPTS, keep_text
 from service.runtime import Runtime
+from service.scheduling import text_reading
+from service.scheduling.text_reading import read_waiting
 from service.store.db import transaction
-from service.store.models import Event, InboxItem, Worker
+from service.store.models import Client, Event, InboxItem, Worker
 from tests.browser.conftest import Accessibility
 from tests.web.conftest import PASSWORD, make_appointment, make_client
 
@@ -112,4 +115,61 @@ def test_trying_a_reply(chromium: Any, live: tuple[str, Runtime], worker: Worker
         a11y.check(page)
     finally:
         context.close()
+    assert a11y.problems == []
+
+
+def _unreadable_text(rt: Runtime, worker: Worker, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A client's text whose reading fails at every try (a fault in the service), read
+    by the worker's own passes until it is filed unread: its inbox item's id."""
+    client = make_client(rt, worker.id)
+    make_appointment(rt, client.id, worker_id=worker.id)
+    with transaction(rt.sessions) as session:
+        keep_text(session, sid="SM" + "9" * 32, sender="+358401234567", to="+358451234567",
+                  via="", body="en halua enää näitä", now=utcnow())
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault in the reading")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(text_reading, "record_reply", broken)
+        for _ in range(MAX_ATTEMPTS):
+            read_waiting(rt)
+    with transaction(rt.sessions) as session:
+        item = session.scalars(select(InboxItem)).one()
+        assert item.holds and item.event_id is None and item.client_id == client.id
+        return item.id
+
+
+def test_a_text_the_service_could_not_read_is_read_by_the_worker(
+        chromium: Any, live: tuple[str, Runtime], worker: Worker, a11y: Accessibility,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today lists it among the held, its page says the service could not read it and
+    that every automated reminder to the client waits; the worker's "stop" opts the
+    client out and ends the hold."""
+    base, rt = live
+    item_id = _unreadable_text(rt, worker, monkeypatch)
+    context = chromium.new_context(viewport={"width": 390, "height": 900}, locale="fi-FI")
+    page = context.new_page()
+    try:
+        _sign_in(page, base, worker)
+        held = page.locator("#held-items")
+        assert "en halua enää näitä" in held.inner_text()
+        assert "Pidätetty:" in held.inner_text()
+        page.click(f"#held-items a[href='/inbox/{item_id}']")
+        page.wait_for_selector("#correct-heading")
+        assert "Palvelu ei pystynyt lukemaan tätä viestiä" in page.content()
+        assert "Kaikki automaattiset muistutukset asiakkaalle odottavat" in \
+            page.locator("#held").inner_text()
+        a11y.check(page)
+        _no_sideways_scroll(page)
+        page.check("#intent-stop")
+        page.click("#correct")
+        page.wait_for_selector("text=Vastaus on korjattu ja asia käsitelty.")
+        assert page.locator("#held").count() == 0
+        a11y.check(page)
+    finally:
+        context.close()
+    with transaction(rt.sessions) as session:
+        assert session.get(InboxItem, item_id).state == "handled"
+        assert session.scalars(select(Client.opted_out)).one() is True
     assert a11y.problems == []
