@@ -336,15 +336,21 @@ def test_a_text_that_cannot_even_be_filed_stays_stored_and_readyz_says_so(
     new_client(api)
     clock.freeze(hel(2026, 9, 23, 12, 0))
     store(client, CLIENT, "soita")
+    file_unread = text_reading.file_unread
+
+    def half_filed(*args: Any) -> None:
+        file_unread(*args)  # the message and the item written, then a fault
+        raise RuntimeError("a fault in the filing")
+
     monkeypatch.setattr(text_reading, "record_reply", broken)
-    monkeypatch.setattr(text_reading, "file_unread", broken)
+    monkeypatch.setattr(text_reading, "file_unread", half_filed)
     for minute in range(1, MAX_ATTEMPTS + 1):
         result = run(rt, hel(2026, 9, 23, 12, minute))
         assert (result.texts_read, result.texts_failed) == (0, 1)
     [text] = stored(rt)
     assert text.attempts == MAX_ATTEMPTS
     assert run(rt, hel(2026, 9, 23, 12, 10)).texts_failed == 0  # no longer tried
-    assert inbound(rt) == [] and inbox(rt) == []
+    assert inbound(rt) == [] and inbox(rt) == []  # the half-done filing was rolled back
     checks = client.get("/readyz").json["checks"]
     assert checks["texts"].startswith("1 asiakkaan tekstiviestiä jäi lukematta"), checks
     assert "10 min" in checks["texts"] and "rinnalla read-texts --retry" in checks["texts"]

@@ -168,8 +168,7 @@ def _read_one(rt: Runtime, failed: set[str]) -> bool | None:
             return True
         # Any other fault is this text's: counted, so it cannot hold up the pass for good.
         log.exception("reading stored text %s failed", picked.id)
-        if _note_failure(rt, picked.id, exc) >= MAX_ATTEMPTS:
-            _file_for_person(rt, picked.id)
+        _note_failure(rt, picked.id, exc)
         failed.add(picked.from_number)
         return False
     if not outcome.duplicate:
@@ -195,29 +194,32 @@ def _reader_lock(session: Session) -> bool:
     return bool(session.scalar(_TRY_LOCK))
 
 
-def _note_failure(rt: Runtime, text_id: int, exc: Exception) -> int:
-    """Count the failed try; how many there have been."""
-    with transaction(rt.sessions) as session:
-        return int(session.scalar(update(TEXTS).where(TEXTS.c.id == text_id).values(
-            attempts=TEXTS.c.attempts + 1, last_error=_first_line(exc))
-            .returning(TEXTS.c.attempts)) or 0)
-
-
-def _file_for_person(rt: Runtime, text_id: int) -> None:
-    """The last try failed: the text goes unread to a worker (unreadable.py). If even
-    that fails, it stays stored, and /readyz and the metrics count it."""
+def _note_failure(rt: Runtime, text_id: int, exc: Exception) -> None:
+    """Count the failed try. After the last, the text goes unread to a person
+    (unreadable.py) in the same transaction, so a crash leaves it either counted and
+    filed or as it was. If the filing fails too, the try is counted alone: the text
+    stays stored, and /readyz and the metrics count it."""
     try:
         with transaction(rt.sessions) as session:
-            row = session.execute(select(TEXTS).where(TEXTS.c.id == text_id)).first()
-            if row is None:
+            if _counted(session, text_id, exc) < MAX_ATTEMPTS:
                 return
-            item = file_unread(session, rt, row, utcnow())
+            item = file_unread(session, rt, session.execute(
+                select(TEXTS).where(TEXTS.c.id == text_id)).one(), utcnow())
             session.execute(delete(TEXTS).where(TEXTS.c.id == text_id))
+        log.error("stored text %s could not be read; filed unread as inbox item %s",
+                  text_id, item.id)
+        return
     except Exception:
         log.exception("stored text %s could not be filed for a person either", text_id)
-        return
-    log.error("stored text %s could not be read; filed unread as inbox item %s", text_id,
-              item.id)
+    with transaction(rt.sessions) as session:
+        _counted(session, text_id, exc)
+
+
+def _counted(session: Session, text_id: int, exc: Exception) -> int:
+    """One more failed try on the text; how many there have been."""
+    return int(session.scalar(update(TEXTS).where(TEXTS.c.id == text_id).values(
+        attempts=TEXTS.c.attempts + 1, last_error=_first_line(exc))
+        .returning(TEXTS.c.attempts)) or 0)
 
 
 def _first_line(exc: Exception) -> str:
