@@ -224,6 +224,10 @@ def test_a_reading_that_keeps_failing_goes_unread_to_the_worker_and_holds_the_cl
         worker.id, True, None, message.id, holds.MESSAGES[holds.UNREADABLE])
     assert ("planned", holds.HELD) in reminder_states(rt)
     assert client.get("/readyz").json["checks"]["texts"] == "ok"
+    assert message.reading_reason == unreadable.REASON
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert (m["rinnalla_inbound_texts_filed_unread"], m["rinnalla_inbound_texts_unreadable"]) \
+        == (1, 0)
     monkeypatch.undo()
 
     # Still held on the next passes, until the worker handles the item: then due at once.
@@ -233,6 +237,8 @@ def test_a_reading_that_keeps_failing_goes_unread_to_the_worker_and_holds_the_cl
     assert api.post(f"/inbox/{item.id}/handle").status_code == 200
     result = run(rt, hel(2026, 9, 23, 11, 5, 1))
     assert (result.held, result.sent + result.delivered) == (0, 1), result.summary()
+    m = metric_lines(client.get("/metrics").get_data(as_text=True))
+    assert m["rinnalla_inbound_texts_filed_unread"] == 0
     assert len(texts_to(gateway, CLIENT)) == 1
     # Twilio delivering the same text again later finds it read.
     store(client, CLIENT, "lopettakaa nää", sid)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.clock import utcnow
 from service.domain.replies.received import MAX_ATTEMPTS, TEXTS
+from service.domain.replies.unreadable import REASON as UNREAD_REASON
 from service.store.models import Heartbeat, InboxItem, Message, Reminder
 from service.store.states import Direction, InboxState, ReminderState
 
@@ -146,7 +147,15 @@ def text_families(session: Session, now: datetime) -> list[Metric]:
         f"Texts whose reading failed {MAX_ATTEMPTS} times: stored, waiting for a person "
         "(`rinnalla read-texts --retry` after the cause is fixed).",
         value=session.scalar(select(func.count()).where(~unread)) or 0)
-    return [waiting, oldest, failed]
+    filed = GaugeMetricFamily(
+        "rinnalla_inbound_texts_filed_unread",
+        "Texts the service could not read, filed unread for a worker, whose items are not "
+        "handled yet (each holds a client's reminders; the worker's log names the fault).",
+        value=session.scalar(select(func.count()).select_from(InboxItem).join(
+            Message, Message.id == InboxItem.message_id).where(
+            Message.reading_reason == UNREAD_REASON,
+            InboxItem.state != InboxState.HANDLED)) or 0)
+    return [waiting, oldest, failed, filed]
 
 
 class DatabaseCollector:

@@ -32,6 +32,9 @@ from service.store.models import Client, InboxItem, Message
 from service.store.states import Direction, InboxKind, MessageStatus
 
 STRANGER = "Viesti tuntemattomasta numerosta. Palvelu ei pystynyt lukemaan sitä: lue se."
+# The message's reading_reason ("Luettu: epäselvä koska …" on its page); /metrics counts
+# the open items of such messages (operations/metrics.py).
+REASON = "palvelu ei pystynyt lukemaan viestiä (vika palvelussa, ei viestissä)"
 
 
 def file_unread(session: Session, rt: DomainContext, text: Any, now: datetime) -> InboxItem:
@@ -49,7 +52,7 @@ def file_unread(session: Session, rt: DomainContext, text: Any, now: datetime) -
             client, summary = person.client, MESSAGES[UNREADABLE_TRUSTED]
     message = Message(direction=Direction.IN, channel="sms",
                       client_id=client.id if client else None, to_number=text.to_number[:20],
-                      from_number=phone, body=text.body, intent="unknown",
+                      from_number=phone, body=text.body, intent="unknown", reading_reason=REASON,
                       gateway=rt.gateway_name, gateway_sid=text.gateway_sid,
                       status=MessageStatus.RECEIVED, created_at=text.received_at,
                       updated_at=now)
