@@ -179,6 +179,11 @@ def team_texted(session: Session, texted: Texted) -> int | None:
                           .order_by(Team.sender.is_(None), Team.id).limit(1))
 
 
+def stranger_route(session: Session, texted: Texted) -> Route:
+    """A text from a number no client has: the team inbox of the number texted."""
+    return Route(None, team_texted(session, texted) or first_team_id(session))
+
+
 def apply_intent(session: Session, rt: DomainContext, client: Client, event: Event | None,
                  reminder: Reminder | None, intent: Intent, now: datetime) -> int:
     """What an answer changes: the appointment's state, the client's opt-out; how many
@@ -307,7 +312,7 @@ def _new_item(session: Session, message: Message, client: Client | None,
         return place(session, InboxItem(message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
                                         intent=intent.value, created_at=now,
                                         summary="Viesti tuntemattomasta numerosta."),
-                     Route(None, team_texted(session, texted) or first_team_id(session)), now)
+                     stranger_route(session, texted), now)
     return place(session, InboxItem(
         client_id=client.id, event_id=message.event_id, message_id=message.id,
         reminder_id=reminder.id if reminder else None,

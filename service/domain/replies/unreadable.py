@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session
 from service.domain.context import DomainContext
 from service.domain.inbox.holds import MESSAGES, UNREADABLE, UNREADABLE_TRUSTED
 from service.domain.people import trusted_persons as trusted
-from service.domain.replies.inbound import Texted, find_client, normalise_sender, team_texted
+from service.domain.replies.inbound import Texted, find_client, normalise_sender, stranger_route
 from service.domain.replies.reply_rows import insert_row
-from service.domain.teams.cover import Route, place, route
-from service.domain.teams.setup import first_team_id
+from service.domain.teams.cover import place, route
 from service.store.models import Client, InboxItem, Message
 from service.store.states import Direction, InboxKind, MessageStatus
 
@@ -67,9 +66,8 @@ def _item(session: Session, message: Message, client: Client | None, summary: st
     if client is None:
         return place(session, InboxItem(message_id=message.id, kind=InboxKind.UNKNOWN_SENDER,
                                         intent="unknown", created_at=now, summary=STRANGER),
-                     Route(None, team_texted(session, texted) or first_team_id(session)), now)
+                     stranger_route(session, texted), now)
     return place(session, InboxItem(client_id=client.id, message_id=message.id,
                                     kind=InboxKind.REPLY, intent="unknown", holds=True,
                                     summary=summary, created_at=now),
                  route(session, client, now), now)
-
